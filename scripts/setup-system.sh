@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, once.
+#   libproj-dev, pkg-config, libclang-dev: the `proj` crate links the system PROJ (bindgen needs libclang)
+#   mesa-vulkan-drivers: a software Vulkan adapter (lavapipe) so wgpu renders without a GPU
+#   xvfb: a virtual display for the app's screenshot test
+# As root it installs what is missing; otherwise it prints the exact apt-get line to run.
+set -euo pipefail
+pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb)
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: missing system packages. Run:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,96 @@
+//! The `hetao` command line: every job the app does, headless and scriptable.
+//!
+//! Each subcommand lives in its own module with a `clap` `Args` struct and a
+//! `run(&Args, &mut dyn Write) -> anyhow::Result<i32>` that returns the exit status.
+//! [`run_args`] runs a command line in-process (tests use it).
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+
+pub mod check;
+pub mod distance;
+pub mod export;
+pub mod info;
+pub mod measure;
+pub mod query;
+pub mod reach;
+pub mod scenario;
+pub mod snapshot;
+pub mod stats;
+pub mod transform;
+pub mod travel_time;
+
+/// Hetao Atlas: GIS planning and visualization for the Hetao Shenzhen–Hong Kong
+/// Science and Technology Innovation Cooperation Zone.
+#[derive(Debug, Parser)]
+#[command(name = "hetao", version, about)]
+pub struct Cli {
+    /// The job to do; with none, the desktop app starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate GeoJSON files (errors and warnings with line and column).
+    Check(check::Args),
+    /// Geodesic area, perimeter, length and centroid of every feature.
+    Measure(measure::Args),
+    /// Geodesic distance and azimuths between two points.
+    Distance(distance::Args),
+    /// Query features with the R-tree: by box, by point, or nearest.
+    Query(query::Args),
+    /// Summarise a GeoJSON file: layers, counts, bbox, properties, area.
+    Info(info::Args),
+    /// Transform coordinates between coordinate systems (PROJ).
+    Transform(transform::Args),
+    /// Floor space by park, use and status, and progress toward the 2035 target.
+    Stats(stats::Args),
+    /// Generate or apply planning scenarios.
+    Scenario(scenario::Args),
+    /// Render a map snapshot to PNG.
+    Snapshot(snapshot::Args),
+    /// Export the features of layers in a bounding box to GeoJSON.
+    Export(export::Args),
+    /// Travel-time isochrones from a point.
+    Reach(reach::Args),
+    /// Travel time and route between two points.
+    TravelTime(travel_time::Args),
+}
+
+/// Run one parsed subcommand, writing its output to `out`; returns the exit status.
+pub fn run_command(cmd: &Command, out: &mut dyn Write) -> anyhow::Result<i32> {
+    match cmd {
+        Command::Check(a) => check::run(a, out),
+        Command::Measure(a) => measure::run(a, out),
+        Command::Distance(a) => distance::run(a, out),
+        Command::Query(a) => query::run(a, out),
+        Command::Info(a) => info::run(a, out),
+        Command::Transform(a) => transform::run(a, out),
+        Command::Stats(a) => stats::run(a, out),
+        Command::Scenario(a) => scenario::run(a, out),
+        Command::Snapshot(a) => snapshot::run(a, out),
+        Command::Export(a) => export::run(a, out),
+        Command::Reach(a) => reach::run(a, out),
+        Command::TravelTime(a) => travel_time::run(a, out),
+    }
+}
+
+/// Parse `args` (without the program name) and run the command in-process.
+/// Returns the exit status and what the command printed (stdout), or the error text.
+pub fn run_args(args: &[&str]) -> (i32, String) {
+    let argv = std::iter::once("hetao").chain(args.iter().copied());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => return (2, e.to_string()),
+    };
+    let Some(cmd) = cli.command else {
+        return (2, "no subcommand".into());
+    };
+    let mut out = Vec::new();
+    match run_command(&cmd, &mut out) {
+        Ok(code) => (code, String::from_utf8_lossy(&out).into_owned()),
+        Err(e) => (2, format!("{}error: {e:#}", String::from_utf8_lossy(&out))),
+    }
+}

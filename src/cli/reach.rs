@@ -1,0 +1,12 @@
+//! `hetao reach` (not yet written).
+
+use std::io::Write;
+
+/// Arguments of `hetao reach`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Run the command.
+pub fn run(_args: &Args, _out: &mut dyn Write) -> anyhow::Result<i32> {
+    anyhow::bail!("`hetao reach` is not implemented yet")
+}

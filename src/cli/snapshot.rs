@@ -1,0 +1,12 @@
+//! `hetao snapshot` (not yet written).
+
+use std::io::Write;
+
+/// Arguments of `hetao snapshot`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Run the command.
+pub fn run(_args: &Args, _out: &mut dyn Write) -> anyhow::Result<i32> {
+    anyhow::bail!("`hetao snapshot` is not implemented yet")
+}

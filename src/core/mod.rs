@@ -1,0 +1,23 @@
+//! The headless core: everything Hetao Atlas knows without a GPU or a window.
+//!
+//! - [`model`]: layers of features (geo geometries in WGS84 lon/lat, properties, source positions).
+//! - [`io`]: GeoJSON loading (RFC 7946, legacy `crs` reprojection) and writing.
+//! - [`json`]: a JSON reader that keeps line and column of every value, for diagnostics.
+//! - [`validate`]: `hetao check`, geojsonhint-style errors and warnings with positions.
+//! - [`measure`]: geodesic (WGS84), spherical and planar measurement.
+//! - [`crs`]: coordinate transforms through PROJ.
+//! - [`index`]: the R-tree over every feature of every layer.
+//! - [`zone`]: the embedded zone dataset, the scenario generator, floor-space planning.
+//! - [`reach`]: travel reach (isochrones, travel times) across both parks and the border.
+//! - [`atomic`]: crash-safe file writes (temporary file, flush, rename).
+
+pub mod atomic;
+pub mod crs;
+pub mod index;
+pub mod io;
+pub mod json;
+pub mod measure;
+pub mod model;
+pub mod reach;
+pub mod validate;
+pub mod zone;

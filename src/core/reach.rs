@@ -1,0 +1,1 @@
+//! reach (to be written).
