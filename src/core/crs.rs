@@ -9,7 +9,10 @@ use proj::Proj;
 /// The CRSs the CLI and app offer by name; any other `EPSG:n` PROJ knows works too.
 pub const KNOWN_CRS: &[(&str, &str)] = &[
     ("EPSG:4326", "WGS 84 (lon, lat degrees)"),
-    ("EPSG:3857", "WGS 84 / Pseudo-Mercator (Web Mercator metres)"),
+    (
+        "EPSG:3857",
+        "WGS 84 / Pseudo-Mercator (Web Mercator metres)",
+    ),
     ("EPSG:2326", "Hong Kong 1980 Grid (metres)"),
     ("EPSG:4490", "CGCS2000 (lon, lat degrees)"),
     (
@@ -106,16 +109,13 @@ impl Transformer {
         if self.identity {
             return Ok((x, y));
         }
-        let (ox, oy) = self
-            .proj
-            .convert((x, y))
-            .map_err(|e| CrsError::Transform {
-                from: self.from.clone(),
-                to: self.to.clone(),
-                x,
-                y,
-                message: e.to_string(),
-            })?;
+        let (ox, oy) = self.proj.convert((x, y)).map_err(|e| CrsError::Transform {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            x,
+            y,
+            message: e.to_string(),
+        })?;
         if !ox.is_finite() || !oy.is_finite() {
             return Err(CrsError::Transform {
                 from: self.from.clone(),
@@ -134,15 +134,18 @@ impl Transformer {
         if self.identity {
             return Ok(());
         }
-        let mut failure = None;
+        // `map_coords_in_place` wants a `Copy` closure: capture the first failure in a Cell.
+        let failure: std::cell::Cell<Option<CrsError>> = std::cell::Cell::new(None);
+        let first = &failure;
         g.map_coords_in_place(|c| match self.transform(c.x, c.y) {
             Ok((x, y)) => geo::Coord { x, y },
             Err(e) => {
-                failure.get_or_insert(e);
+                let earlier = first.take();
+                first.set(Some(earlier.unwrap_or(e)));
                 c
             }
         });
-        match failure {
+        match failure.into_inner() {
             Some(e) => Err(e),
             None => Ok(()),
         }
@@ -155,7 +158,10 @@ mod tests {
 
     #[test]
     fn names_normalise() {
-        assert_eq!(normalize_crs_name("urn:ogc:def:crs:EPSG::2326"), "EPSG:2326");
+        assert_eq!(
+            normalize_crs_name("urn:ogc:def:crs:EPSG::2326"),
+            "EPSG:2326"
+        );
         assert_eq!(normalize_crs_name("epsg:3857"), "EPSG:3857");
         assert_eq!(normalize_crs_name("4547"), "EPSG:4547");
         assert_eq!(

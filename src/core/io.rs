@@ -98,7 +98,13 @@ pub fn load_slice(bytes: &[u8], name: &str, file: &str) -> Result<Layer, LoadErr
             obj.remove("type");
             let feats = match obj.remove("features") {
                 Some(Value::Array(a)) => a,
-                _ => return Err(LoadError::invalid(file, at, "\"features\" must be an array")),
+                _ => {
+                    return Err(LoadError::invalid(
+                        file,
+                        at,
+                        "\"features\" must be an array",
+                    ));
+                }
             };
             layer.bbox = take_bbox(&mut obj);
             for f in feats {
@@ -196,10 +202,9 @@ fn feature(mut obj: Map<String, Value>, file: &str) -> Result<Feature, LoadError
 
 fn position(v: &Value, z: &mut Vec<f64>, file: &str) -> Result<geo::Coord<f64>, LoadError> {
     let at = SourcePos::default();
-    let a = v
-        .as_array()
-        .filter(|a| a.len() >= 2)
-        .ok_or_else(|| LoadError::invalid(file, at, "a position must be an array of 2 or more numbers"))?;
+    let a = v.as_array().filter(|a| a.len() >= 2).ok_or_else(|| {
+        LoadError::invalid(file, at, "a position must be an array of 2 or more numbers")
+    })?;
     let num = |i: usize| {
         a[i].as_f64()
             .filter(|x| x.is_finite())
@@ -208,12 +213,20 @@ fn position(v: &Value, z: &mut Vec<f64>, file: &str) -> Result<geo::Coord<f64>, 
     if a.len() >= 3 {
         z.push(num(2)?);
     }
-    Ok(geo::Coord { x: num(0)?, y: num(1)? })
+    Ok(geo::Coord {
+        x: num(0)?,
+        y: num(1)?,
+    })
 }
 
 fn array<'a>(v: &'a Value, file: &str) -> Result<&'a Vec<Value>, LoadError> {
-    v.as_array()
-        .ok_or_else(|| LoadError::invalid(file, SourcePos::default(), "expected an array of coordinates"))
+    v.as_array().ok_or_else(|| {
+        LoadError::invalid(
+            file,
+            SourcePos::default(),
+            "expected an array of coordinates",
+        )
+    })
 }
 
 fn line(v: &Value, z: &mut Vec<f64>, file: &str) -> Result<geo::LineString<f64>, LoadError> {

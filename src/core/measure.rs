@@ -3,7 +3,7 @@
 //! All functions take WGS84 lon/lat geometries and return metres or square metres on the
 //! WGS84 ellipsoid (GeographicLib algorithms), orientation-independent.
 
-use geo::{Geometry, GeodesicArea, GeodesicLength};
+use geo::{Geodesic, GeodesicArea, Geometry, Length};
 
 /// Geodesic area in m² (holes subtracted; 0 for points and lines).
 pub fn geodesic_area_m2(g: &Geometry<f64>) -> f64 {
@@ -19,8 +19,8 @@ pub fn geodesic_area_m2(g: &Geometry<f64>) -> f64 {
 /// Geodesic length in metres of lines (0 for points and polygons).
 pub fn geodesic_length_m(g: &Geometry<f64>) -> f64 {
     match g {
-        Geometry::LineString(l) => l.geodesic_length(),
-        Geometry::MultiLineString(l) => l.geodesic_length(),
+        Geometry::LineString(l) => Geodesic.length(l),
+        Geometry::MultiLineString(l) => l.iter().map(|l| Geodesic.length(l)).sum(),
         Geometry::GeometryCollection(c) => c.iter().map(geodesic_length_m).sum(),
         _ => 0.0,
     }
