@@ -315,6 +315,12 @@ struct Parser<'a> {
     max_depth: usize,
 }
 
+/// Exact powers of ten representable in `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 /// Describe a byte for an error message.
 fn describe(b: u8) -> String {
     match b {
@@ -602,39 +608,66 @@ impl<'a> Parser<'a> {
                 ));
             }
         }
-        let digits = |i: &mut usize| {
-            let from = *i;
-            while s.get(*i).is_some_and(u8::is_ascii_digit) {
-                *i += 1;
-            }
-            *i - from
-        };
+        // Scan digits by hand, accumulating the decimal mantissa for the exact fast path.
+        let mut mant: u64 = 0;
+        let mut ndig = 0usize;
         let int_start = i;
-        let n = digits(&mut i);
+        while let Some(&b) = s.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            i += 1;
+        }
+        let n = i - int_start;
+        ndig += n;
         if n == 0 {
             return Err(self.err_at(i, "expected a digit in the number"));
         }
         if n > 1 && s[int_start] == b'0' {
             return Err(self.err_at(start, "numbers cannot have leading zeros in JSON"));
         }
+        let mut frac = 0usize;
         if s.get(i) == Some(&b'.') {
             i += 1;
-            if digits(&mut i) == 0 {
+            let from = i;
+            while let Some(&b) = s.get(i) {
+                if !b.is_ascii_digit() {
+                    break;
+                }
+                mant = mant.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+                i += 1;
+            }
+            frac = i - from;
+            ndig += frac;
+            if frac == 0 {
                 return Err(self.err_at(i, "expected a digit after the decimal point"));
             }
         }
+        let mut exp = false;
         if matches!(s.get(i), Some(b'e' | b'E')) {
+            exp = true;
             i += 1;
             if matches!(s.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
-            if digits(&mut i) == 0 {
+            let from = i;
+            while s.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == from {
                 return Err(self.err_at(i, "expected a digit in the exponent"));
             }
         }
         let text = &s[start..i];
-        let value: f64 =
-            fast_float2::parse(text).map_err(|_| self.err_at(start, "malformed number"))?;
+        let value: f64 = if !exp && ndig <= 15 && frac < POW10.len() {
+            // Clinger's fast path: mantissa < 10^15 < 2^53 and 10^frac are exact f64s, so
+            // one correctly rounded division gives the correctly rounded value.
+            let v = mant as f64 / POW10[frac];
+            if s[start] == b'-' { -v } else { v }
+        } else {
+            fast_float2::parse(text).map_err(|_| self.err_at(start, "malformed number"))?
+        };
         if !value.is_finite() {
             return Err(self.err_at(
                 start,
@@ -803,7 +836,7 @@ mod tests {
         assert_eq!(a[1].as_f64(), Some(-2500.0));
         let src = b"{\n  \"a\": [1, -2.5e3, true],\n  \"b\": {\"c\": null}\n}";
         assert_eq!(a[1].as_number().unwrap().raw(src), "-2.5e3");
-        assert_eq!(doc.root.get("b").unwrap().get("c").unwrap().pos.column, 13);
+        assert_eq!(doc.root.get("b").unwrap().get("c").unwrap().pos.column, 14);
     }
 
     #[test]
@@ -861,6 +894,34 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].0, "a");
         assert_eq!(d[0].1.column, 14);
+    }
+
+    #[test]
+    fn numbers_match_the_standard_library() {
+        let texts = [
+            "0",
+            "-0",
+            "1",
+            "22.51",
+            "114.0734567",
+            "-0.000123",
+            "123456789012345",
+            "1234567890123456789",
+            "0.1",
+            "3.141592653589793",
+            "1e5",
+            "2.5E-3",
+            "1e-320",
+            "9007199254740993",
+            "0.30000000000000004",
+            "-114.12345678901234",
+        ];
+        for t in texts {
+            let doc = parse(t.as_bytes()).unwrap();
+            let want: f64 = t.parse().unwrap();
+            let got = doc.root.as_f64().unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
+        }
     }
 
     #[test]

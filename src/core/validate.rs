@@ -759,7 +759,7 @@ impl<'a> Validator<'a> {
         }
         for n in nums {
             if let Some(num) = n.as_number() {
-                let d = decimals(num.raw(self.src));
+                let d = decimals_bytes(self.src.get(num.start..num.end).unwrap_or_default());
                 if d > MAX_DECIMALS && self.room(Sev::Warning, "precision", p.pos) {
                     self.warnings.push(Issue {
                         line: p.pos.line,
@@ -987,16 +987,44 @@ fn same_position(a: &Node, b: &Node) -> bool {
 /// Decimal places of a JSON number text as written, ignoring trailing zeros and counting
 /// the exponent (`1.50` → 1, `1e-7` → 7, `1.234e2` → 1).
 pub fn decimals(raw: &str) -> usize {
-    let (mant, exp) = match raw.find(['e', 'E']) {
-        Some(i) => (&raw[..i], raw[i + 1..].parse::<i64>().unwrap_or(0)),
-        None => (raw, 0),
-    };
-    let frac = mant
-        .split_once('.')
-        .map_or("", |(_, f)| f)
-        .trim_end_matches('0');
-    let d = frac.len() as i64 - exp;
-    d.max(0) as usize
+    decimals_bytes(raw.as_bytes())
+}
+
+fn decimals_bytes(raw: &[u8]) -> usize {
+    let mut i = 0;
+    let n = raw.len();
+    // Skip the integer part.
+    while i < n && raw[i] != b'.' && raw[i] != b'e' && raw[i] != b'E' {
+        i += 1;
+    }
+    let mut frac: i64 = 0;
+    if i < n && raw[i] == b'.' {
+        i += 1;
+        let mut len = 0i64;
+        while i < n && raw[i].is_ascii_digit() {
+            len += 1;
+            if raw[i] != b'0' {
+                frac = len;
+            }
+            i += 1;
+        }
+    }
+    let mut exp: i64 = 0;
+    if i < n && (raw[i] == b'e' || raw[i] == b'E') {
+        i += 1;
+        let neg = i < n && raw[i] == b'-';
+        if i < n && (raw[i] == b'-' || raw[i] == b'+') {
+            i += 1;
+        }
+        while i < n && raw[i].is_ascii_digit() {
+            exp = (exp * 10 + i64::from(raw[i] - b'0')).min(100_000);
+            i += 1;
+        }
+        if neg {
+            exp = -exp;
+        }
+    }
+    (frac - exp).max(0) as usize
 }
 
 /// Planar signed area (shoelace, in square degrees): positive when counter-clockwise.
