@@ -1,6 +1,7 @@
 //! `hetao check` and the GeoJSON validator against the geojsonhint corpus, the
 //! geojson-fixtures and RFC 7946 examples (all valid), and the hostile corpus
 //! (`tests/fixtures/hostile/`, plus big inputs generated here at run time).
+#![allow(clippy::unwrap_used)]
 
 use hetao_atlas::cli::run_args;
 use hetao_atlas::core::io::load_slice;

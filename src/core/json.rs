@@ -812,6 +812,7 @@ fn starts_valid_utf8(b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

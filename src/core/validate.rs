@@ -441,8 +441,11 @@ impl<'a> Validator<'a> {
 
     fn feature(&mut self, f: &Node) {
         self.common(f, "Feature", &["coordinates", "features", "geometries"]);
-        if let Some(id) = f.get("id") {
-            if id.as_str().is_none() && id.as_f64().is_none() {
+        if let Some(id) = f.get("id")
+            && id.as_str().is_none()
+            && id.as_f64().is_none()
+        {
+            {
                 self.error(
                     f.pos,
                     "id-type",
@@ -647,8 +650,10 @@ impl<'a> Validator<'a> {
                         ),
                     );
                 }
-                if let (Some(first), Some(last)) = (items.first(), items.last()) {
-                    if !same_position(first, last) {
+                if let (Some(first), Some(last)) = (items.first(), items.last())
+                    && !same_position(first, last)
+                {
+                    {
                         self.error(
                             at,
                             "ring-not-closed",
@@ -1157,6 +1162,7 @@ pub fn find_self_intersection(ring: &[[f64; 2]], budget: u64) -> Crossing {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
