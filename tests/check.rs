@@ -646,3 +646,61 @@ fn json_output_format_and_exit_codes() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["files"][0]["errors"][0]["line"], 0);
 }
+
+#[test]
+fn legacy_crs_and_bbox_rules() {
+    let issues = |s: &str| validate(s.as_bytes(), "inline");
+    // crs must be an object.
+    let r = issues(r#"{"type":"Point","coordinates":[114.0,22.5],"crs":5}"#);
+    assert_eq!(codes(&r.errors), BTreeSet::from(["crs"]));
+    // crs type must be name or link.
+    let r = issues(r#"{"type":"Point","coordinates":[1,2],"crs":{"type":"foo","properties":{}}}"#);
+    assert!(
+        r.errors[0].message.contains("\"name\" or \"link\""),
+        "{r:#?}"
+    );
+    // The default CRS: a warning saying it can be removed.
+    let r = issues(
+        r#"{"type":"Point","coordinates":[114.0,22.5],"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}}}"#,
+    );
+    assert!(r.errors.is_empty());
+    assert_eq!(codes(&r.warnings), BTreeSet::from(["crs-legacy"]));
+    assert!(r.warnings[0].message.contains("removed"));
+    // A projected CRS (Hong Kong 1980 Grid): no lon/lat range warnings for grid metres.
+    let r = issues(
+        r#"{"type":"Point","coordinates":[833000.0,845000.0],"crs":{"type":"name","properties":{"name":"EPSG:2326"}}}"#,
+    );
+    assert!(r.errors.is_empty());
+    assert_eq!(codes(&r.warnings), BTreeSet::from(["crs-legacy"]));
+    // Without the crs the same numbers are out of range.
+    let r = issues(r#"{"type":"Point","coordinates":[833000.0,845000.0]}"#);
+    assert_eq!(
+        codes(&r.warnings),
+        BTreeSet::from(["latitude-range", "longitude-range"])
+    );
+    // bbox: south above north is an error; an antimeridian-crossing bbox (west > east) is not.
+    let r = issues(r#"{"type":"Point","coordinates":[114.0,22.5],"bbox":[114.0,23.0,114.1,22.0]}"#);
+    assert_eq!(codes(&r.errors), BTreeSet::from(["bbox"]));
+    let r =
+        issues(r#"{"type":"Point","coordinates":[179.5,-18.0],"bbox":[177.0,-20.0,-178.0,-16.0]}"#);
+    assert!(r.errors.is_empty(), "{r:#?}");
+    // Precision: 8 decimals warn, 7 do not.
+    let r = issues(r#"{"type":"Point","coordinates":[114.12345678,22.5]}"#);
+    assert_eq!(codes(&r.warnings), BTreeSet::from(["precision"]));
+    let r = issues(r#"{"type":"Point","coordinates":[114.1234567,22.5]}"#);
+    assert!(r.warnings.is_empty());
+    // The cap: 25 over-precise positions give 10 warnings and one note saying 15 more.
+    let pts: Vec<String> = (0..25)
+        .map(|k| format!("[114.{k:02}000001,22.5]"))
+        .collect();
+    let r = issues(&format!(
+        r#"{{"type":"MultiPoint","coordinates":[{}]}}"#,
+        pts.join(",")
+    ));
+    assert_eq!(
+        r.warnings.iter().filter(|w| w.code == "precision").count(),
+        10
+    );
+    let note = r.warnings.iter().find(|w| w.code == "truncated").unwrap();
+    assert!(note.message.contains("15 more"), "{note:?}");
+}
