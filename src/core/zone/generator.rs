@@ -593,7 +593,7 @@ fn assign(shapes: Vec<Shape>, rng: &mut SplitMix64) -> Result<Vec<Building>, Zon
                 ];
             } else if r < 0.7 {
                 b.use_ = research_use(rng);
-                let y1 = rng.int(2025, 2031);
+                let y1 = rng.int(2026, 2031);
                 b.history = vec![
                     (2023, Status::Planned),
                     (y1, Status::UnderConstruction),
@@ -606,7 +606,7 @@ fn assign(shapes: Vec<Shape>, rng: &mut SplitMix64) -> Result<Vec<Building>, Zon
                 } else {
                     Use::Supporting
                 };
-                let y1 = rng.int(2025, 2031);
+                let y1 = rng.int(2026, 2031);
                 b.history = vec![
                     (2023, Status::Planned),
                     (y1, Status::UnderConstruction),

@@ -406,7 +406,7 @@ impl ZoneStats {
                 } else {
                     "supplied".into()
                 },
-                "admin. (½ river)".into(),
+                "administrative".into(),
                 String::new(),
             ],
         );

@@ -39,7 +39,7 @@ use std::path::Path;
 
 /// One edit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "op", rename_all = "snake_case", try_from = "EditRepr")]
 pub enum Edit {
     /// The feature's status becomes `status` from `year` on.
     SetStatus {
@@ -74,6 +74,61 @@ pub enum Edit {
         /// The feature.
         feature: Value,
     },
+}
+
+/// An edit as written: every member optional, so that a wrong type is reported at its
+/// own line and column, and a missing member names the operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditRepr {
+    op: String,
+    id: Option<String>,
+    status: Option<String>,
+    year: Option<i32>,
+    m2: Option<f64>,
+    feature: Option<Value>,
+}
+
+impl TryFrom<EditRepr> for Edit {
+    type Error = String;
+
+    fn try_from(r: EditRepr) -> Result<Edit, String> {
+        let op = r.op.clone();
+        let need = |v: Option<String>, what: &str| {
+            v.ok_or_else(|| format!("edit \"{op}\" needs \"{what}\""))
+        };
+        let need_year = |v: Option<i32>| v.ok_or_else(|| format!("edit \"{op}\" needs \"year\""));
+        Ok(match r.op.as_str() {
+            "set_status" => Edit::SetStatus {
+                id: need(r.id, "id")?,
+                status: need(r.status, "status")?,
+                year: need_year(r.year)?,
+            },
+            "set_year" => Edit::SetYear {
+                id: need(r.id, "id")?,
+                year: need_year(r.year)?,
+            },
+            "set_floor_area" => Edit::SetFloorArea {
+                id: need(r.id, "id")?,
+                m2: r
+                    .m2
+                    .ok_or_else(|| format!("edit \"{op}\" needs \"m2\""))?,
+            },
+            "remove" => Edit::Remove {
+                id: need(r.id, "id")?,
+            },
+            "add_building" => Edit::AddBuilding {
+                feature: r
+                    .feature
+                    .ok_or_else(|| format!("edit \"{op}\" needs \"feature\""))?,
+            },
+            other => {
+                return Err(format!(
+                    "unknown op \"{other}\" (expected set_status, set_year, set_floor_area, remove or add_building)"
+                ));
+            }
+        })
+    }
 }
 
 impl Edit {
