@@ -24,7 +24,10 @@ fn json_file(p: &str) -> Value {
 }
 
 fn features(p: &str) -> Vec<Value> {
-    json_file(p)["features"].as_array().expect("features").clone()
+    json_file(p)["features"]
+        .as_array()
+        .expect("features")
+        .clone()
 }
 
 fn ds() -> Dataset {
@@ -92,17 +95,19 @@ fn embedded_layers_named_ordered_and_attributed() {
         assert!(!d.layer(osm).expect("layer").illustrative, "{osm}");
     }
     assert_eq!(
-        d.layer("hk_districts").and_then(|l| l.attribution.as_deref()),
+        d.layer("hk_districts")
+            .and_then(|l| l.attribution.as_deref()),
         Some("HKSAR Government / Home Affairs Department, via DATA.GOV.HK")
     );
     assert_eq!(
         d.layer("ne_gba").and_then(|l| l.attribution.as_deref()),
         Some("Natural Earth")
     );
-    assert!(d
-        .layer("places")
-        .and_then(|l| l.attribution.as_deref())
-        .is_some_and(|a| a.contains("GeoNames")));
+    assert!(
+        d.layer("places")
+            .and_then(|l| l.attribution.as_deref())
+            .is_some_and(|a| a.contains("GeoNames"))
+    );
     for ill in ["shenzhen_park", "buildings", "research_units"] {
         assert!(d.layer(ill).expect("layer").illustrative, "{ill}");
     }
@@ -131,7 +136,10 @@ fn park_areas() {
     // The stats report both figures.
     let (code, out) = run_args(&["stats", "--year", "2025"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("1,079,408") && out.contains("870,000"), "{out}");
+    assert!(
+        out.contains("1,079,408") && out.contains("870,000"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -149,30 +157,32 @@ fn schematic_shenzhen_park_construction() {
     };
     assert!(p.is_valid(), "invalid park polygon");
     // Southern edge: every river vertex between the longitudes is a vertex of the park.
-    let river: Vec<Coord<f64>> = match &d.layer("shenzhen_river").expect("river").features[0]
-        .geometry
-    {
-        Some(geo::Geometry::LineString(l)) => l.0.clone(),
-        _ => panic!("river"),
-    };
+    let river: Vec<Coord<f64>> =
+        match &d.layer("shenzhen_river").expect("river").features[0].geometry {
+            Some(geo::Geometry::LineString(l)) => l.0.clone(),
+            _ => panic!("river"),
+        };
     let between: Vec<_> = river
         .iter()
         .filter(|c| (park::WEST_LON..=park::EAST_LON).contains(&c.x))
         .collect();
     assert!(between.len() > 50);
     for c in &between {
-        assert!(p.exterior().0.contains(c), "river vertex {c:?} not on the park");
+        assert!(
+            p.exterior().0.contains(c),
+            "river vertex {c:?} not on the park"
+        );
     }
     assert!((between[0].x - 114.0340851).abs() < 1e-9);
     assert!((between[between.len() - 1].x - 114.0845277).abs() < 1e-9);
     // Inside Futian District's outer boundary (the HK Port Area hole is inside the park).
     let futian = match &d.layer("futian_district").expect("futian").features[0].geometry {
-        Some(geo::Geometry::MultiPolygon(mp)) => mp
-            .0
-            .iter()
-            .max_by_key(|q| q.exterior().0.len())
-            .expect("part")
-            .clone(),
+        Some(geo::Geometry::MultiPolygon(mp)) => {
+            mp.0.iter()
+                .max_by_key(|q| q.exterior().0.len())
+                .expect("part")
+                .clone()
+        }
         _ => panic!("futian"),
     };
     let futian_outer = Polygon::new(futian.exterior().clone(), vec![]);
@@ -182,7 +192,10 @@ fn schematic_shenzhen_park_construction() {
     let hg = places
         .features
         .iter()
-        .find(|f| f.prop_str("name").is_some_and(|n| n.starts_with("Huanggang Port")))
+        .find(|f| {
+            f.prop_str("name")
+                .is_some_and(|n| n.starts_with("Huanggang Port"))
+        })
         .and_then(|f| f.geometry.clone())
         .expect("Huanggang point");
     assert!(p.contains(&hg));
@@ -252,7 +265,10 @@ fn buildings_do_not_overlap_and_stay_in_their_park() {
     assert!(units.len() > 100);
     for u in units {
         let bid = u.prop_str("building_id").expect("building_id");
-        let (_, p) = polys.iter().find(|(id, _)| id == bid).expect("building exists");
+        let (_, p) = polys
+            .iter()
+            .find(|(id, _)| id == bid)
+            .expect("building exists");
         let g = u.geometry.as_ref().expect("unit geometry");
         assert!(p.contains(g), "{} not inside {bid}", zone::feature_id(u));
     }
@@ -353,7 +369,10 @@ fn generated_features_schema_and_calibration() {
         .sum();
     assert_eq!(hk1, target("hk_phase1_gfa"));
     // Batch 1: eight buildings, three completed by 2025 (two wet labs, one talent housing).
-    let batch1: Vec<&Value> = bs.iter().filter(|f| prop(f, "batch") == &json!(1)).collect();
+    let batch1: Vec<&Value> = bs
+        .iter()
+        .filter(|f| prop(f, "batch") == &json!(1))
+        .collect();
     assert_eq!(batch1.len() as f64, target("hk_batch1_buildings"));
     let done: Vec<&&Value> = batch1
         .iter()
@@ -366,16 +385,26 @@ fn generated_features_schema_and_calibration() {
         .collect();
     done_uses.sort();
     assert_eq!(done_uses, ["talent_housing", "wet_lab", "wet_lab"]);
-    for f in batch1.iter().filter(|f| status_in(f, 2025).as_deref() != Some("completed")) {
+    for f in batch1
+        .iter()
+        .filter(|f| status_in(f, 2025).as_deref() != Some("completed"))
+    {
         assert!(prop(f, "year").as_i64().expect("year") >= 2027);
     }
     // Named after the real projects, with their published GFAs, still illustrative.
     let named = |s: &str| {
         bs.iter()
-            .find(|f| prop(f, "named_after").as_str().is_some_and(|n| n.contains(s)))
+            .find(|f| {
+                prop(f, "named_after")
+                    .as_str()
+                    .is_some_and(|n| n.contains(s))
+            })
             .expect(s)
     };
-    assert_eq!(gfa(named("深港开放创新中心")), target("sz_open_innovation_centre_gfa"));
+    assert_eq!(
+        gfa(named("深港开放创新中心")),
+        target("sz_open_innovation_centre_gfa")
+    );
     assert_eq!(gfa(named("河套壹号")), target("sz_service_centre_gfa"));
     // Research units partition their building's GFA.
     for b in bs.iter().filter(|f| use_in(f, &RESEARCH)) {
@@ -386,7 +415,10 @@ fn generated_features_schema_and_calibration() {
             .sum();
         assert_eq!(s, gfa(b), "units of {}", b["id"]);
     }
-    assert!(us.iter().all(|u| bs.iter().any(|b| prop(b, "id") == prop(u, "building_id"))));
+    assert!(
+        us.iter()
+            .all(|u| bs.iter().any(|b| prop(b, "id") == prop(u, "building_id")))
+    );
 }
 
 #[test]
@@ -413,29 +445,43 @@ fn generator_is_reproducible_byte_for_byte() {
     let other = generator::generate(7).expect("seed 7");
     let base = generator::generate(generator::DEFAULT_SEED).expect("default");
     assert_ne!(other.buildings, base.buildings);
-    assert_eq!(other.park, base.park, "the park does not depend on the seed");
+    assert_eq!(
+        other.park, base.park,
+        "the park does not depend on the seed"
+    );
     // The PRNG is SplitMix64: first outputs for seed 0 from the reference implementation.
     let mut r = generator::SplitMix64::new(0);
     assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
     assert_eq!(r.next_u64(), 0x6E78_9E6A_A1B9_65F4);
 }
 
+/// (park, status or use, m²) sums.
+type Sums = Vec<(String, String, f64)>;
+
 /// Independent sums over the shipped JSON for one year.
-fn direct_sums(year: i64) -> (Vec<(String, String, f64)>, Vec<(String, String, f64)>, [f64; 2]) {
+fn direct_sums(year: i64) -> (Sums, Sums, [f64; 2]) {
     let bs = features("data/zone/buildings.geojson");
     let mut by_status = Vec::new();
     let mut by_use = Vec::new();
     let mut deliv = [0.0; 2];
     for f in &bs {
-        let Some(s) = status_in(f, year) else { continue };
+        let Some(s) = status_in(f, year) else {
+            continue;
+        };
         let park = prop(f, "park").as_str().expect("park").to_string();
         let u = prop(f, "use").as_str().expect("use").to_string();
         let g = prop(f, "gfa_m2").as_f64().expect("gfa");
-        match by_status.iter_mut().find(|e: &&mut (String, String, f64)| e.0 == park && e.1 == s) {
+        match by_status
+            .iter_mut()
+            .find(|e: &&mut (String, String, f64)| e.0 == park && e.1 == s)
+        {
             Some(e) => e.2 += g,
             None => by_status.push((park.clone(), s.clone(), g)),
         }
-        match by_use.iter_mut().find(|e: &&mut (String, String, f64)| e.0 == park && e.1 == u) {
+        match by_use
+            .iter_mut()
+            .find(|e: &&mut (String, String, f64)| e.0 == park && e.1 == u)
+        {
             Some(e) => e.2 += g,
             None => by_use.push((park.clone(), u.clone(), g)),
         }
@@ -483,8 +529,14 @@ fn stats_equal_direct_sums() {
     assert_eq!(code, 0, "{out}");
     let v: Value = serde_json::from_str(&out).expect("json");
     let (_, _, deliv) = direct_sums(2030);
-    assert_eq!(v["parks"][0]["progress"]["delivered_m2"].as_f64(), Some(deliv[0]));
-    assert_eq!(v["parks"][1]["progress"]["delivered_m2"].as_f64(), Some(deliv[1]));
+    assert_eq!(
+        v["parks"][0]["progress"]["delivered_m2"].as_f64(),
+        Some(deliv[0])
+    );
+    assert_eq!(
+        v["parks"][1]["progress"]["delivered_m2"].as_f64(),
+        Some(deliv[1])
+    );
 }
 
 #[test]
@@ -624,7 +676,10 @@ fn scenario_round_trip_and_exact_effect() {
     ]);
     assert_eq!(code, 0, "{out}");
     let v: Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(v["parks"][0]["progress"]["delivered_m2"].as_f64(), Some(b1(2027)));
+    assert_eq!(
+        v["parks"][0]["progress"]["delivered_m2"].as_f64(),
+        Some(b1(2027))
+    );
     // remove takes the building and its units away.
     let rm = Scenario {
         edits: vec![Edit::Remove { id: sz_id.clone() }],
@@ -632,13 +687,18 @@ fn scenario_round_trip_and_exact_effect() {
     };
     let mut removed = base.clone();
     rm.apply(&mut removed).expect("remove");
-    assert_eq!(b0(2025) - planning::delivered_m2(&removed, "SZ", 2025), sz_gfa);
-    assert!(!removed
-        .layer("research_units")
-        .expect("u")
-        .features
-        .iter()
-        .any(|u| u.prop_str("building_id") == Some(sz_id.as_str())));
+    assert_eq!(
+        b0(2025) - planning::delivered_m2(&removed, "SZ", 2025),
+        sz_gfa
+    );
+    assert!(
+        !removed
+            .layer("research_units")
+            .expect("u")
+            .features
+            .iter()
+            .any(|u| u.prop_str("building_id") == Some(sz_id.as_str()))
+    );
     // apply --out writes files that load back.
     let out_dir = dir.path().join("applied");
     let (code, text) = run_args(&[
@@ -675,7 +735,10 @@ fn scenario_errors_name_edit_and_feature() {
     let e = bad.apply(&mut d).expect_err("must fail");
     let msg = e.to_string();
     assert!(matches!(e, ScenarioError::Edit { index: 1, .. }), "{msg}");
-    assert!(msg.contains("edit 1") && msg.contains("NO-SUCH-ID"), "{msg}");
+    assert!(
+        msg.contains("edit 1") && msg.contains("NO-SUCH-ID"),
+        "{msg}"
+    );
     // The dataset is unchanged after a failed apply.
     assert_eq!(
         ZoneStats::compute(&d, 2035),
@@ -714,8 +777,11 @@ fn scenario_errors_name_edit_and_feature() {
     // Malformed file: file:line:column.
     let dir = tempfile::tempdir().expect("tmp");
     let f = dir.path().join("bad.json");
-    std::fs::write(&f, "{\n  \"edits\": [\n    {\"op\": \"set_year\", \"id\": 5}\n  ]\n}\n")
-        .expect("write");
+    std::fs::write(
+        &f,
+        "{\n  \"edits\": [\n    {\"op\": \"set_year\", \"id\": 5}\n  ]\n}\n",
+    )
+    .expect("write");
     let e = Scenario::load(&f).expect_err("malformed");
     match &e {
         ScenarioError::Parse { line, column, .. } => {
@@ -748,9 +814,18 @@ fn official_outline_replaces_the_schematic_one() {
     let l = d.layer("shenzhen_park").expect("park");
     assert!(!l.illustrative);
     let want = geodesic_area_m2(
-        &geo::Rect::new(Coord { x: 114.035, y: 22.5 }, Coord { x: 114.062, y: 22.516 })
-            .to_polygon()
-            .into(),
+        &geo::Rect::new(
+            Coord {
+                x: 114.035,
+                y: 22.5,
+            },
+            Coord {
+                x: 114.062,
+                y: 22.516,
+            },
+        )
+        .to_polygon()
+        .into(),
     );
     let st = ZoneStats::compute(&d, 2025);
     assert!((st.parks[0].outline_area_m2 - want).abs() < 1e-6);
