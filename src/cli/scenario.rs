@@ -81,11 +81,12 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                 if let (Some(pb), Some(pa)) = (&b.progress, &a.progress) {
                     writeln!(
                         out,
-                        "  {} delivered by 2035: {} m² -> {} m² ({:+} m²)",
+                        "  {} delivered by 2035: {} m² -> {} m² ({}{} m²)",
                         b.park,
                         planning::thousands(pb.delivered_m2),
                         planning::thousands(pa.delivered_m2),
-                        (pa.delivered_m2 - pb.delivered_m2).round() as i64
+                        if pa.delivered_m2 >= pb.delivered_m2 { "+" } else { "" },
+                        planning::thousands(pa.delivered_m2 - pb.delivered_m2)
                     )?;
                 }
             }
