@@ -85,7 +85,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                         b.park,
                         planning::thousands(pb.delivered_m2),
                         planning::thousands(pa.delivered_m2),
-                        if pa.delivered_m2 >= pb.delivered_m2 { "+" } else { "" },
+                        if pa.delivered_m2 >= pb.delivered_m2 {
+                            "+"
+                        } else {
+                            ""
+                        },
                         planning::thousands(pa.delivered_m2 - pb.delivered_m2)
                     )?;
                 }
