@@ -7,7 +7,9 @@
 //! - [`render`]: the wgpu map renderer (never imports egui or winit).
 //! - [`app`] and [`cli`]: the desktop app and the `hetao` command.
 
+#[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
 pub mod core;
+#[cfg(feature = "gui")]
 pub mod render;

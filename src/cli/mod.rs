@@ -15,6 +15,7 @@ pub mod measure;
 pub mod query;
 pub mod reach;
 pub mod scenario;
+#[cfg(feature = "gui")]
 pub mod snapshot;
 pub mod stats;
 pub mod transform;
@@ -50,6 +51,7 @@ pub enum Command {
     /// Generate or apply planning scenarios.
     Scenario(scenario::Args),
     /// Render a map snapshot to PNG.
+    #[cfg(feature = "gui")]
     Snapshot(snapshot::Args),
     /// Export the features of layers in a bounding box to GeoJSON.
     Export(export::Args),
@@ -70,6 +72,7 @@ pub fn run_command(cmd: &Command, out: &mut dyn Write) -> anyhow::Result<i32> {
         Command::Transform(a) => transform::run(a, out),
         Command::Stats(a) => stats::run(a, out),
         Command::Scenario(a) => scenario::run(a, out),
+        #[cfg(feature = "gui")]
         Command::Snapshot(a) => snapshot::run(a, out),
         Command::Export(a) => export::run(a, out),
         Command::Reach(a) => reach::run(a, out),
