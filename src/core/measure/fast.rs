@@ -1,15 +1,26 @@
 //! The fast area for a whole-layer area column: a local tangent-plane formula on the
 //! ellipsoid, with the full geodesic above a size threshold.
 //!
-//! Each polygon is projected about the middle (λ₀, φ₀) of its bounding box with the
-//! ellipsoidal sinusoidal projection x = Δλ·N(φ) cos φ, y = meridian arc φ₀→φ, which is
-//! exactly equal-area (its Jacobian is M(φ) N(φ) cos φ, the ellipsoid's area element); both
-//! functions are replaced by their second-order Taylor series about φ₀, so a vertex costs a
-//! handful of multiplications and no trigonometry. The planar shoelace area then differs
-//! from the geodesic-edge area only because the edges are straight in this frame rather
-//! than geodesics, and by the Taylor remainder: under 1e-7 relative for building-sized
-//! polygons (tested against GeographicLib in `tests/measure.rs`). Polygons whose bounding
-//! box spans more than [`TangentPlane::threshold_deg`] go to [`GeodesicWgs84`] instead.
+//! Each polygon is projected about the middle (λ₀, φ₀) of its bounding box onto the
+//! tangent plane with the second-order Taylor expansion of the ellipsoidal azimuthal
+//! equidistant projection (Riemann normal coordinates):
+//!
+//! ```text
+//! x = Δλ · (N₀ cos φ₀ − M₀ sin φ₀ Δφ + ½ (N cos φ)″₀ Δφ²)
+//! y = M₀ Δφ + ½ M′₀ Δφ² + ½ N₀ cos φ₀ sin φ₀ Δλ²
+//! ```
+//!
+//! (M, N: meridional and prime-vertical radii of curvature; Δ in radians). In this frame
+//! geodesics are straight to second order and the area scale is 1 + O((d/R)²), so the
+//! planar shoelace area matches the geodesic-edge area to about (d/R)² — the last term of
+//! y is what bends the parallels as the geodesics require; without it, an edge running
+//! east–west at 60° N would be off by 7e-6 relative at 150 m. A vertex costs a handful of
+//! multiplications and no trigonometry. On 2000 building-sized polygons (5–150 m, 0°–60° N,
+//! with holes, both windings; `fast_area_within_1e6_of_geodesic_on_buildings` in
+//! `tests/measure.rs`) it agrees with the exact local azimuthal equidistant area to 2.5e-10
+//! and with GeographicLib to 5.4e-7 — the latter being the planimeter's own rounding floor
+//! (~1e-4 m², it sums per-edge areas of order 1e13 m²), not this formula's. Polygons whose
+//! bounding box spans more than [`TangentPlane::threshold_deg`] go to [`GeodesicWgs84`].
 //! Units: m².
 
 use super::{Area, geodesic::GeodesicWgs84};
@@ -66,6 +77,8 @@ struct Frame {
     /// M(φ₀) and half its derivative.
     m0: f64,
     m1_half: f64,
+    /// ½ N₀ cos φ₀ sin φ₀: the curvature of the parallels in the azimuthal frame.
+    bend_half: f64,
 }
 
 impl Frame {
@@ -87,6 +100,7 @@ impl Frame {
             f2_half: -0.5 * (dm * s + m * c),
             m0: m,
             m1_half: 0.5 * dm,
+            bend_half: 0.5 * n * c * s,
         }
     }
 
@@ -95,7 +109,7 @@ impl Frame {
         let dphi = c.y.to_radians() - self.lat0_rad;
         let dlam = wrap_deg(c.x - self.lon0).to_radians();
         let x = dlam * (self.f0 + dphi * (self.f1 + dphi * self.f2_half));
-        let y = dphi * (self.m0 + dphi * self.m1_half);
+        let y = dphi * (self.m0 + dphi * self.m1_half) + dlam * dlam * self.bend_half;
         (x, y)
     }
 
