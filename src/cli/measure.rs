@@ -218,10 +218,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     let mut total = Totals {
         model: match model {
             Model::Wgs84 => "WGS84 ellipsoid, geodesic (GeographicLib)".to_string(),
-            Model::Sphere(s) => format!(
-                "sphere R = {} m, spherical excess / haversine",
-                s.radius_m
-            ),
+            Model::Sphere(s) => {
+                format!("sphere R = {} m, spherical excess / haversine", s.radius_m)
+            }
         },
         crs: grid.as_ref().map(|g| g.name.clone()),
         crs_area_m2: grid.as_ref().map(|_| 0.0),
@@ -281,7 +280,13 @@ fn write_text(r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         "diff_%"
     )?;
     if let Some(c) = &r.total.crs {
-        write!(out, " {:>16} {:>12}", format!("{c}_m2"), "crs_len_m")?;
+        write!(
+            out,
+            " {:>16} {:>12} {:>12}",
+            format!("{c}_area_m2"),
+            "crs_perim_m",
+            "crs_length_m"
+        )?;
     }
     writeln!(out)?;
     for f in &r.features {
@@ -312,14 +317,10 @@ fn write_text(r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
                 Some(e) => write!(out, " error: {e}")?,
                 None => write!(
                     out,
-                    " {:>16} {:>12}",
+                    " {:>16} {:>12} {:>12}",
                     opt(f.crs_area_m2, 1),
-                    opt(
-                        f.crs_perimeter_m
-                            .zip(f.crs_length_m)
-                            .map(|(p, l)| p + l),
-                        2
-                    )
+                    opt(f.crs_perimeter_m, 2),
+                    opt(f.crs_length_m, 2)
                 )?,
             }
         }
