@@ -310,7 +310,8 @@ fn write_text(r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             f.length_m,
             centroid,
             f.planar_area_m2,
-            opt(f.planar_diff_pct, 6)
+            f.planar_diff_pct
+                .map_or_else(|| "-".to_string(), |d| format!("{d:.2e}"))
         )?;
         if has_crs {
             match &f.crs_error {

@@ -12,8 +12,9 @@
 //! | [`LocalFrame`] | straight in a local azimuthal equidistant frame | planar shoelace | planar |
 //!
 //! ```
+//! use geo::polygon;
 //! use hetao_atlas::core::measure::{Area, Perimeter, GeodesicWgs84, Sphere};
-//! let sq: geo::Geometry<f64> = geo::polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0),
+//! let sq: geo::Geometry<f64> = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0),
 //!     (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)].into();
 //! let a = GeodesicWgs84.area_m2(&sq);            // 12 308 778 361.47 m²
 //! let b = Sphere::TURF.area_m2(&sq);             // spherical, R = 6 371 008.8 m
