@@ -709,3 +709,41 @@ fn cli_distance_matches_geodtest_row() {
     let (code, _) = run_args(&["distance", "114;22", "114,22"]);
     assert_eq!(code, 2);
 }
+
+/// Odd input never panics: empty and degenerate geometries measure as 0, a latitude beyond
+/// 90° is reported per feature and kept out of the totals, and a polygon across the
+/// antimeridian is measured in a frame centred on itself.
+#[test]
+fn cli_measure_odd_geometries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("odd.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[]}},
+{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,95],[1,95],[1,96],[0,95]]]}},
+{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[0,0]]}},
+{"type":"Feature","properties":{},"geometry":{"type":"MultiPoint","coordinates":[]}},
+{"type":"Feature","properties":{},"geometry":{"type":"GeometryCollection","geometries":[]}},
+{"type":"Feature","properties":{},"geometry":null},
+{"type":"Feature","id":7,"properties":{},"geometry":{"type":"Polygon","coordinates":[[[179.999,0],[-179.999,0],[-179.999,0.001],[179.999,0]]]}}
+]}"#,
+    )
+    .expect("write");
+    let v = run_json(&["measure", path.to_str().expect("utf8"), "--json"]);
+    let f = v["features"].as_array().expect("features");
+    assert_eq!(f.len(), 7);
+    assert!(f[1]["error"].as_str().expect("error").contains("95"));
+    for i in [0, 2, 3, 4, 5] {
+        assert_eq!(f[i]["area_m2"].as_f64(), Some(0.0), "{i}");
+    }
+    // Across the antimeridian: a right triangle of legs 0.002° of longitude and 0.001° of
+    // latitude at the equator, ≈ ½ × 222.64 m × 110.57 m.
+    let a = f[6]["area_m2"].as_f64().expect("area");
+    assert!((a - 0.5 * 222.639 * 110.574).abs() < 1.0, "{a}");
+    let planar = f[6]["planar_area_m2"].as_f64().expect("planar");
+    assert!((planar - a).abs() / a < 1e-6, "{planar} vs {a}");
+    let c = f[6]["centroid"][0].as_f64().expect("lon").abs();
+    assert!(c > 179.99, "centroid lon {c}");
+    assert!((v["total"]["area_m2"].as_f64().expect("finite total") - a).abs() < 1e-9);
+}

@@ -50,6 +50,9 @@ struct FeatureRow {
     crs_length_m: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     crs_error: Option<String>,
+    /// Why the feature could not be measured (coordinates off the ellipsoid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 /// The totals of the JSON output.
@@ -153,9 +156,10 @@ fn row(
     model: Model,
     grid: Option<&Grid>,
 ) -> (FeatureRow, Measurement) {
-    let m = match &f.geometry {
-        Some(g) => measure_geometry(g, model),
-        None => Measurement {
+    let bad = f.geometry.as_ref().and_then(bad_coordinate);
+    let m = match (&f.geometry, &bad) {
+        (Some(g), None) => measure_geometry(g, model),
+        _ => Measurement {
             area_m2: 0.0,
             perimeter_m: 0.0,
             length_m: 0.0,
@@ -181,8 +185,19 @@ fn row(
         crs_perimeter_m: None,
         crs_length_m: None,
         crs_error: None,
+        error: bad.map(|(x, y)| {
+            let at = if f.pos.line > 0 {
+                format!("feature at line {}, column {}", f.pos.line, f.pos.column)
+            } else {
+                format!("feature {index}")
+            };
+            format!(
+                "{at}: coordinate ({x}, {y}) is not a longitude, latitude pair \
+                 (latitude must be within [-90, 90]); not measured"
+            )
+        }),
     };
-    if let (Some(grid), Some(g)) = (grid, &f.geometry) {
+    if let (Some(grid), Some(g), None) = (grid, &f.geometry, &r.error) {
         match grid.measure(g) {
             Ok((a, p, l)) => {
                 r.crs_area_m2 = Some(a);
@@ -193,6 +208,14 @@ fn row(
         }
     }
     (r, m)
+}
+
+/// The first coordinate that is not finite or has a latitude beyond ±90°.
+fn bad_coordinate(g: &Geometry<f64>) -> Option<(f64, f64)> {
+    use geo::CoordsIter;
+    g.coords_iter()
+        .find(|c| !(c.x.is_finite() && c.y.is_finite() && (-90.0..=90.0).contains(&c.y)))
+        .map(|c| (c.x, c.y))
 }
 
 fn layers(args: &Args) -> anyhow::Result<Vec<Layer>> {
@@ -313,7 +336,9 @@ fn write_text(r: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             f.planar_diff_pct
                 .map_or_else(|| "-".to_string(), |d| format!("{d:.2e}"))
         )?;
-        if has_crs {
+        if let Some(e) = &f.error {
+            write!(out, " error: {e}")?;
+        } else if has_crs {
             match &f.crs_error {
                 Some(e) => write!(out, " error: {e}")?,
                 None => write!(

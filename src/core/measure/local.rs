@@ -23,11 +23,24 @@ impl LocalFrame {
         LocalFrame { origin }
     }
 
-    /// A frame centred on the middle of `g`'s lon/lat bounding box; `None` for an empty
-    /// geometry or non-finite coordinates.
+    /// A frame centred on the middle of `g`'s lon/lat bounding box, longitudes taken
+    /// relative to the first vertex so that a feature across the antimeridian is centred
+    /// on itself; `None` for an empty geometry or non-finite coordinates.
     pub fn centred_on(g: &Geometry<f64>) -> Option<Self> {
+        use geo::CoordsIter;
         let r = g.bounding_rect()?;
-        let c = r.center();
+        let first = g.coords_iter().next()?;
+        let wrap = |d: f64| (d + 180.0).rem_euclid(360.0) - 180.0;
+        let (mut lo, mut hi) = (0.0f64, 0.0f64);
+        for c in g.coords_iter() {
+            let d = wrap(c.x - first.x);
+            lo = lo.min(d);
+            hi = hi.max(d);
+        }
+        let c = Coord {
+            x: wrap(first.x + 0.5 * (lo + hi)),
+            y: 0.5 * (r.min().y + r.max().y),
+        };
         (c.x.is_finite() && c.y.is_finite()).then_some(LocalFrame { origin: c })
     }
 
@@ -77,11 +90,22 @@ pub fn local_planar_area_m2(g: &Geometry<f64>) -> f64 {
 /// The centroid of `g` (lon, lat degrees), computed in its own [`LocalFrame`] with geo's
 /// planar `Centroid` and mapped back: area-weighted over polygons, length-weighted over
 /// lines when there is no area, the mean of the points when there is neither (the
-/// highest dimension present wins). `None` for an empty geometry.
+/// highest dimension present wins). `None` for an empty geometry or one with coordinates
+/// the ellipsoid cannot place (non-finite, latitude beyond ±90°).
 pub fn centroid(g: &Geometry<f64>) -> Option<Coord<f64>> {
     use geo::Centroid;
+    use geo::CoordsIter;
     let frame = LocalFrame::centred_on(g)?;
-    let p = frame.project(g).centroid()?;
+    let projected = frame.project(g);
+    // Latitudes beyond ±90 project to NaN; geo's centroid asserts closed rings, which a
+    // NaN ring is not, so stop here.
+    if !projected
+        .coords_iter()
+        .all(|c| c.x.is_finite() && c.y.is_finite())
+    {
+        return None;
+    }
+    let p = projected.centroid()?;
     let c = frame.inverse(p.0);
     (c.x.is_finite() && c.y.is_finite()).then_some(c)
 }
