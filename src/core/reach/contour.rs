@@ -44,7 +44,9 @@ pub fn contour_surface(
         .y_origin(s.y0 - 0.5 * s.cell)
         .x_step(s.cell)
         .y_step(s.cell);
-    let cs = b.contours(&values, &[-threshold]).map_err(|e| format!("contouring: {e:?}"))?;
+    let cs = b
+        .contours(&values, &[-threshold])
+        .map_err(|e| format!("contouring: {e:?}"))?;
     let mut out = Vec::new();
     for c in cs {
         for poly in c.geometry().0.iter() {
@@ -55,7 +57,10 @@ pub fn contour_surface(
             let holes: Vec<LineString<f64>> = poly
                 .interiors()
                 .iter()
-                .filter(|h| h.0.len() >= 4 && Polygon::new((*h).clone(), vec![]).unsigned_area() >= min_ring_m2)
+                .filter(|h| {
+                    h.0.len() >= 4
+                        && Polygon::new((*h).clone(), vec![]).unsigned_area() >= min_ring_m2
+                })
                 .map(|h| to_lonlat(h, proj))
                 .collect();
             out.push(Polygon::new(to_lonlat(poly.exterior(), proj), holes));

@@ -111,7 +111,7 @@ pub struct Isochrone {
 /// One leg of a route.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Leg {
-    /// `walk`, `cycle`, `drive`, `board`, `rail`, `alight`, `intercity`, `crossing`.
+    /// `walk`, `cycle`, `drive`, `board` (access and waiting), `rail`, `alight`, `crossing`.
     pub kind: String,
     /// Line, link or control point name (empty for walking).
     pub name: String,
@@ -137,8 +137,14 @@ pub struct Route {
 /// Where a point enters the network: start nodes with their initial deciseconds.
 fn access(net: &Network, lonlat: (f64, f64), mode: Mode) -> Result<Vec<(usize, u32)>, ReachError> {
     let (lon, lat) = lonlat;
-    if !(lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-        return Err(ReachError::OutOfArea(format!("{lon},{lat} is not a longitude,latitude")));
+    if !(lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat))
+    {
+        return Err(ReachError::OutOfArea(format!(
+            "{lon},{lat} is not a longitude,latitude"
+        )));
     }
     let (x, y) = net.proj.fwd(lon, lat);
     let mut out = Vec::new();
@@ -162,7 +168,10 @@ fn access(net: &Network, lonlat: (f64, f64), mode: Mode) -> Result<Vec<(usize, u
         }
         let d = (s.x - x).hypot(s.y - y);
         if d <= 300.0 && !net.crosses_barrier((x, y), (s.x, s.y)) {
-            out.push((net.grid.len() + k, (d * net.params.circuity / speed * 10.0).round() as u32));
+            out.push((
+                net.grid.len() + k,
+                (d * net.params.circuity / speed * 10.0).round() as u32,
+            ));
         }
     }
     if out.is_empty() {
@@ -183,17 +192,36 @@ pub fn reach(
     minutes: &[f64],
     depart: f64,
 ) -> Result<Vec<Isochrone>, ReachError> {
-    if minutes.is_empty() || minutes.iter().any(|m| !(m.is_finite() && *m > 0.0 && *m <= 600.0)) {
-        return Err(ReachError::Params("minutes must be positive numbers up to 600".into()));
+    if minutes.is_empty()
+        || minutes
+            .iter()
+            .any(|m| !(m.is_finite() && *m > 0.0 && *m <= 600.0))
+    {
+        return Err(ReachError::Params(
+            "minutes must be positive numbers up to 600".into(),
+        ));
     }
     let sources = access(net, from, mode)?;
     let limit = minutes.iter().copied().fold(0.0, f64::max);
-    let s = net.search(mode, &sources, depart, (limit * DS_PER_MIN).ceil() as u32, &[], false);
+    let s = net.search(
+        mode,
+        &sources,
+        depart,
+        (limit * DS_PER_MIN).ceil() as u32,
+        &[],
+        false,
+    );
     let surface = surface(net, mode, &s);
     let mut out = Vec::new();
     for &m in minutes {
-        let mp = contour_surface(&surface, m, &net.proj, net.params.min_ring_m2, net.params.simplify_m)
-            .map_err(ReachError::Data)?;
+        let mp = contour_surface(
+            &surface,
+            m,
+            &net.proj,
+            net.params.min_ring_m2,
+            net.params.simplify_m,
+        )
+        .map_err(ReachError::Data)?;
         let area = crate::core::measure::geodesic_area_m2(&Geometry::MultiPolygon(mp.clone()));
         out.push(Isochrone {
             minutes: m,
@@ -221,7 +249,14 @@ fn surface(net: &Network, mode: Mode, s: &search::Search) -> Surface {
             }
         }
         if i0 == usize::MAX {
-            return Surface { nx: 0, ny: 0, x0: 0.0, y0: 0.0, cell: g.cell, minutes: vec![] };
+            return Surface {
+                nx: 0,
+                ny: 0,
+                x0: 0.0,
+                y0: 0.0,
+                cell: g.cell,
+                minutes: vec![],
+            };
         }
         // One unreached sample of margin on every side closes the rings.
         let (nx, ny) = (i1 - i0 + 3, j1 - j0 + 3);
@@ -234,12 +269,24 @@ fn surface(net: &Network, mode: Mode, s: &search::Search) -> Surface {
             }
         }
         let (x0, y0) = g.centre(j0 * g.nx + i0);
-        return Surface { nx, ny, x0: x0 - g.cell, y0: y0 - g.cell, cell: g.cell, minutes };
+        return Surface {
+            nx,
+            ny,
+            x0: x0 - g.cell,
+            y0: y0 - g.cell,
+            cell: g.cell,
+            minutes,
+        };
     }
     // Roads: splat every reached road node onto a coarser grid, walking off the road.
     let cell = net.params.offroad_m.max(g.cell);
     let base = net.road_base();
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
     for &u in &s.settled {
         let (x, y) = net.node_xy(u as usize);
         x0 = x0.min(x);
@@ -248,7 +295,14 @@ fn surface(net: &Network, mode: Mode, s: &search::Search) -> Surface {
         y1 = y1.max(y);
     }
     if !x0.is_finite() {
-        return Surface { nx: 0, ny: 0, x0: 0.0, y0: 0.0, cell, minutes: vec![] };
+        return Surface {
+            nx: 0,
+            ny: 0,
+            x0: 0.0,
+            y0: 0.0,
+            cell,
+            minutes: vec![],
+        };
     }
     let (x0, y0) = (x0 - 2.0 * cell, y0 - 2.0 * cell);
     let nx = ((x1 - x0) / cell).ceil() as usize + 3;
@@ -284,7 +338,14 @@ fn surface(net: &Network, mode: Mode, s: &search::Search) -> Surface {
             }
         }
     }
-    Surface { nx, ny, x0, y0, cell, minutes }
+    Surface {
+        nx,
+        ny,
+        x0,
+        y0,
+        cell,
+        minutes,
+    }
 }
 
 /// Where a destination point joins the network: (node, extra deciseconds) candidates.
@@ -305,7 +366,14 @@ pub fn travel_time(
     let sources = access(net, from, mode)?;
     let targets = egress(net, to, mode)?;
     let limit = 360.0;
-    let s = net.search(mode, &sources, depart, (limit * DS_PER_MIN) as u32, &targets, true);
+    let s = net.search(
+        mode,
+        &sources,
+        depart,
+        (limit * DS_PER_MIN) as u32,
+        &targets,
+        true,
+    );
     let mut best: Option<(usize, u32)> = None;
     for &(n, extra) in &targets {
         if s.dist[n] != UNREACHED {
@@ -357,9 +425,21 @@ pub fn travel_time(
             }
             return;
         }
-        legs.push(Leg { kind: kind.to_string(), name, from, to, minutes });
+        legs.push(Leg {
+            kind: kind.to_string(),
+            name,
+            from,
+            to,
+            minutes,
+        });
     };
-    push(move_kind, String::new(), "start".into(), place(path[0]), start_extra);
+    push(
+        move_kind,
+        String::new(),
+        "start".into(),
+        place(path[0]),
+        start_extra,
+    );
     let mut crossing = None;
     for w in path.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -375,31 +455,41 @@ pub fn travel_time(
                 push(move_kind, String::new(), place(a), place(b), dt)
             }
             EdgeKind::Board { line, .. } => {
-                let name = net.lines.get(line as usize).map_or(String::new(), |l| l.name.clone());
+                let name = net
+                    .lines
+                    .get(line as usize)
+                    .map_or(String::new(), |l| l.name.clone());
                 push("board", name, place(a), place(b), dt)
             }
             EdgeKind::Alight { .. } => push("alight", String::new(), place(a), place(b), dt),
             EdgeKind::Ride { line, .. } => {
-                let name = net.lines.get(line as usize).map_or(String::new(), |l| l.name.clone());
+                let name = net
+                    .lines
+                    .get(line as usize)
+                    .map_or(String::new(), |l| l.name.clone());
+                if let Some((_, c)) = net.line_crossing.iter().find(|(l, _)| *l == line) {
+                    crossing = Some(c.clone());
+                }
                 push("rail", name, place(a), place(b), dt)
             }
-            EdgeKind::Intercity { link, .. } => {
+            EdgeKind::Control { cp, .. } => {
                 let name = net
                     .params
-                    .intercity
-                    .links
-                    .get(link as usize)
-                    .map_or(String::new(), |l| l.source.clone());
-                push("intercity", name, place(a), place(b), dt)
-            }
-            EdgeKind::Control { cp, .. } => {
-                let name = net.params.control_points.get(cp as usize).map_or(String::new(), |c| c.name.clone());
+                    .control_points
+                    .get(cp as usize)
+                    .map_or(String::new(), |c| c.name.clone());
                 crossing = Some(name.clone());
                 push("crossing", name, place(a), place(b), dt)
             }
         }
     }
-    push(move_kind, String::new(), place(end), "destination".into(), end_extra);
+    push(
+        move_kind,
+        String::new(),
+        place(end),
+        "destination".into(),
+        end_extra,
+    );
     legs.retain(|l| l.minutes > 0.0 || l.kind != move_kind);
     Ok(Route {
         minutes: total as f64 / DS_PER_MIN,
@@ -419,7 +509,14 @@ pub fn times_to(
     limit: f64,
 ) -> Result<Vec<Option<f64>>, ReachError> {
     let sources = access(net, from, mode)?;
-    let s = net.search(mode, &sources, depart, (limit * DS_PER_MIN) as u32, &[], false);
+    let s = net.search(
+        mode,
+        &sources,
+        depart,
+        (limit * DS_PER_MIN) as u32,
+        &[],
+        false,
+    );
     Ok(points
         .iter()
         .map(|&p| {
@@ -438,10 +535,22 @@ pub fn times_to(
 /// Named destinations shown with travel times: (name, lon, lat).
 pub fn named_destinations(params: &ReachParams) -> Vec<(String, f64, f64)> {
     let mut out = vec![
-        ("Hong Kong Science Park (Pak Shek Kok)".to_string(), 114.20366, 22.42734),
-        ("Futian (GeoNames locality)".to_string(), 114.05617, 22.52192),
+        (
+            "Hong Kong Science Park (Pak Shek Kok)".to_string(),
+            114.20366,
+            22.42734,
+        ),
+        (
+            "Futian (GeoNames locality)".to_string(),
+            114.05617,
+            22.52192,
+        ),
         ("Lok Ma Chau station".to_string(), 114.065694, 22.514389),
-        ("Lok Ma Chau Loop (centroid)".to_string(), 114.0791154, 22.5214876),
+        (
+            "Lok Ma Chau Loop (centroid)".to_string(),
+            114.0791154,
+            22.5214876,
+        ),
         ("Huanggang Port".to_string(), 114.0670757, 22.523396),
         ("Sheung Shui".to_string(), 114.11667, 22.51667),
         ("Lo Wu station".to_string(), 114.113389, 22.528306),

@@ -97,7 +97,10 @@ impl Grid {
     /// Centre of a cell, metres.
     pub fn centre(&self, c: usize) -> (f64, f64) {
         let (i, j) = (c % self.nx, c / self.nx);
-        (self.x0 + i as f64 * self.cell, self.y0 + j as f64 * self.cell)
+        (
+            self.x0 + i as f64 * self.cell,
+            self.y0 + j as f64 * self.cell,
+        )
     }
     /// Cell containing a point (None outside).
     pub fn cell_at(&self, x: f64, y: f64) -> Option<(i64, i64)> {
@@ -136,13 +139,6 @@ pub enum EdgeKind {
     Ride {
         /// Index into [`Network::lines`].
         line: u16,
-        /// Minutes.
-        min: f32,
-    },
-    /// An intercity train: boarding, half headway and run time.
-    Intercity {
-        /// Index into `params.intercity.links`.
-        link: u16,
         /// Minutes.
         min: f32,
     },
@@ -216,6 +212,8 @@ pub struct Network {
     pub edges: Vec<Edge>,
     /// Rail lines (MTR then Shenzhen Metro).
     pub lines: Vec<LineInfo>,
+    /// Lines (intercity links) that cross the boundary, with the crossing's name.
+    pub line_crossing: Vec<(u16, String)>,
     /// Boundary segments, metres.
     pub barrier: Vec<[(f64, f64); 2]>,
     /// Control point opening hours (minutes after midnight).
@@ -368,14 +366,11 @@ impl Network {
             .collect();
         if let Some(e) = east_end {
             // Bridge from the river's east end to the nearest vertex of the land boundary.
-            let nearest = shared
-                .iter()
-                .flat_map(|(a, b)| [*a, *b])
-                .min_by(|p, q| {
-                    let dp = (p.x - e.0).hypot(p.y - e.1);
-                    let dq = (q.x - e.0).hypot(q.y - e.1);
-                    dp.total_cmp(&dq)
-                });
+            let nearest = shared.iter().flat_map(|(a, b)| [*a, *b]).min_by(|p, q| {
+                let dp = (p.x - e.0).hypot(p.y - e.1);
+                let dq = (q.x - e.0).hypot(q.y - e.1);
+                dp.total_cmp(&dq)
+            });
             if let Some(n) = nearest {
                 barrier.push([proj.fwd(e.0, e.1), proj.fwd(n.x, n.y)]);
             }
@@ -397,6 +392,7 @@ impl Network {
             edges: Vec::new(),
             lines: Vec::new(),
             barrier,
+            line_crossing: Vec::new(),
             cp_hours: Vec::new(),
             service: (
                 parse_clock(&params.rail.service_start).unwrap_or(0.0),
@@ -497,7 +493,9 @@ impl Network {
         let mtr = load(MTR_GEOJSON, "mtr_osm")?;
         let mut stations: HashMap<String, (f64, f64, String)> = HashMap::new();
         for f in &mtr.features {
-            if let (Some(code), Some((lon, lat))) = (f.prop_str("stationCode"), lonlat_of(&f.geometry)) {
+            if let (Some(code), Some((lon, lat))) =
+                (f.prop_str("stationCode"), lonlat_of(&f.geometry))
+            {
                 let name = f.prop_str("name").unwrap_or(code).to_string();
                 stations.insert(code.to_string(), (lon, lat, name));
             }
@@ -534,9 +532,27 @@ impl Network {
                     let pl = match platform.get(code) {
                         Some(&n) => n,
                         None => {
-                            let n = self.add_special(lon, lat, &format!("{name} ({})", line.code), false);
-                            el.add(st, n, EdgeKind::Board { line: li, min: board });
-                            el.add(n, st, EdgeKind::Alight { min: p.station_egress_min as f32 });
+                            let n = self.add_special(
+                                lon,
+                                lat,
+                                &format!("{name} ({})", line.code),
+                                false,
+                            );
+                            el.add(
+                                st,
+                                n,
+                                EdgeKind::Board {
+                                    line: li,
+                                    min: board,
+                                },
+                            );
+                            el.add(
+                                n,
+                                st,
+                                EdgeKind::Alight {
+                                    min: p.station_egress_min as f32,
+                                },
+                            );
                             platform.insert(code.clone(), n);
                             n
                         }
@@ -545,7 +561,8 @@ impl Network {
                     if let Some((pcode, pn, px, py)) = prev {
                         let over = p.rail.segment_overrides.iter().find(|o| {
                             o.line == line.code
-                                && ((o.from == pcode && &o.to == code) || (&o.from == code && o.to == pcode))
+                                && ((o.from == pcode && &o.to == code)
+                                    || (&o.from == code && o.to == pcode))
                         });
                         let min = match over {
                             Some(o) => o.minutes,
@@ -554,7 +571,14 @@ impl Network {
                                 km / line.speed_kmh * 60.0 + line.stop_min
                             }
                         };
-                        el.both(pn, pl, EdgeKind::Ride { line: li, min: min as f32 });
+                        el.both(
+                            pn,
+                            pl,
+                            EdgeKind::Ride {
+                                line: li,
+                                min: min as f32,
+                            },
+                        );
                     }
                     prev = Some((code.clone(), pl, x, y));
                 }
@@ -572,7 +596,9 @@ impl Network {
                     continue;
                 };
                 for r in rels {
-                    let (Some(rel), Some(tags)) = (r.get("rel").and_then(|v| v.as_i64()), r.get("reltags")) else {
+                    let (Some(rel), Some(tags)) =
+                        (r.get("rel").and_then(|v| v.as_i64()), r.get("reltags"))
+                    else {
                         continue;
                     };
                     if tags.get("route").and_then(|v| v.as_str()) != Some("subway") {
@@ -585,7 +611,11 @@ impl Network {
                         .unwrap_or("Shenzhen Metro")
                         .to_string();
                     let e = routes.entry(rel).or_insert_with(|| (name, Vec::new()));
-                    if !e.1.iter().any(|q| (q.0 - lon).abs() < 1e-7 && (q.1 - lat).abs() < 1e-7) {
+                    if !e
+                        .1
+                        .iter()
+                        .any(|q| (q.0 - lon).abs() < 1e-7 && (q.1 - lat).abs() < 1e-7)
+                    {
                         e.1.push((lon, lat));
                     }
                 }
@@ -601,22 +631,50 @@ impl Network {
                     code: format!("SZM{rel}"),
                     name: format!("Shenzhen Metro {name}"),
                 });
-                let xy: Vec<(f64, f64)> = stops.iter().map(|&(lo, la)| self.proj.fwd(lo, la)).collect();
+                let xy: Vec<(f64, f64)> = stops
+                    .iter()
+                    .map(|&(lo, la)| self.proj.fwd(lo, la))
+                    .collect();
                 let order = chain_order(&xy);
                 let board = (p.station_access_min + mp.headway_min / 2.0) as f32;
                 let mut prev: Option<(usize, f64, f64)> = None;
                 for (k, &i) in order.iter().enumerate() {
                     let (lon, lat) = stops[i];
-                    let st = self.add_special(lon, lat, &format!("Shenzhen Metro stop {} #{}", name, k + 1), true);
+                    let st = self.add_special(
+                        lon,
+                        lat,
+                        &format!("Shenzhen Metro stop {} #{}", name, k + 1),
+                        true,
+                    );
                     self.connect_to_grid(el, st);
                     let pl = self.add_special(lon, lat, &format!("{name} platform"), false);
-                    el.add(st, pl, EdgeKind::Board { line: li, min: board });
-                    el.add(pl, st, EdgeKind::Alight { min: p.station_egress_min as f32 });
+                    el.add(
+                        st,
+                        pl,
+                        EdgeKind::Board {
+                            line: li,
+                            min: board,
+                        },
+                    );
+                    el.add(
+                        pl,
+                        st,
+                        EdgeKind::Alight {
+                            min: p.station_egress_min as f32,
+                        },
+                    );
                     let (x, y) = xy[i];
                     if let Some((pn, px, py)) = prev {
                         let km = (x - px).hypot(y - py) / 1000.0 * rc;
                         let min = km / mp.speed_kmh.max(1.0) * 60.0 + mp.stop_min;
-                        el.both(pn, pl, EdgeKind::Ride { line: li, min: min as f32 });
+                        el.both(
+                            pn,
+                            pl,
+                            EdgeKind::Ride {
+                                line: li,
+                                min: min as f32,
+                            },
+                        );
                     }
                     prev = Some((pl, x, y));
                 }
@@ -633,15 +691,53 @@ impl Network {
             self.connect_to_grid(el, n);
             ids.insert(s.id.clone(), n);
         }
-        for (k, l) in t.links.iter().enumerate() {
+        for l in &t.links {
             let (Some(&a), Some(&b)) = (ids.get(&l.from), ids.get(&l.to)) else {
                 return Err(ReachError::Params(format!(
                     "intercity link {}-{}: unknown station id",
                     l.from, l.to
                 )));
             };
-            let min = (l.boarding_min + l.headway_min / 2.0 + l.minutes) as f32;
-            el.both(a, b, EdgeKind::Intercity { link: k as u16, min });
+            let li = self.lines.len() as u16;
+            let name_of = |n: usize| self.specials[n - self.grid.len()].name.clone();
+            self.lines.push(LineInfo {
+                code: format!("{}-{}", l.from, l.to),
+                name: format!("intercity rail {} - {}", name_of(a), name_of(b)),
+            });
+            let board = (l.boarding_min + l.headway_min / 2.0) as f32;
+            let mut plat = [0usize; 2];
+            for (k, st) in [a, b].into_iter().enumerate() {
+                let s = &self.specials[st - self.grid.len()];
+                let (x, y, nm) = (s.x, s.y, format!("{} (intercity)", s.name));
+                self.specials.push(Special {
+                    x,
+                    y,
+                    name: nm,
+                    street: false,
+                });
+                let pl = self.grid.len() + self.specials.len() - 1;
+                el.add(
+                    st,
+                    pl,
+                    EdgeKind::Board {
+                        line: li,
+                        min: board,
+                    },
+                );
+                el.add(pl, st, EdgeKind::Alight { min: 0.0 });
+                plat[k] = pl;
+            }
+            el.both(
+                plat[0],
+                plat[1],
+                EdgeKind::Ride {
+                    line: li,
+                    min: l.minutes as f32,
+                },
+            );
+            if let Some(c) = &l.crossing {
+                self.line_crossing.push((li, c.clone()));
+            }
         }
         Ok(())
     }
@@ -651,13 +747,35 @@ impl Network {
         let cps = self.params.control_points.clone();
         let mut out = Vec::new();
         for (k, cp) in cps.iter().enumerate() {
-            self.cp_hours.push(parse_hours(&cp.hours).unwrap_or((0.0, 1440.0)));
+            self.cp_hours
+                .push(parse_hours(&cp.hours).unwrap_or((0.0, 1440.0)));
             let hk = self.add_special(cp.hk[0], cp.hk[1], &format!("{} (HK side)", cp.name), true);
-            let sz = self.add_special(cp.sz[0], cp.sz[1], &format!("{} (Shenzhen side)", cp.name), true);
+            let sz = self.add_special(
+                cp.sz[0],
+                cp.sz[1],
+                &format!("{} (Shenzhen side)", cp.name),
+                true,
+            );
             self.connect_to_grid(el, hk);
             self.connect_to_grid(el, sz);
-            el.add(hk, sz, EdgeKind::Control { cp: k as u16, min: cp.dwell_min.hk_to_sz as f32, northbound: true });
-            el.add(sz, hk, EdgeKind::Control { cp: k as u16, min: cp.dwell_min.sz_to_hk as f32, northbound: false });
+            el.add(
+                hk,
+                sz,
+                EdgeKind::Control {
+                    cp: k as u16,
+                    min: cp.dwell_min.hk_to_sz as f32,
+                    northbound: true,
+                },
+            );
+            el.add(
+                sz,
+                hk,
+                EdgeKind::Control {
+                    cp: k as u16,
+                    min: cp.dwell_min.sz_to_hk as f32,
+                    northbound: false,
+                },
+            );
             out.push((hk, sz));
         }
         out
@@ -667,7 +785,12 @@ impl Network {
         let base = self.grid.len() + self.specials.len();
         let mut ids: HashMap<(i64, i64), u32> = HashMap::new();
         let mut xy: Vec<(f32, f32)> = Vec::new();
-        let classes: Vec<String> = self.params.drive_speeds_kmh.iter().map(|(k, _)| k.clone()).collect();
+        let classes: Vec<String> = self
+            .params
+            .drive_speeds_kmh
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect();
         for layer in &dataset.layers {
             for f in &layer.features {
                 let Some(hw) = f.prop_str("highway") else {
@@ -678,7 +801,10 @@ impl Network {
                     Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
                     _ => continue,
                 };
-                let class = classes.iter().position(|c| c == hw).map_or(u8::MAX, |i| i as u8);
+                let class = classes
+                    .iter()
+                    .position(|c| c == hw)
+                    .map_or(u8::MAX, |i| i as u8);
                 let walkable = !matches!(hw, "motorway" | "motorway_link" | "trunk" | "trunk_link");
                 let oneway = matches!(f.prop_str("oneway"), Some("yes" | "1" | "true"))
                     || matches!(hw, "motorway");
@@ -697,7 +823,11 @@ impl Network {
                         if let Some((pid, pp)) = prev {
                             if pid != id && !self.crosses_barrier(pp, p) {
                                 let d = (p.0 - pp.0).hypot(p.1 - pp.1) as f32;
-                                let kind = EdgeKind::Road { dist_m: d, class, walkable };
+                                let kind = EdgeKind::Road {
+                                    dist_m: d,
+                                    class,
+                                    walkable,
+                                };
                                 el.add(base + pid as usize, base + id as usize, kind);
                                 if !oneway {
                                     el.add(base + id as usize, base + pid as usize, kind);
@@ -706,7 +836,11 @@ impl Network {
                                     el.add(
                                         base + id as usize,
                                         base + pid as usize,
-                                        EdgeKind::Road { dist_m: d, class: u8::MAX, walkable },
+                                        EdgeKind::Road {
+                                            dist_m: d,
+                                            class: u8::MAX,
+                                            walkable,
+                                        },
                                     );
                                 }
                             }
@@ -718,7 +852,10 @@ impl Network {
         }
         self.road_xy = xy;
         for (i, &(x, y)) in self.road_xy.iter().enumerate() {
-            let b = ((x as f64 / self.road_bucket_m).floor() as i32, (y as f64 / self.road_bucket_m).floor() as i32);
+            let b = (
+                (x as f64 / self.road_bucket_m).floor() as i32,
+                (y as f64 / self.road_bucket_m).floor() as i32,
+            );
             self.road_buckets.entry(b).or_default().push(i as u32);
         }
         if self.road_xy.is_empty() {
@@ -834,7 +971,9 @@ impl Network {
 /// unvisited neighbour.
 fn chain_order(xy: &[(f64, f64)]) -> Vec<usize> {
     let n = xy.len() as f64;
-    let (cx, cy) = xy.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+    let (cx, cy) = xy
+        .iter()
+        .fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
     let mut start = 0;
     let mut far = -1.0;
     for (i, p) in xy.iter().enumerate() {

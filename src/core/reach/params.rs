@@ -158,6 +158,10 @@ pub struct IntercityLink {
     /// Where the time comes from.
     #[serde(default)]
     pub source: String,
+    /// Name of the boundary clearance on board or at a co-located station, when the link
+    /// crosses the HK–Shenzhen boundary.
+    #[serde(default)]
+    pub crossing: Option<String>,
 }
 
 /// A boundary control point.
@@ -285,14 +289,23 @@ impl ReachParams {
         }
         let [a, b, c, d] = self.extent;
         if !(a < c && b < d && (-180.0..=180.0).contains(&a) && (-90.0..=90.0).contains(&b)) {
-            return Err(format!("extent {:?} is not [min_lon, min_lat, max_lon, max_lat]", self.extent));
+            return Err(format!(
+                "extent {:?} is not [min_lon, min_lat, max_lon, max_lat]",
+                self.extent
+            ));
         }
         for cp in &self.control_points {
             if parse_hours(&cp.hours).is_none() {
-                return Err(format!("control point {}: hours {:?} is not HH:MM-HH:MM", cp.id, cp.hours));
+                return Err(format!(
+                    "control point {}: hours {:?} is not HH:MM-HH:MM",
+                    cp.id, cp.hours
+                ));
             }
             if !(cp.dwell_min.hk_to_sz >= 0.0 && cp.dwell_min.sz_to_hk >= 0.0) {
-                return Err(format!("control point {}: dwell must be >= 0 minutes", cp.id));
+                return Err(format!(
+                    "control point {}: dwell must be >= 0 minutes",
+                    cp.id
+                ));
             }
         }
         for l in &self.rail.lines {

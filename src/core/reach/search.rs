@@ -75,7 +75,6 @@ impl Network {
             EdgeKind::Board { min, .. } | EdgeKind::Ride { min, .. } | EdgeKind::Alight { min } => {
                 (mode == Mode::Transit).then(|| min_ds(min))
             }
-            EdgeKind::Intercity { min, .. } => (mode == Mode::Transit).then(|| min_ds(min)),
             EdgeKind::Control { cp, min, .. } => {
                 let c = p.control_points.get(cp as usize)?;
                 let name = mode.name();
@@ -84,7 +83,11 @@ impl Network {
                 }
                 Some(min_ds(min))
             }
-            EdgeKind::Road { dist_m, class, walkable } => {
+            EdgeKind::Road {
+                dist_m,
+                class,
+                walkable,
+            } => {
                 if !roads {
                     return None;
                 }
@@ -126,7 +129,9 @@ impl Network {
         let use_grid = !self.uses_roads(mode);
         let s = self.foot_speed(mode);
         let orth = ((g.cell * self.params.circuity / s * 10.0).round() as u32).max(1);
-        let diag = ((g.cell * std::f64::consts::SQRT_2 * self.params.circuity / s * 10.0).round() as u32).max(1);
+        let diag = ((g.cell * std::f64::consts::SQRT_2 * self.params.circuity / s * 10.0).round()
+            as u32)
+            .max(1);
         // Ring size: longest edge for this mode.
         let mut maxc = orth.max(diag);
         for e in &self.edges {
@@ -164,7 +169,11 @@ impl Network {
                 if let Some(&extra) = is_target.get(&u) {
                     best_target = best_target.min(t.saturating_add(extra));
                 }
-                let mut relax = |v: usize, c: u32, eidx: u32, bucket: &mut Vec<u32>, buckets: &mut Vec<Vec<u32>>| {
+                let mut relax = |v: usize,
+                                 c: u32,
+                                 eidx: u32,
+                                 bucket: &mut Vec<u32>,
+                                 buckets: &mut Vec<Vec<u32>>| {
                     let nd = t.saturating_add(c);
                     if nd < dist[v] && nd <= limit_ds {
                         dist[v] = nd;
