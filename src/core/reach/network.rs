@@ -220,6 +220,8 @@ pub struct Network {
     pub cp_hours: Vec<(f64, f64)>,
     /// Rail service hours (minutes after midnight).
     pub service: (f64, f64),
+    /// Longest explicit edge per mode (walk, cycle, transit, drive), deciseconds.
+    pub max_edge_ds: [u32; 4],
     /// Road bucket index: cell size and map from bucket to road node ids.
     road_buckets: HashMap<(i32, i32), Vec<u32>>,
     road_bucket_m: f64,
@@ -400,6 +402,7 @@ impl Network {
             ),
             road_buckets: HashMap::new(),
             road_bucket_m: 200.0,
+            max_edge_ds: [0; 4],
         };
         let mut el = EdgeList { e: Vec::new() };
         net.build_rail(&mut el)?;
@@ -820,29 +823,30 @@ impl Network {
                             xy.push((p.0 as f32, p.1 as f32));
                             (xy.len() - 1) as u32
                         });
-                        if let Some((pid, pp)) = prev {
-                            if pid != id && !self.crosses_barrier(pp, p) {
-                                let d = (p.0 - pp.0).hypot(p.1 - pp.1) as f32;
-                                let kind = EdgeKind::Road {
-                                    dist_m: d,
-                                    class,
-                                    walkable,
-                                };
-                                el.add(base + pid as usize, base + id as usize, kind);
-                                if !oneway {
-                                    el.add(base + id as usize, base + pid as usize, kind);
-                                } else if walkable {
-                                    // Pedestrians may walk a one-way street both ways.
-                                    el.add(
-                                        base + id as usize,
-                                        base + pid as usize,
-                                        EdgeKind::Road {
-                                            dist_m: d,
-                                            class: u8::MAX,
-                                            walkable,
-                                        },
-                                    );
-                                }
+                        if let Some((pid, pp)) = prev
+                            && pid != id
+                            && !self.crosses_barrier(pp, p)
+                        {
+                            let d = (p.0 - pp.0).hypot(p.1 - pp.1) as f32;
+                            let kind = EdgeKind::Road {
+                                dist_m: d,
+                                class,
+                                walkable,
+                            };
+                            el.add(base + pid as usize, base + id as usize, kind);
+                            if !oneway {
+                                el.add(base + id as usize, base + pid as usize, kind);
+                            } else if walkable {
+                                // Pedestrians may walk a one-way street both ways.
+                                el.add(
+                                    base + id as usize,
+                                    base + pid as usize,
+                                    EdgeKind::Road {
+                                        dist_m: d,
+                                        class: u8::MAX,
+                                        walkable,
+                                    },
+                                );
                             }
                         }
                         prev = Some((id, p));
@@ -927,6 +931,17 @@ impl Network {
         }
         self.offsets = counts;
         self.edges = edges;
+        for (k, mode) in [Mode::Walk, Mode::Cycle, Mode::Transit, Mode::Drive]
+            .into_iter()
+            .enumerate()
+        {
+            self.max_edge_ds[k] = self
+                .edges
+                .iter()
+                .filter_map(|e| self.edge_cost(mode, e.kind))
+                .max()
+                .unwrap_or(0);
+        }
     }
 
     /// Total node count.

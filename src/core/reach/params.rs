@@ -284,7 +284,7 @@ impl ReachParams {
         if !(self.circuity.is_finite() && self.circuity >= 1.0) {
             return Err(format!("circuity must be >= 1, got {}", self.circuity));
         }
-        if !(self.cell_m >= 5.0) {
+        if self.cell_m.is_nan() || self.cell_m < 5.0 {
             return Err(format!("cell_m must be at least 5 m, got {}", self.cell_m));
         }
         let [a, b, c, d] = self.extent;

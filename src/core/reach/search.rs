@@ -33,7 +33,7 @@ fn open_at(hours: (f64, f64), clock_min: f64) -> bool {
         return true;
     }
     let t = clock_min.rem_euclid(1440.0);
-    (o <= t && t < c) || (o <= t + 1440.0 && t + 1440.0 < c)
+    (o..c).contains(&t) || (o..c).contains(&(t + 1440.0))
 }
 
 fn min_ds(m: f32) -> u32 {
@@ -133,12 +133,13 @@ impl Network {
             as u32)
             .max(1);
         // Ring size: longest edge for this mode.
-        let mut maxc = orth.max(diag);
-        for e in &self.edges {
-            if let Some(c) = self.edge_cost(mode, e.kind) {
-                maxc = maxc.max(c);
-            }
-        }
+        let mode_ix = match mode {
+            Mode::Walk => 0,
+            Mode::Cycle => 1,
+            Mode::Transit => 2,
+            Mode::Drive => 3,
+        };
+        let maxc = orth.max(diag).max(self.max_edge_ds[mode_ix]);
         let ring = (maxc as usize + 1).next_power_of_two();
         let mask = ring - 1;
         let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); ring];
