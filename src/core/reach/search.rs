@@ -230,14 +230,8 @@ impl Network {
                 }
             }
             bucket.clear();
-            if buckets[slot].is_empty() {
-                buckets[slot] = bucket;
-            } else {
-                // Items pushed to this slot for a later lap stay; keep them.
-                let mut later = std::mem::take(&mut buckets[slot]);
-                later.extend(bucket.drain(..));
-                buckets[slot] = later;
-            }
+            // Every edge is shorter than the ring, so nothing else landed in this slot.
+            buckets[slot] = bucket;
             t += 1;
         }
         Search {
