@@ -154,6 +154,15 @@ fn walk_time_matches_octile_distance() {
         r.minutes,
         expect_s
     );
+    // Cycling takes the same path at 15 km/h.
+    let c = travel_time(n, a, b, Mode::Cycle, NINE_AM).expect("cycle");
+    let expect_c = expect_s * p.walk_speed_mps / (p.cycle_speed_kmh / 3.6);
+    assert!(
+        (c.minutes * 60.0 - expect_c).abs() < 2.0,
+        "{} min vs {} s",
+        c.minutes,
+        expect_c
+    );
 }
 
 #[test]
@@ -374,4 +383,39 @@ fn cli_reach_and_travel_time() {
     let (code, text) = run_args(&["reach", "--from", "114.1,22.5", "--dwell", "nowhere=5"]);
     assert_ne!(code, 0);
     assert!(text.contains("unknown control point"), "{text}");
+}
+
+#[test]
+fn cli_params_file_and_flags_change_the_model() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("params.json");
+    std::fs::write(&f, r#"{"walk_speed_mps": 0.65}"#).expect("write");
+    let f_s = f.to_string_lossy().to_string();
+    let args = [
+        "travel-time",
+        "--from",
+        "114.13868,22.49211",
+        "--to",
+        "114.15,22.485",
+        "--json",
+    ];
+    let minutes = |extra: &[&str]| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend_from_slice(extra);
+        let (code, text) = run_args(&a);
+        assert_eq!(code, 0, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        v["minutes"].as_f64().expect("minutes")
+    };
+    let base = minutes(&[]);
+    let slow = minutes(&["--params", &f_s]);
+    assert!((slow / base - 2.0).abs() < 0.01, "{slow} vs {base}");
+    let fast = minutes(&["--params", &f_s, "--walk-speed", "2.6"]);
+    assert!((fast / base - 0.5).abs() < 0.01, "{fast} vs {base}");
+    let circ = minutes(&["--circuity", "1.5"]);
+    assert!((circ / base - 1.2).abs() < 0.01, "{circ} vs {base}");
+    std::fs::write(&f, "{\n  \"walk_speed_mps\": \"fast\"\n}").expect("write");
+    let (code, text) = run_args(&["reach", "--from", "114.1,22.5", "--params", &f_s]);
+    assert_ne!(code, 0);
+    assert!(text.contains("params.json:2:"), "{text}");
 }
