@@ -117,6 +117,8 @@ pub struct Overlay {
     pub indices: Vec<u32>,
     /// Text.
     pub texts: Vec<OverlayText>,
+    /// Screen boxes `[x0, y0, x1, y1]` (logical px) that map labels must keep clear of.
+    pub reserved: Vec<[f32; 4]>,
 }
 
 struct GpuLayer {
@@ -470,7 +472,7 @@ impl MapRenderer {
         // labels: halos of all first, then text
         let (mut text, mut halo) = (Vec::new(), Vec::new());
         self.placed_labels.clear();
-        let mut boxes: Vec<[f32; 4]> = Vec::new();
+        let mut boxes: Vec<[f32; 4]> = overlay.map(|o| o.reserved.clone()).unwrap_or_default();
         for li in (0..self.layers.len()).rev() {
             // top layers get first pick
             if !self.layers[li].visible {

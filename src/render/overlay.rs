@@ -267,8 +267,9 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
     // title and date, top left
     let mut y = margin;
     if let Some(t) = opts.title.as_deref().filter(|t| !t.is_empty()) {
-        let (_, asc, desc) = measure(t, 18.0);
+        let (tw, asc, desc) = measure(t, 18.0);
         p.text(margin, y + asc, t, 18.0, INK, Some(Rgba::WHITE));
+        p.o.reserved.push([margin, y, margin + tw, y + asc + desc]);
         y += asc + desc + 4.0;
     }
     let date_line = match (&opts.date, opts.year) {
@@ -278,14 +279,16 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
         (None, None) => None,
     };
     if let Some(d) = date_line {
-        let (_, asc, _) = measure(&d, 11.0);
+        let (dw, asc, desc) = measure(&d, 11.0);
         p.text(margin, y + asc, &d, 11.0, INK, Some(Rgba::WHITE));
+        p.o.reserved.push([margin, y, margin + dw, y + asc + desc]);
     }
 
     // north arrow, top right
     let (ax, ay) = (w - margin - 14.0, margin + 16.0);
     let (nw, nasc, _) = measure("N", 12.0);
     p.disc([ax, ay + 16.0], 17.0, PANEL);
+    p.o.reserved.push([ax - 17.0, ay - 1.0, ax + 17.0, ay + 33.0]);
     p.text(ax - nw / 2.0, ay + nasc - 2.0, "N", 12.0, INK, None);
     p.tri([ax, ay + 12.0], [ax - 7.0, ay + 30.0], [ax, ay + 25.0], INK);
     p.tri(
@@ -304,6 +307,7 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
         let (tw, asc, desc) = measure(&attr, size);
         let x0 = (w - tw - 8.0).max(0.0);
         p.rect(x0, h - asc - desc - 4.0, w, h, PANEL);
+        p.o.reserved.push([x0, h - asc - desc - 4.0, w, h]);
         p.text(x0 + 4.0, h - desc - 2.0, &attr, size, INK, None);
         asc + desc + 4.0
     };
@@ -320,13 +324,9 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
     let (lw, lasc, _) = measure(&label, 11.0);
     let by = h - attr_h - margin - 6.0;
     let bx = margin;
-    p.rect(
-        bx - 4.0,
-        by - lasc - 10.0,
-        bx + len_px.max(lw) + 4.0,
-        by + 6.0,
-        PANEL,
-    );
+    let panel = [bx - 4.0, by - lasc - 10.0, bx + len_px.max(lw) + 4.0, by + 6.0];
+    p.rect(panel[0], panel[1], panel[2], panel[3], PANEL);
+    p.o.reserved.push(panel);
     p.rect(bx, by, bx + len_px, by + 3.0, INK);
     p.rect(bx, by - 6.0, bx + 1.5, by + 3.0, INK);
     p.rect(bx + len_px - 1.5, by - 6.0, bx + len_px, by + 3.0, INK);
@@ -364,6 +364,7 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
         let y0 = y1 - height - 2.0 * pad + 4.0;
         p.rect(x0, y0, x1, y1, PANEL);
         p.frame(x0, y0, x1, y1, 1.0, EDGE);
+        p.o.reserved.push([x0, y0, x1, y1]);
         let mut y = y0 + pad;
         for b in &blocks {
             let single = b.entries.len() == 1;

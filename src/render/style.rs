@@ -117,6 +117,28 @@ pub struct LabelStyle {
     pub color: Rgba,
     /// Halo (outline) colour drawn behind the text for legibility.
     pub halo: Rgba,
+    /// The text is cut at the first of these separators (e.g. `" ("`), to keep labels short.
+    pub trim_at: Vec<String>,
+}
+
+impl LabelStyle {
+    /// The label text of a feature: the first non-empty property, cut at `trim_at`.
+    pub fn text_for(&self, f: &crate::core::model::Feature) -> Option<String> {
+        let t = self
+            .properties
+            .iter()
+            .find_map(|p| f.prop_str(p).filter(|t| !t.trim().is_empty()))?;
+        let mut end = t.len();
+        for sep in &self.trim_at {
+            if let Some(i) = t.find(sep.as_str())
+                && i > 0
+            {
+                end = end.min(i);
+            }
+        }
+        let t = t[..end].trim();
+        (!t.is_empty()).then(|| t.to_string())
+    }
 }
 
 /// The resolved style of one layer.
@@ -215,6 +237,8 @@ struct LabelFile {
     size: Option<f32>,
     color: Option<String>,
     halo: Option<String>,
+    #[serde(default)]
+    trim_at: Vec<String>,
 }
 
 impl Style {
@@ -292,6 +316,7 @@ impl Style {
                 size: l.size.unwrap_or(12.0).clamp(4.0, 96.0),
                 color: colour("label.color", &l.color)?.unwrap_or(Rgba([34, 34, 34, 255])),
                 halo: colour("label.halo", &l.halo)?.unwrap_or(Rgba::WHITE),
+                trim_at: l.trim_at.clone(),
             }),
         };
         Ok(Style {

@@ -199,16 +199,12 @@ fn tessellate_features(
         b.mesh.features_drawn += 1;
         b.geometry(g, data);
         if let Some(label) = &style.label
-            && let Some(text) = label
-                .properties
-                .iter()
-                .find_map(|p| f.prop_str(p))
-                .filter(|t| !t.trim().is_empty())
+            && let Some(text) = label.text_for(f)
             && let Some((lon, lat, marker_radius)) = label_anchor(g, style)
         {
             b.mesh.labels.push(LabelAnchor {
                 pos: origin.offset(lon, lat),
-                text: text.trim().to_string(),
+                text,
                 size: label.size,
                 color: label.color,
                 halo: label.halo,
