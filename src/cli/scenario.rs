@@ -1,12 +1,121 @@
-//! `hetao scenario` (not yet written).
+//! `hetao scenario`: generate the illustrative base data, check and apply scenario files.
+//!
+//! - `hetao scenario generate [--seed N] --out DIR`: write `shenzhen_park_schematic.geojson`,
+//!   `buildings.geojson` and `research_units.geojson` (the shipped `data/zone/` files are
+//!   `--seed 20170103`).
+//! - `hetao scenario check --scenario FILE`: parse the scenario and apply it to the embedded
+//!   data; report the change in delivered floor space.
+//! - `hetao scenario apply --scenario FILE --out DIR`: write the edited `buildings.geojson`
+//!   and `research_units.geojson` into DIR.
 
+use crate::core::zone::{self, generator, planning, Scenario};
+use anyhow::Context;
 use std::io::Write;
+use std::path::PathBuf;
 
 /// Arguments of `hetao scenario`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+/// The `hetao scenario` actions.
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Generate the schematic Shenzhen park, buildings and research units from a seed.
+    Generate {
+        /// Seed of the generator (the shipped data uses 20170103).
+        #[arg(long, default_value_t = generator::DEFAULT_SEED)]
+        seed: u64,
+        /// Output folder (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a scenario file: parse it and apply it to the embedded data.
+    Check {
+        /// The scenario file (JSON).
+        #[arg(long)]
+        scenario: PathBuf,
+    },
+    /// Apply a scenario and write the edited buildings and research units.
+    Apply {
+        /// The scenario file (JSON).
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Output folder (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
 
 /// Run the command.
-pub fn run(_args: &Args, _out: &mut dyn Write) -> anyhow::Result<i32> {
-    anyhow::bail!("`hetao scenario` is not implemented yet")
+pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
+    match &args.action {
+        Action::Generate { seed, out: dir } => {
+            let g = generator::generate(*seed)?;
+            g.write_to(dir)?;
+            for (name, text) in g.files() {
+                writeln!(
+                    out,
+                    "wrote {} ({} bytes)",
+                    dir.join(name).display(),
+                    text.len()
+                )?;
+            }
+        }
+        Action::Check { scenario } => {
+            let sc = Scenario::load(scenario)?;
+            let mut ds = zone::embedded_dataset()?;
+            let before = planning::ZoneStats::compute(&ds, 2035);
+            sc.apply(&mut ds)?;
+            let after = planning::ZoneStats::compute(&ds, 2035);
+            writeln!(
+                out,
+                "{}: {} edit(s) apply cleanly",
+                scenario.display(),
+                sc.edits.len()
+            )?;
+            for (b, a) in before.parks.iter().zip(&after.parks) {
+                if let (Some(pb), Some(pa)) = (&b.progress, &a.progress) {
+                    writeln!(
+                        out,
+                        "  {} delivered by 2035: {} m² -> {} m² ({:+} m²)",
+                        b.park,
+                        planning::thousands(pb.delivered_m2),
+                        planning::thousands(pa.delivered_m2),
+                        (pa.delivered_m2 - pb.delivered_m2).round() as i64
+                    )?;
+                }
+            }
+        }
+        Action::Apply {
+            scenario,
+            out: dir,
+        } => {
+            let sc = Scenario::load(scenario)?;
+            let mut ds = zone::embedded_dataset()?;
+            sc.apply(&mut ds)?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            for name in ["buildings", "research_units"] {
+                let layer = ds
+                    .layer(name)
+                    .with_context(|| format!("no {name} layer"))?;
+                let path = dir.join(format!("{name}.geojson"));
+                crate::core::atomic::write_atomic(
+                    &path,
+                    generator::layer_to_geojson(layer).as_bytes(),
+                )?;
+                writeln!(
+                    out,
+                    "wrote {} ({} features)",
+                    path.display(),
+                    layer.features.len()
+                )?;
+            }
+        }
+    }
+    Ok(0)
 }

@@ -1,0 +1,446 @@
+//! Planning scenarios: small JSON files of edits on top of the base data.
+//!
+//! ```json
+//! {
+//!   "name": "Faster Huanggang",
+//!   "description": "Bring two Huanggang research buildings forward",
+//!   "edits": [
+//!     {"op": "set_status", "id": "SZ-B101", "status": "completed", "year": 2028},
+//!     {"op": "set_year", "id": "SZ-B102", "year": 2029},
+//!     {"op": "set_floor_area", "id": "SZ-B103", "m2": 45000},
+//!     {"op": "remove", "id": "SZ-B104"},
+//!     {"op": "add_building", "feature": {"type": "Feature", "id": "SZ-N001",
+//!        "properties": {"park": "SZ", "use": "wet_lab", "gfa_m2": 20000,
+//!                       "history": [{"year": 2026, "status": "planned"}]},
+//!        "geometry": {"type": "Polygon", "coordinates": [[...]]}}}
+//!   ]
+//! }
+//! ```
+//!
+//! Edits apply in order to the `buildings` and `research_units` layers, by feature id:
+//! - `set_status`: the feature's status becomes `status` from `year` on (history entries of
+//!   that year or later are replaced);
+//! - `set_year`: the last history entry (the conversion or completion) moves to `year`;
+//! - `set_floor_area`: `gfa_m2` of a building or `floor_area_m2` of a unit becomes `m2`;
+//! - `remove`: the feature goes (a building takes its research units with it);
+//! - `add_building`: a GeoJSON Feature with a Polygon inside its park (`park` "SZ" or
+//!   "HK"), not overlapping another building, a new `id`, a known `use`, `gfa_m2`, and a
+//!   `history` or `status`.
+//!
+//! After each edit a feature's `status` (as of [`super::DATA_YEAR`]) and `year` (its last
+//! history entry) are brought up to date. An edit that cannot apply fails with its index
+//! and the feature id; a malformed file fails with file:line:column.
+
+use super::{DATA_YEAR, Status, Use, feature_id, status_as_of};
+use crate::core::model::{Dataset, Feature, FeatureId};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// One edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Edit {
+    /// The feature's status becomes `status` from `year` on.
+    SetStatus {
+        /// Feature id.
+        id: String,
+        /// New status (see [`Status`]).
+        status: String,
+        /// From this year.
+        year: i32,
+    },
+    /// The last history entry moves to `year`.
+    SetYear {
+        /// Feature id.
+        id: String,
+        /// New year.
+        year: i32,
+    },
+    /// The building's `gfa_m2` or the unit's `floor_area_m2` becomes `m2`.
+    SetFloorArea {
+        /// Feature id.
+        id: String,
+        /// New floor area, m².
+        m2: f64,
+    },
+    /// Remove the feature (a building with its research units).
+    Remove {
+        /// Feature id.
+        id: String,
+    },
+    /// Add a building (a GeoJSON Feature object).
+    AddBuilding {
+        /// The feature.
+        feature: Value,
+    },
+}
+
+impl Edit {
+    /// The operation name.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Edit::SetStatus { .. } => "set_status",
+            Edit::SetYear { .. } => "set_year",
+            Edit::SetFloorArea { .. } => "set_floor_area",
+            Edit::Remove { .. } => "remove",
+            Edit::AddBuilding { .. } => "add_building",
+        }
+    }
+
+    /// The id of the feature the edit is about.
+    pub fn id(&self) -> String {
+        match self {
+            Edit::SetStatus { id, .. }
+            | Edit::SetYear { id, .. }
+            | Edit::SetFloorArea { id, .. }
+            | Edit::Remove { id } => id.clone(),
+            Edit::AddBuilding { feature } => match feature.get("id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+                None => feature
+                    .pointer("/properties/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_string(),
+            },
+        }
+    }
+}
+
+/// A scenario: a name, a description and edits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name.
+    #[serde(default)]
+    pub name: String,
+    /// What the scenario explores.
+    #[serde(default)]
+    pub description: String,
+    /// The edits, applied in order.
+    pub edits: Vec<Edit>,
+}
+
+/// Why a scenario could not be read, applied or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {message}")]
+    Io {
+        /// File name.
+        file: String,
+        /// The underlying error.
+        message: String,
+    },
+    /// The file is not a valid scenario.
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        /// File name.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// An edit cannot apply.
+    #[error("edit {index} ({op}) on feature \"{id}\": {message}")]
+    Edit {
+        /// 0-based index of the edit in `edits`.
+        index: usize,
+        /// The edit's operation.
+        op: &'static str,
+        /// The feature id.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Saving failed.
+    #[error(transparent)]
+    Write(#[from] crate::core::atomic::AtomicWriteError),
+}
+
+impl Scenario {
+    /// Parse scenario JSON; `file` names it in errors.
+    pub fn from_json(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        serde_json::from_str(text).map_err(|e| ScenarioError::Parse {
+            file: file.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Load a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        Scenario::from_json(&text, &file)
+    }
+
+    /// The scenario as pretty JSON.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        s.push('\n');
+        s
+    }
+
+    /// Save atomically.
+    pub fn save(&self, path: &Path) -> Result<(), ScenarioError> {
+        crate::core::atomic::write_atomic(path, self.to_json().as_bytes())?;
+        Ok(())
+    }
+
+    /// Apply every edit, in order, to `ds`. On error `ds` is left unchanged.
+    pub fn apply(&self, ds: &mut Dataset) -> Result<(), ScenarioError> {
+        let mut work = ds.clone();
+        for (index, edit) in self.edits.iter().enumerate() {
+            apply_edit(&mut work, edit).map_err(|message| ScenarioError::Edit {
+                index,
+                op: edit.op(),
+                id: edit.id(),
+                message,
+            })?;
+        }
+        *ds = work;
+        Ok(())
+    }
+}
+
+/// Where a feature is: (layer index, feature index).
+fn find(ds: &Dataset, id: &str) -> Option<(usize, usize)> {
+    for (li, l) in ds.layers.iter().enumerate() {
+        if l.name != "buildings" && l.name != "research_units" {
+            continue;
+        }
+        if let Some(fi) = l.features.iter().position(|f| feature_id(f) == id) {
+            return Some((li, fi));
+        }
+    }
+    None
+}
+
+fn history(f: &Feature) -> Vec<(i64, String)> {
+    let mut h: Vec<(i64, String)> = f
+        .prop("history")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| {
+                    Some((
+                        e.get("year")?.as_i64()?,
+                        e.get("status")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if h.is_empty() {
+        if let Some(s) = f.prop_str("status") {
+            let y = f
+                .prop("year")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::from(DATA_YEAR));
+            h.push((y, s.to_string()));
+        }
+    }
+    h
+}
+
+fn set_history(f: &mut Feature, h: &[(i64, String)]) {
+    let props = f.properties.get_or_insert_with(Default::default);
+    props.insert(
+        "history".into(),
+        Value::Array(
+            h.iter()
+                .map(|(y, s)| json!({"year": y, "status": s}))
+                .collect(),
+        ),
+    );
+    refresh(f);
+}
+
+/// Bring `status` (as of DATA_YEAR) and `year` (last history entry) up to date.
+fn refresh(f: &mut Feature) {
+    let status = status_as_of(f, DATA_YEAR).map(str::to_string);
+    let last_year = f
+        .prop("history")
+        .and_then(Value::as_array)
+        .and_then(|a| a.last())
+        .and_then(|e| e.get("year"))
+        .cloned();
+    let props = f.properties.get_or_insert_with(Default::default);
+    props.insert(
+        "status".into(),
+        status.map(Value::String).unwrap_or(Value::Null),
+    );
+    if let Some(y) = last_year {
+        props.insert("year".into(), y);
+    }
+}
+
+fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), String> {
+    match edit {
+        Edit::SetStatus { id, status, year } => {
+            if Status::parse(status).is_none() {
+                return Err(format!(
+                    "unknown status \"{status}\" (expected one of {})",
+                    Status::ALL.map(Status::as_str).join(", ")
+                ));
+            }
+            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let f = &mut ds.layers[li].features[fi];
+            let mut h = history(f);
+            h.retain(|e| e.0 < i64::from(*year));
+            h.push((i64::from(*year), status.clone()));
+            set_history(f, &h);
+        }
+        Edit::SetYear { id, year } => {
+            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let f = &mut ds.layers[li].features[fi];
+            let mut h = history(f);
+            let n = h.len();
+            if n == 0 {
+                return Err("the feature has no history or status".into());
+            }
+            if n >= 2 && h[n - 2].0 > i64::from(*year) {
+                return Err(format!(
+                    "year {year} is before the previous history entry ({} {})",
+                    h[n - 2].0,
+                    h[n - 2].1
+                ));
+            }
+            h[n - 1].0 = i64::from(*year);
+            set_history(f, &h);
+        }
+        Edit::SetFloorArea { id, m2 } => {
+            if !(m2.is_finite() && *m2 >= 0.0) {
+                return Err(format!(
+                    "floor area must be a finite number ≥ 0 m², got {m2}"
+                ));
+            }
+            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let key = if ds.layers[li].name == "buildings" {
+                "gfa_m2"
+            } else {
+                "floor_area_m2"
+            };
+            let f = &mut ds.layers[li].features[fi];
+            let v = if m2.fract() == 0.0 && m2.abs() < 9e15 {
+                Value::from(*m2 as i64)
+            } else {
+                serde_json::Number::from_f64(*m2)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
+            };
+            f.properties
+                .get_or_insert_with(Default::default)
+                .insert(key.into(), v);
+        }
+        Edit::Remove { id } => {
+            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let was_building = ds.layers[li].name == "buildings";
+            ds.layers[li].features.remove(fi);
+            if was_building {
+                if let Some(units) = ds.layer_mut("research_units") {
+                    units
+                        .features
+                        .retain(|u| u.prop_str("building_id") != Some(id.as_str()));
+                }
+            }
+        }
+        Edit::AddBuilding { feature } => add_building(ds, feature)?,
+    }
+    Ok(())
+}
+
+fn add_building(ds: &mut Dataset, feature: &Value) -> Result<(), String> {
+    use geo::{Contains, Intersects};
+    let bytes = serde_json::to_vec(feature).map_err(|e| e.to_string())?;
+    let layer = crate::core::io::load_slice(&bytes, "add_building", "add_building feature")
+        .map_err(|e| e.to_string())?;
+    let mut f = match <[Feature; 1]>::try_from(layer.features) {
+        Ok([f]) => f,
+        Err(_) => return Err("\"feature\" must be one GeoJSON Feature".into()),
+    };
+    let id = feature_id(&f);
+    if id == "?" {
+        return Err("the feature needs an \"id\"".into());
+    }
+    if find(ds, &id).is_some() {
+        return Err("a feature with this id already exists".into());
+    }
+    let Some(geo::Geometry::Polygon(poly)) = &f.geometry else {
+        return Err(format!(
+            "the geometry must be a Polygon, not {}",
+            f.geometry_type()
+        ));
+    };
+    let park = f.prop_str("park").unwrap_or("");
+    if park != "SZ" && park != "HK" {
+        return Err("property \"park\" must be \"SZ\" or \"HK\"".into());
+    }
+    match f.prop_str("use") {
+        Some(u) if Use::parse(u).is_some() => {}
+        _ => {
+            return Err(format!(
+                "property \"use\" must be one of {}",
+                Use::ALL.map(Use::as_str).join(", ")
+            ));
+        }
+    }
+    if !f
+        .prop_f64("gfa_m2")
+        .is_some_and(|v| v.is_finite() && v >= 0.0)
+    {
+        return Err("property \"gfa_m2\" must be a number ≥ 0 (m²)".into());
+    }
+    let h = history(&f);
+    if h.is_empty() {
+        return Err("the feature needs a \"history\" or a \"status\"".into());
+    }
+    if let Some((_, s)) = h.iter().find(|(_, s)| Status::parse(s).is_none()) {
+        return Err(format!("unknown status \"{s}\" in its history"));
+    }
+    if h.windows(2).any(|w| w[0].0 > w[1].0) {
+        return Err("history entries must be in year order".into());
+    }
+    let outline = super::park_geometry(ds, park).ok_or("the dataset has no outline for its park")?;
+    if !outline.contains(poly) {
+        return Err(format!("the polygon is not inside the {park} park"));
+    }
+    if let Some(b) = ds.layer("buildings") {
+        if let Some(other) = b.features.iter().find(|o| {
+            o.geometry
+                .as_ref()
+                .is_some_and(|g| g.intersects(poly))
+        }) {
+            return Err(format!(
+                "the polygon overlaps building {}",
+                feature_id(other)
+            ));
+        }
+    }
+    f.id = Some(FeatureId::String(id.clone()));
+    let footprint = crate::core::measure::geodesic_area_m2(&geo::Geometry::Polygon(poly.clone()));
+    {
+        let props = f.properties.get_or_insert_with(Default::default);
+        props.insert("id".into(), id.into());
+        props
+            .entry("footprint_m2")
+            .or_insert_with(|| Value::from(footprint.round() as i64));
+        props.insert("illustrative".into(), true.into());
+        props.insert("scenario".into(), true.into());
+    }
+    set_history(&mut f, &h);
+    match ds.layer_mut("buildings") {
+        Some(l) => l.features.push(f),
+        None => return Err("the dataset has no buildings layer".into()),
+    }
+    Ok(())
+}
