@@ -219,6 +219,8 @@ pub struct HetaoApp {
     pub screenshot: Option<ScreenshotState>,
     /// An autosave found at start, offered back.
     pub autosave_offer: Option<(PathBuf, Scenario)>,
+    /// Write unsaved edits to the autosave file after every change (off in tests).
+    pub autosave: bool,
     /// Map rectangle size last frame (logical px).
     pub map_size: (f64, f64),
     /// Box-select drag start (screen).
@@ -277,6 +279,7 @@ impl HetaoApp {
             gpu: None,
             screenshot: None,
             autosave_offer: None,
+            autosave: true,
             map_size: (1000.0, 700.0),
             box_start: None,
             fitted: false,
@@ -296,8 +299,22 @@ impl HetaoApp {
             .iter()
             .map(|l| LayerEntry::new(l, &styles, false))
             .collect();
+        // the research units sit inside the buildings: off at start, one click away
+        for e in &mut self.layers {
+            if e.name == "research_units" {
+                e.visible = false;
+            }
+        }
         self.styles = styles;
         self.doc = Document::new(ds);
+        // every cache was keyed on the empty document
+        self.meshes.clear();
+        self.scene = None;
+        self.scene_key.clear();
+        self.stats = None;
+        self.series = None;
+        self.pick_key = (u64::MAX, usize::MAX);
+        self.fitted = false;
         self.status = format!(
             "zone loaded: {} layers, {} features",
             self.layers.len(),
@@ -561,7 +578,7 @@ impl HetaoApp {
         });
         self.hover = None;
         self.form = None;
-        if self.screenshot.is_none() {
+        if self.screenshot.is_none() && self.autosave {
             match self.doc.autosave() {
                 Ok(_) => {}
                 Err(e) => self.status = format!("autosave failed: {e}"),
@@ -607,10 +624,12 @@ impl HetaoApp {
             };
             for (i, f) in l.features.iter().enumerate() {
                 let id = feature_id(f);
-                let name = ["name", "name_en", "name_zh", "platform", "NAME_EN", "NAME_TC"]
-                    .iter()
-                    .find_map(|k| f.prop_str(k))
-                    .unwrap_or("");
+                let name = [
+                    "name", "name_en", "name_zh", "platform", "NAME_EN", "NAME_TC",
+                ]
+                .iter()
+                .find_map(|k| f.prop_str(k))
+                .unwrap_or("");
                 let r = FeatureRef {
                     layer: e.name.clone(),
                     index: i,
@@ -691,17 +710,24 @@ impl HetaoApp {
                 )
             });
         }
-        self.status = format!(
-            "loaded {} ({} features)",
-            layer.name,
-            layer.features.len()
-        );
+        self.status = format!("loaded {} ({} features)", layer.name, layer.features.len());
         let bbox = layer
             .features
             .iter()
-            .filter_map(|f| f.geometry.as_ref().and_then(geo::BoundingRect::bounding_rect))
+            .filter_map(|f| {
+                f.geometry
+                    .as_ref()
+                    .and_then(geo::BoundingRect::bounding_rect)
+            })
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
-            .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]);
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            });
         self.layers.push(e);
         self.user_layers.push(layer);
         if let Some(b) = bbox {
@@ -755,7 +781,7 @@ impl HetaoApp {
     }
 
     fn check_autosave(&mut self) {
-        if self.screenshot.is_some() {
+        if self.screenshot.is_some() || !self.autosave {
             return;
         }
         if let Some(p) = self.doc.autosave_path()
@@ -802,12 +828,12 @@ impl HetaoApp {
                 if self.is_loaded() {
                     if !self.fitted {
                         let r = ui.available_rect_before_wrap();
-                        self.view = MapView::fit(
-                            ZONE_EXTENT,
-                            f64::from(r.width()),
-                            f64::from(r.height()),
-                            24.0,
-                        );
+                        let bbox = self
+                            .ensure_scene()
+                            .and_then(|s| s.bbox_of(crate::render::snapshot::DEFAULT_VIEW_LAYERS))
+                            .unwrap_or(ZONE_EXTENT);
+                        self.view =
+                            MapView::fit(bbox, f64::from(r.width()), f64::from(r.height()), 24.0);
                         self.fitted = true;
                     }
                     super::map::map_widget(self, ui);
@@ -945,8 +971,11 @@ impl HetaoApp {
         let Some(nb) = self.new_building.clone() else {
             return;
         };
-        let mut coords: Vec<serde_json::Value> =
-            nb.ring.iter().map(|p| serde_json::json!([p[0], p[1]])).collect();
+        let mut coords: Vec<serde_json::Value> = nb
+            .ring
+            .iter()
+            .map(|p| serde_json::json!([p[0], p[1]]))
+            .collect();
         if let Some(first) = coords.first().cloned() {
             coords.push(first);
         }
@@ -1078,7 +1107,8 @@ impl HetaoApp {
 
     fn export_menu(&mut self, ui: &mut egui::Ui) {
         if ui.button("Map snapshot (PNG + world file)…").clicked() {
-            self.snapshot_dialog = Some((2.0, "Hetao Shenzhen–Hong Kong S&T Cooperation Zone".into()));
+            self.snapshot_dialog =
+                Some((2.0, "Hetao Shenzhen–Hong Kong S&T Cooperation Zone".into()));
             ui.close();
         }
         if ui
@@ -1093,8 +1123,11 @@ impl HetaoApp {
                 .set_file_name("selection.geojson")
                 .save_file()
             {
-                let feats: Vec<&Feature> =
-                    self.selection.iter().filter_map(|r| self.feature(r)).collect();
+                let feats: Vec<&Feature> = self
+                    .selection
+                    .iter()
+                    .filter_map(|r| self.feature(r))
+                    .collect();
                 self.status = match export::write_geojson(&p, "selection", feats) {
                     Ok(n) => format!("wrote {n} features to {}", p.display()),
                     Err(e) => format!("export failed: {e}"),
@@ -1173,10 +1206,26 @@ impl HetaoApp {
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 6.0;
             for (tool, label, tip) in [
-                (Tool::Select, "⬉ Select", "Click to select, drag to pan, Shift+drag to box-select"),
-                (Tool::Distance, "📏 Distance", "Click points of a polyline; double-click ends"),
-                (Tool::Area, "⬠ Area", "Click corners of a polygon; double-click ends"),
-                (Tool::DrawBuilding, "✚ Draw building", "Click the corners of a new building; Enter or double-click ends"),
+                (
+                    Tool::Select,
+                    "⬉ Select",
+                    "Click to select, drag to pan, Shift+drag to box-select",
+                ),
+                (
+                    Tool::Distance,
+                    "📏 Distance",
+                    "Click points of a polyline; double-click ends",
+                ),
+                (
+                    Tool::Area,
+                    "⬟ Area",
+                    "Click corners of a polygon; double-click ends",
+                ),
+                (
+                    Tool::DrawBuilding,
+                    "✚ Draw building",
+                    "Click the corners of a new building; Enter or double-click ends",
+                ),
             ] {
                 if ui
                     .selectable_label(self.tool == tool, label)
@@ -1202,14 +1251,14 @@ impl HetaoApp {
                 .on_hover_text("Snap measure and drawing vertices to nearby feature vertices");
             ui.separator();
             if ui
-                .add_enabled(self.doc.can_undo(), egui::Button::new("↶ Undo"))
+                .add_enabled(self.doc.can_undo(), egui::Button::new("⟲ Undo"))
                 .on_hover_text("Undo the last edit (Ctrl+Z)")
                 .clicked()
             {
                 self.undo();
             }
             if ui
-                .add_enabled(self.doc.can_redo(), egui::Button::new("↷ Redo"))
+                .add_enabled(self.doc.can_redo(), egui::Button::new("⟳ Redo"))
                 .on_hover_text("Redo (Ctrl+Y)")
                 .clicked()
             {
@@ -1217,7 +1266,7 @@ impl HetaoApp {
             }
             ui.separator();
             if ui
-                .button("⌂ Zone")
+                .button("🏠 Zone")
                 .on_hover_text("Zoom to the whole zone (Home)")
                 .clicked()
             {
@@ -1268,7 +1317,7 @@ impl HetaoApp {
             ui.heading("Layers");
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .small_button("＋ Open…")
+                    .small_button("📂 Open…")
                     .on_hover_text("Open a GeoJSON file (or drop files on the window)")
                     .clicked()
                     && let Some(p) = rfd::FileDialog::new()
@@ -1295,18 +1344,25 @@ impl HetaoApp {
                         .map(property_names)
                         .unwrap_or_default();
                     let e = &mut self.layers[i];
-                    let row = ui.horizontal(|ui| {
+                    let id = ui.make_persistent_id(("layer-details", &e.name));
+                    let header = egui::collapsing_header::CollapsingState::load_with_default_open(
+                        ui.ctx(),
+                        id,
+                        false,
+                    )
+                    .show_header(ui, |ui| {
                         let handle_id = egui::Id::unique(("layer-drag", &e.name));
                         ui.dnd_drag_source(handle_id, i, |ui| {
                             ui.label(egui::RichText::new("☰").weak())
                                 .on_hover_text("Drag to reorder");
                         });
-                        ui.checkbox(&mut e.visible, "");
+                        legend_swatches(ui, &e.style, true);
                         let mut title = egui::RichText::new(&e.title);
                         if !e.visible {
                             title = title.weak();
                         }
-                        ui.label(title);
+                        ui.checkbox(&mut e.visible, title)
+                            .on_hover_text("Show or hide the layer");
                         if e.illustrative {
                             ui.label(
                                 egui::RichText::new("illustrative")
@@ -1316,27 +1372,7 @@ impl HetaoApp {
                             .on_hover_text("Generated or schematic data, not surveyed");
                         }
                     });
-                    let resp = row.response;
-                    if let Some(from) = resp.dnd_release_payload::<usize>() {
-                        move_op = Some((*from, i));
-                    }
-                    if resp.dnd_hover_payload::<usize>().is_some() {
-                        ui.painter().hline(
-                            resp.rect.x_range(),
-                            resp.rect.top(),
-                            egui::Stroke::new(2.0, ui.visuals().selection.bg_fill),
-                        );
-                    }
-                    let id = ui.make_persistent_id(("layer-details", &e.name));
-                    egui::collapsing_header::CollapsingState::load_with_default_open(
-                        ui.ctx(),
-                        id,
-                        false,
-                    )
-                    .show_header(ui, |ui| {
-                        legend_swatches(ui, &e.style, true);
-                    })
-                    .body(|ui| {
+                    let (_, header_resp, _) = header.body(|ui| {
                         ui.horizontal(|ui| {
                             ui.label("Opacity");
                             if ui
@@ -1351,25 +1387,40 @@ impl HetaoApp {
                             let current = match &e.mode {
                                 StyleMode::Shipped => "shipped".to_string(),
                                 StyleMode::Categorical { property } => format!("by {property}"),
-                                StyleMode::Graduated { property } => format!("graduated {property}"),
+                                StyleMode::Graduated { property } => {
+                                    format!("graduated {property}")
+                                }
                             };
                             egui::ComboBox::from_id_salt(("style", &e.name))
                                 .selected_text(current)
                                 .width(170.0)
                                 .show_ui(ui, |ui| {
-                                    if ui.selectable_label(e.mode == StyleMode::Shipped, "shipped").clicked() {
+                                    if ui
+                                        .selectable_label(e.mode == StyleMode::Shipped, "shipped")
+                                        .clicked()
+                                    {
                                         e.mode = StyleMode::Shipped;
                                         restyle.push(i);
                                     }
                                     for p in &data_props.0 {
-                                        if ui.selectable_label(false, format!("categorical: {p}")).clicked() {
-                                            e.mode = StyleMode::Categorical { property: p.clone() };
+                                        if ui
+                                            .selectable_label(false, format!("categorical: {p}"))
+                                            .clicked()
+                                        {
+                                            e.mode = StyleMode::Categorical {
+                                                property: p.clone(),
+                                            };
                                             restyle.push(i);
                                         }
                                     }
                                     for p in &data_props.1 {
-                                        if ui.selectable_label(false, format!("graduated: {p}")).clicked() {
-                                            e.mode = StyleMode::Graduated { property: p.clone() };
+                                        if ui
+                                            .selectable_label(false, format!("graduated: {p}"))
+                                            .clicked()
+                                        {
+                                            e.mode = StyleMode::Graduated {
+                                                property: p.clone(),
+                                            };
                                             restyle.push(i);
                                         }
                                     }
@@ -1380,10 +1431,12 @@ impl HetaoApp {
                             ui.label(egui::RichText::new(format!("Source: {a}")).small().weak());
                         }
                         ui.horizontal(|ui| {
-                            if ui.small_button("▲").on_hover_text("Move up").clicked() && i + 1 < n {
+                            if ui.small_button("▲").on_hover_text("Move up").clicked() && i + 1 < n
+                            {
                                 move_op = Some((i, i + 1));
                             }
-                            if ui.small_button("▼").on_hover_text("Move down").clicked() && i > 0 {
+                            if ui.small_button("▼").on_hover_text("Move down").clicked() && i > 0
+                            {
                                 move_op = Some((i, i - 1));
                             }
                             if ui.small_button("Zoom to").clicked() {
@@ -1397,7 +1450,17 @@ impl HetaoApp {
                             }
                         });
                     });
-                    ui.add_space(2.0);
+                    let resp = header_resp.response;
+                    if let Some(from) = resp.dnd_release_payload::<usize>() {
+                        move_op = Some((*from, i));
+                    }
+                    if resp.dnd_hover_payload::<usize>().is_some() {
+                        ui.painter().hline(
+                            resp.rect.x_range(),
+                            resp.rect.top(),
+                            egui::Stroke::new(2.0, ui.visuals().selection.bg_fill),
+                        );
+                    }
                 }
             });
         if let Some((from, to)) = move_op {
@@ -1412,7 +1475,10 @@ impl HetaoApp {
         if let Some(i) = zoom_to
             && let Some(name) = self.layers.get(i).map(|e| e.name.clone())
         {
-            let b = self.scene.as_ref().and_then(|s| s.bbox_of(&[name.as_str()]));
+            let b = self
+                .scene
+                .as_ref()
+                .and_then(|s| s.bbox_of(&[name.as_str()]));
             if let Some(b) = b {
                 let (w, h) = self.map_size;
                 self.view.fly_to_bbox(b, w, h, 19.0);
@@ -1556,28 +1622,34 @@ impl HetaoApp {
         egui::CollapsingHeader::new("Properties")
             .default_open(true)
             .show(ui, |ui| {
-                egui::Grid::new("props").striped(true).num_columns(2).show(ui, |ui| {
-                    if let Some(p) = &f.properties {
-                        for (k, v) in p {
-                            if k == "history" {
-                                continue;
+                egui::Grid::new("props")
+                    .striped(true)
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        if let Some(p) = &f.properties {
+                            for (k, v) in p {
+                                if k == "history" {
+                                    continue;
+                                }
+                                ui.label(egui::RichText::new(k).strong());
+                                let text = match v {
+                                    serde_json::Value::String(s) => s.clone(),
+                                    serde_json::Value::Number(n) => match n.as_f64() {
+                                        Some(x) if k.ends_with("m2") => {
+                                            format!(
+                                                "{} m²",
+                                                crate::core::zone::planning::thousands(x)
+                                            )
+                                        }
+                                        _ => n.to_string(),
+                                    },
+                                    other => other.to_string(),
+                                };
+                                ui.add(egui::Label::new(text).wrap());
+                                ui.end_row();
                             }
-                            ui.label(egui::RichText::new(k).strong());
-                            let text = match v {
-                                serde_json::Value::String(s) => s.clone(),
-                                serde_json::Value::Number(n) => match n.as_f64() {
-                                    Some(x) if k.ends_with("m2") => {
-                                        format!("{} m²", crate::core::zone::planning::thousands(x))
-                                    }
-                                    _ => n.to_string(),
-                                },
-                                other => other.to_string(),
-                            };
-                            ui.add(egui::Label::new(text).wrap());
-                            ui.end_row();
                         }
-                    }
-                });
+                    });
             });
         if let Some(h) = f.prop("history").and_then(|h| h.as_array()) {
             egui::CollapsingHeader::new("Conversion history")
@@ -1680,7 +1752,11 @@ impl HetaoApp {
                     .selected_text(form.status.clone())
                     .show_ui(ui, |ui| {
                         for s in Status::ALL {
-                            ui.selectable_value(&mut form.status, s.as_str().to_string(), s.as_str());
+                            ui.selectable_value(
+                                &mut form.status,
+                                s.as_str().to_string(),
+                                s.as_str(),
+                            );
                         }
                     });
                 ui.label("from");
@@ -1814,30 +1890,33 @@ impl HetaoApp {
             MeasureKind::Area => "Area",
         });
         ui.label(egui::RichText::new(format!("{} · {} vertices", m.label, m.points.len())).weak());
-        egui::Grid::new("fig").striped(true).num_columns(3).show(ui, |ui| {
-            ui.label("");
-            ui.strong("geodesic (WGS84)");
-            ui.strong(format!("planar ({})", grid.name()));
-            ui.end_row();
-            match m.kind {
-                MeasureKind::Distance => {
-                    ui.label("length");
-                    ui.label(fmt_len(fig.geodesic_length_m));
-                    ui.label(fmt_len(fig.planar_length_m));
-                    ui.end_row();
+        egui::Grid::new("fig")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                ui.label("");
+                ui.strong("geodesic (WGS84)");
+                ui.strong(format!("planar ({})", grid.name()));
+                ui.end_row();
+                match m.kind {
+                    MeasureKind::Distance => {
+                        ui.label("length");
+                        ui.label(fmt_len(fig.geodesic_length_m));
+                        ui.label(fmt_len(fig.planar_length_m));
+                        ui.end_row();
+                    }
+                    MeasureKind::Area => {
+                        ui.label("area");
+                        ui.label(fmt_area(fig.geodesic_area_m2));
+                        ui.label(fmt_area(fig.planar_area_m2));
+                        ui.end_row();
+                        ui.label("perimeter");
+                        ui.label(fmt_len(fig.geodesic_length_m));
+                        ui.label(fmt_len(fig.planar_length_m));
+                        ui.end_row();
+                    }
                 }
-                MeasureKind::Area => {
-                    ui.label("area");
-                    ui.label(fmt_area(fig.geodesic_area_m2));
-                    ui.label(fmt_area(fig.planar_area_m2));
-                    ui.end_row();
-                    ui.label("perimeter");
-                    ui.label(fmt_len(fig.geodesic_length_m));
-                    ui.label(fmt_len(fig.planar_length_m));
-                    ui.end_row();
-                }
-            }
-        });
+            });
         if fig.geodesic_length_m > 0.0 && fig.planar_length_m > 0.0 {
             ui.label(
                 egui::RichText::new(format!(
@@ -1870,8 +1949,16 @@ impl HetaoApp {
     fn timeline(&mut self, ui: &mut egui::Ui) {
         ui.add_space(2.0);
         ui.horizontal(|ui| {
-            let play = if self.playing { "⏸ Pause" } else { "▶ Play" };
-            if ui.button(play).on_hover_text("Play the years 2017–2035").clicked() {
+            let play = if self.playing {
+                "⏸ Pause"
+            } else {
+                "▶ Play"
+            };
+            if ui
+                .button(play)
+                .on_hover_text("Play the years 2017–2035")
+                .clicked()
+            {
                 if !self.playing && self.year >= *YEARS.end() {
                     self.year = *YEARS.start();
                 }
@@ -1887,13 +1974,17 @@ impl HetaoApp {
             if ui.small_button("▶").clicked() {
                 self.year = (self.year + 1).min(*YEARS.end());
             }
-            ui.label(egui::RichText::new(format!("As of {}", self.year)).strong());
+            let year_label = ui
+                .label(egui::RichText::new(format!("As of {}", self.year)).strong())
+                .id;
             ui.spacing_mut().slider_width = (ui.available_width() - 20.0).max(100.0);
             ui.add(
                 egui::Slider::new(&mut self.year, YEARS)
                     .show_value(false)
                     .step_by(1.0),
-            );
+            )
+            .labelled_by(year_label)
+            .on_hover_text("Timeline year: the map and the dashboard show the zone as of it");
         });
         ui.add_space(2.0);
     }
@@ -1914,6 +2005,7 @@ impl HetaoApp {
                 }
             }
             ui.separator();
+            let grid_label = ui.label("Grid").id;
             egui::ComboBox::from_id_salt("grid")
                 .selected_text(grid.name())
                 .width(150.0)
@@ -1924,7 +2016,9 @@ impl HetaoApp {
                         Grid::Cgcs2000,
                         "CGCS2000 GK 114°E (EPSG:4547)",
                     );
-                });
+                })
+                .response
+                .labelled_by(grid_label);
             match projected {
                 Some((e, n)) => ui.monospace(format!("E {e:.2}  N {n:.2} m")),
                 None => ui.monospace("E —  N —"),
@@ -2189,7 +2283,11 @@ pub fn legend_swatches(ui: &mut egui::Ui, style: &crate::render::Style, compact:
                 });
             }
         }
-        Some(ColorBy::Graduated { classes, unit, property }) if !compact => {
+        Some(ColorBy::Graduated {
+            classes,
+            unit,
+            property,
+        }) if !compact => {
             ui.label(egui::RichText::new(property).small().weak());
             for (k, (min, c)) in classes.iter().enumerate() {
                 let upper = classes.get(k + 1).map(|n| n.0);

@@ -37,27 +37,29 @@ pub fn dashboard(app: &mut HetaoApp, ui: &mut egui::Ui) {
                         egui::Color32::from_rgb(67, 160, 71)
                     }),
             );
-            egui::Grid::new(("prog", &p.park)).num_columns(2).show(ui, |ui| {
-                ui.label("remaining");
-                ui.label(format!("{} m²", thousands(pr.remaining_m2)));
-                ui.end_row();
-                ui.label(format!("needed per year to {}", pr.target_year));
-                ui.label(match pr.needed_per_year_m2 {
-                    Some(n) => format!("{} m²/yr", thousands(n)),
-                    None => "—".into(),
+            egui::Grid::new(("prog", &p.park))
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("remaining");
+                    ui.label(format!("{} m²", thousands(pr.remaining_m2)));
+                    ui.end_row();
+                    ui.label(format!("needed per year to {}", pr.target_year));
+                    ui.label(match pr.needed_per_year_m2 {
+                        Some(n) => format!("{} m²/yr", thousands(n)),
+                        None => "—".into(),
+                    });
+                    ui.end_row();
+                    ui.label("pace (last 3 years)");
+                    ui.label(format!("{} m²/yr", thousands(pr.pace_per_year_m2)));
+                    ui.end_row();
+                    ui.label("target reached");
+                    ui.label(match (pr.reached, pr.year_reached) {
+                        (true, Some(y)) => format!("yes, in {y}"),
+                        (false, Some(y)) => format!("around {y} at this pace"),
+                        _ => "not at this pace".into(),
+                    });
+                    ui.end_row();
                 });
-                ui.end_row();
-                ui.label("pace (last 3 years)");
-                ui.label(format!("{} m²/yr", thousands(pr.pace_per_year_m2)));
-                ui.end_row();
-                ui.label("target reached");
-                ui.label(match (pr.reached, pr.year_reached) {
-                    (true, Some(y)) => format!("yes, in {y}"),
-                    (false, Some(y)) => format!("around {y} at this pace"),
-                    _ => "not at this pace".into(),
-                });
-                ui.end_row();
-            });
         }
     }
     ui.add_space(6.0);
@@ -120,33 +122,36 @@ pub fn dashboard(app: &mut HetaoApp, ui: &mut egui::Ui) {
     ui.strong("Floor space (GFA, m²) by use");
     breakdown(ui, "use", &stats, |p| &p.gfa_by_use);
     ui.add_space(4.0);
-    egui::Grid::new("totals").striped(true).num_columns(3).show(ui, |ui| {
-        ui.label("");
-        for p in &stats.parks {
-            ui.strong(&p.park);
-        }
-        ui.end_row();
-        ui.label("buildings");
-        for p in &stats.parks {
-            ui.label(p.buildings.to_string());
-        }
-        ui.end_row();
-        ui.label("total GFA");
-        for p in &stats.parks {
-            ui.label(thousands(p.total_gfa_m2));
-        }
-        ui.end_row();
-        ui.label("research space delivered");
-        for p in &stats.parks {
-            ui.label(thousands(p.research_space_delivered_m2));
-        }
-        ui.end_row();
-        ui.label("research space in pipeline");
-        for p in &stats.parks {
-            ui.label(thousands(p.research_space_pipeline_m2));
-        }
-        ui.end_row();
-    });
+    egui::Grid::new("totals")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.label("");
+            for p in &stats.parks {
+                ui.strong(&p.park);
+            }
+            ui.end_row();
+            ui.label("buildings");
+            for p in &stats.parks {
+                ui.label(p.buildings.to_string());
+            }
+            ui.end_row();
+            ui.label("total GFA");
+            for p in &stats.parks {
+                ui.label(thousands(p.total_gfa_m2));
+            }
+            ui.end_row();
+            ui.label("research space delivered");
+            for p in &stats.parks {
+                ui.label(thousands(p.research_space_delivered_m2));
+            }
+            ui.end_row();
+            ui.label("research space in pipeline");
+            for p in &stats.parks {
+                ui.label(thousands(p.research_space_pipeline_m2));
+            }
+            ui.end_row();
+        });
     ui.add_space(4.0);
     ui.label(
         egui::RichText::new(

@@ -12,7 +12,10 @@ use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
 /// A GeoJSON FeatureCollection of `features` (ids, properties and geometries kept).
-pub fn feature_collection<'a>(name: &str, features: impl IntoIterator<Item = &'a Feature>) -> Value {
+pub fn feature_collection<'a>(
+    name: &str,
+    features: impl IntoIterator<Item = &'a Feature>,
+) -> Value {
     let feats: Vec<Value> = features
         .into_iter()
         .map(|f| {
@@ -28,7 +31,10 @@ pub fn feature_collection<'a>(name: &str, features: impl IntoIterator<Item = &'a
             let g = f
                 .geometry
                 .as_ref()
-                .map(|g| serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g))).unwrap_or(Value::Null))
+                .map(|g| {
+                    serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g)))
+                        .unwrap_or(Value::Null)
+                })
                 .unwrap_or(Value::Null);
             o.insert("geometry".into(), g);
             Value::Object(o)
@@ -64,12 +70,21 @@ pub fn dashboard_csv(stats: &ZoneStats) -> String {
     let mut s = String::from("year,park,breakdown,key,value_m2\n");
     for p in &stats.parks {
         for (k, v) in &p.gfa_by_status {
-            s += &format!("{},{},status,{},{:.0}\n", stats.year, p.park, csv_field(k), v);
+            s += &format!(
+                "{},{},status,{},{:.0}\n",
+                stats.year,
+                p.park,
+                csv_field(k),
+                v
+            );
         }
         for (k, v) in &p.gfa_by_use {
             s += &format!("{},{},use,{},{:.0}\n", stats.year, p.park, csv_field(k), v);
         }
-        s += &format!("{},{},total,gfa,{:.0}\n", stats.year, p.park, p.total_gfa_m2);
+        s += &format!(
+            "{},{},total,gfa,{:.0}\n",
+            stats.year, p.park, p.total_gfa_m2
+        );
         if let Some(pr) = &p.progress {
             s += &format!(
                 "{},{},progress,delivered ({}),{:.0}\n",
@@ -189,7 +204,11 @@ mod tests {
                 .filter(|l| l.starts_with(&format!("2025,{},status,", p.park)))
                 .filter_map(|l| l.rsplit(',').next()?.parse::<f64>().ok())
                 .sum();
-            assert!((sum - p.total_gfa_m2).abs() <= 6.0, "{sum} vs {}", p.total_gfa_m2);
+            assert!(
+                (sum - p.total_gfa_m2).abs() <= 6.0,
+                "{sum} vs {}",
+                p.total_gfa_m2
+            );
         }
         assert_eq!(csv_field("a,b"), "\"a,b\"");
     }

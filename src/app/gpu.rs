@@ -24,14 +24,11 @@ pub fn install(rs: &egui_wgpu::RenderState) -> Result<Arc<AtomicU64>, String> {
     let renderer = MapRenderer::new(&rs.device, rs.target_format, u32::from(MSAA_SAMPLES))
         .map_err(|e| e.to_string())?;
     let uploaded = Arc::new(AtomicU64::new(0));
-    rs.renderer
-        .write()
-        .callback_resources
-        .insert(MapResources {
-            renderer,
-            generation: 0,
-            uploaded: uploaded.clone(),
-        });
+    rs.renderer.write().callback_resources.insert(MapResources {
+        renderer,
+        generation: 0,
+        uploaded: uploaded.clone(),
+    });
     Ok(uploaded)
 }
 

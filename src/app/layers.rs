@@ -274,7 +274,10 @@ mod tests {
 
     #[test]
     fn categorical_orders_by_frequency() {
-        let l = layer_with(&[json!("b"), json!("a"), json!("b"), json!("c"), json!("b")], "k");
+        let l = layer_with(
+            &[json!("b"), json!("a"), json!("b"), json!("c"), json!("b")],
+            "k",
+        );
         let ColorBy::Categorical { categories, .. } = categorical(&l, "k") else {
             panic!("categorical")
         };
@@ -302,7 +305,9 @@ mod tests {
     fn property_names_split_numeric_from_text() {
         let mut l = layer_with(&[json!(1), json!(2)], "n");
         l.features.push(Feature {
-            properties: json!({"n": 3, "name": "x", "mixed": 1}).as_object().cloned(),
+            properties: json!({"n": 3, "name": "x", "mixed": 1})
+                .as_object()
+                .cloned(),
             ..Default::default()
         });
         l.features.push(Feature {

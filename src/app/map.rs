@@ -90,8 +90,17 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
     // box select
     if let (Some(start), Some(now)) = (app.box_start, resp.interact_pointer_pos()) {
         let b = egui::Rect::from_two_pos(start, now);
-        painter.rect_filled(b, 0.0, egui::Color32::from_rgba_unmultiplied(0, 160, 255, 30));
-        painter.rect_stroke(b, 0.0, egui::Stroke::new(1.0, SELECT), egui::StrokeKind::Inside);
+        painter.rect_filled(
+            b,
+            0.0,
+            egui::Color32::from_rgba_unmultiplied(0, 160, 255, 30),
+        );
+        painter.rect_stroke(
+            b,
+            0.0,
+            egui::Stroke::new(1.0, SELECT),
+            egui::StrokeKind::Inside,
+        );
     }
     furniture(app, ui, &painter, rect, &cam);
 }
@@ -171,7 +180,12 @@ fn draw_measure(
         ));
     }
     for p in pts.iter().take(n) {
-        painter.circle(*p, 4.0, egui::Color32::WHITE, egui::Stroke::new(2.0, MEASURE));
+        painter.circle(
+            *p,
+            4.0,
+            egui::Color32::WHITE,
+            egui::Stroke::new(2.0, MEASURE),
+        );
     }
 }
 
@@ -275,9 +289,7 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
                     } else {
                         MeasureKind::Area
                     };
-                    let m = app
-                        .measure
-                        .get_or_insert_with(|| Measurement::new(kind));
+                    let m = app.measure.get_or_insert_with(|| Measurement::new(kind));
                     if m.kind != kind {
                         *m = Measurement::new(kind);
                     }
@@ -368,7 +380,10 @@ fn furniture(
     let len_m = crate::render::overlay::nice_length(gmpp * 140.0);
     let len_px = (len_m / gmpp) as f32;
     let origin = egui::pos2(rect.left() + 16.0, rect.bottom() - 40.0);
-    let bg = egui::Rect::from_min_size(origin - egui::vec2(8.0, 18.0), egui::vec2(len_px + 70.0, 30.0));
+    let bg = egui::Rect::from_min_size(
+        origin - egui::vec2(8.0, 18.0),
+        egui::vec2(len_px + 70.0, 30.0),
+    );
     painter.rect_filled(bg, 4.0, panel_bg);
     let y = origin.y + 4.0;
     let half = len_px / 2.0;
@@ -407,12 +422,20 @@ fn furniture(
     let c = egui::pos2(rect.right() - 30.0, rect.top() + 36.0);
     painter.circle(c, 18.0, panel_bg, stroke);
     painter.add(egui::Shape::convex_polygon(
-        vec![c + egui::vec2(0.0, -13.0), c + egui::vec2(6.0, 7.0), c + egui::vec2(0.0, 3.0)],
+        vec![
+            c + egui::vec2(0.0, -13.0),
+            c + egui::vec2(6.0, 7.0),
+            c + egui::vec2(0.0, 3.0),
+        ],
         text,
         egui::Stroke::NONE,
     ));
     painter.add(egui::Shape::convex_polygon(
-        vec![c + egui::vec2(0.0, -13.0), c + egui::vec2(0.0, 3.0), c + egui::vec2(-6.0, 7.0)],
+        vec![
+            c + egui::vec2(0.0, -13.0),
+            c + egui::vec2(0.0, 3.0),
+            c + egui::vec2(-6.0, 7.0),
+        ],
         egui::Color32::from_gray(150),
         egui::Stroke::NONE,
     ));
@@ -429,11 +452,7 @@ fn furniture(
     let font = egui::FontId::proportional(10.5);
     let galleys: Vec<_> = lines
         .iter()
-        .map(|l| {
-            ui.fonts_mut(|f| {
-                f.layout(l.clone(), font.clone(), text, rect.width() * 0.6)
-            })
-        })
+        .map(|l| ui.fonts_mut(|f| f.layout(l.clone(), font.clone(), text, rect.width() * 0.6)))
         .collect();
     let total_h: f32 = galleys.iter().map(|g| g.size().y).sum();
     let max_w = galleys.iter().map(|g| g.size().x).fold(0.0, f32::max);
@@ -453,7 +472,11 @@ fn furniture(
     // zoom buttons (top left)
     let mut zoom_btn = |ui: &mut egui::Ui, at: egui::Pos2, label: &str, dz: f64| {
         let r = egui::Rect::from_min_size(at, egui::vec2(28.0, 28.0));
-        let resp = ui.interact(r, ui.scope_id().with(("zoom-btn", label)), egui::Sense::click());
+        let resp = ui.interact(
+            r,
+            ui.scope_id().with(("zoom-btn", label)),
+            egui::Sense::click(),
+        );
         let fill = if resp.hovered() {
             egui::Color32::WHITE
         } else {
@@ -471,7 +494,11 @@ fn furniture(
             let (w, h) = app.map_size;
             app.view.zoom_about(dz, w / 2.0, h / 2.0, w, h);
         }
-        resp.on_hover_text(if dz > 0.0 { "Zoom in (+)" } else { "Zoom out (-)" });
+        resp.on_hover_text(if dz > 0.0 {
+            "Zoom in (+)"
+        } else {
+            "Zoom out (-)"
+        });
     };
     zoom_btn(ui, rect.min + egui::vec2(12.0, 12.0), "+", 1.0);
     zoom_btn(ui, rect.min + egui::vec2(12.0, 44.0), "−", -1.0);
@@ -488,7 +515,11 @@ fn furniture(
 
     // drop hint
     if ui.input(|i| !i.raw.hovered_files.is_empty()) {
-        painter.rect_filled(rect, 0.0, egui::Color32::from_rgba_unmultiplied(0, 120, 255, 40));
+        painter.rect_filled(
+            rect,
+            0.0,
+            egui::Color32::from_rgba_unmultiplied(0, 120, 255, 40),
+        );
         painter.text(
             rect.center(),
             egui::Align2::CENTER_CENTER,

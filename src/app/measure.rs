@@ -78,7 +78,8 @@ impl Measurement {
             Geometry::LineString(_) => f.geodesic_length_m = geodesic_length_m(&g),
             Geometry::Polygon(p) => {
                 f.geodesic_area_m2 = geodesic_area_m2(&g);
-                f.geodesic_length_m = geodesic_length_m(&Geometry::LineString(p.exterior().clone()));
+                f.geodesic_length_m =
+                    geodesic_length_m(&Geometry::LineString(p.exterior().clone()));
             }
             _ => {}
         }
@@ -104,7 +105,10 @@ impl Measurement {
                 s += &format!("geodesic area (WGS84)\t{:.1} m²\n", f.geodesic_area_m2);
                 s += &format!("planar area ({grid_name})\t{:.1} m²\n", f.planar_area_m2);
                 s += &format!("geodesic perimeter (WGS84)\t{:.3} m\n", f.geodesic_length_m);
-                s += &format!("planar perimeter ({grid_name})\t{:.3} m\n", f.planar_length_m);
+                s += &format!(
+                    "planar perimeter ({grid_name})\t{:.3} m\n",
+                    f.planar_length_m
+                );
             }
         }
         s
@@ -187,7 +191,8 @@ mod tests {
             let j = (i + 1) % c.len();
             twice += c[i].0 * c[j].1 - c[j].0 * c[i].1;
         }
-        assert!((f.planar_area_m2 - twice.abs() / 2.0).abs() < 1e-6);
+        // grid coordinates near 8e5 m: the shoelace sum cancels to about 1e-4 m²
+        assert!((f.planar_area_m2 - twice.abs() / 2.0).abs() < 1e-3);
         // grid and ellipsoid agree to within 0.1 % here (HK80 scale factor ~1)
         assert!(
             (f.planar_area_m2 / f.geodesic_area_m2 - 1.0).abs() < 1e-3,

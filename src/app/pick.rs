@@ -136,8 +136,8 @@ impl PickIndex {
                 if d > tol {
                     continue;
                 }
-                let size = (e.env.upper()[0] - e.env.lower()[0])
-                    * (e.env.upper()[1] - e.env.lower()[1]);
+                let size =
+                    (e.env.upper()[0] - e.env.lower()[0]) * (e.env.upper()[1] - e.env.lower()[1]);
                 if best.is_none_or(|b| (d, size) < (b.0, b.1)) {
                     best = Some((d, size, e.index));
                 }
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(hit.map(|h| h.index), Some(1));
         assert!(idx.pick([lx + 30.0, ly], 5.0, &["top"], &keep).is_none());
         // a filter hides the square
-        let no_square = |r: &FeatureRef| r.index != 0;
+        let no_square = |r: &FeatureRef| !(r.layer == "top" && r.index == 0);
         let hit = idx.pick([inside.0, inside.1], 5.0, &["top", "bottom"], &no_square);
         assert_eq!(hit.map(|h| h.layer), Some("bottom".into()));
     }
@@ -264,7 +264,12 @@ mod tests {
     #[test]
     fn box_select_and_snap() {
         let pts: Vec<Feature> = (0..10)
-            .map(|i| feat(Geometry::Point(Point::new(114.0 + f64::from(i) * 0.001, 22.0))))
+            .map(|i| {
+                feat(Geometry::Point(Point::new(
+                    114.0 + f64::from(i) * 0.001,
+                    22.0,
+                )))
+            })
             .collect();
         let idx = PickIndex::build([("p", pts.as_slice())]);
         let (x0, y0) = lonlat_to_mercator(114.0015, 21.999);
@@ -281,7 +286,9 @@ mod tests {
             .collect();
         assert_eq!(got, want);
         let (px, py) = lonlat_to_mercator(114.003, 22.0);
-        let s = idx.snap_vertex([px + 4.0, py - 3.0], 10.0, &["p"]).expect("snap");
+        let s = idx
+            .snap_vertex([px + 4.0, py - 3.0], 10.0, &["p"])
+            .expect("snap");
         assert!((s[0] - px).abs() < 1e-6 && (s[1] - py).abs() < 1e-6);
         assert!(idx.snap_vertex([px + 40.0, py], 10.0, &["p"]).is_none());
     }
