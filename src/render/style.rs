@@ -399,17 +399,20 @@ impl Style {
                 categories,
                 other,
             }) => {
-                let v = if property == "status" {
-                    status.map(str::to_string)
+                let num;
+                let v: Option<&str> = if property == "status" {
+                    status
                 } else {
-                    f.prop(property).map(|v| match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
+                    match f.prop(property) {
+                        Some(serde_json::Value::String(s)) => Some(s.as_str()),
+                        Some(other) => {
+                            num = other.to_string();
+                            Some(num.as_str())
+                        }
+                        None => None,
+                    }
                 };
-                let hit = v
-                    .as_deref()
-                    .and_then(|v| categories.iter().find(|(k, _, _)| k == v));
+                let hit = v.and_then(|v| categories.iter().find(|(k, _, _)| k == v));
                 match (hit, other) {
                     (Some((_, c, _)), _) => Ok(Some(*c)),
                     (None, Some(o)) => Ok(Some(*o)),

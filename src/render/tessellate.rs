@@ -375,38 +375,51 @@ impl Builder<'_> {
         stroke: Option<Rgba>,
         hw: f32,
     ) {
+        // the exterior is projected once, for the fill and the outline
+        self.project(&p.exterior().0);
         if let Some(fc) = fill {
             self.fill(p, fc);
         }
         if let Some(sc) = stroke
             && hw > 0.0
         {
-            self.line(&p.exterior().0, true, hw, sc);
+            let pts = std::mem::take(&mut self.ring);
+            stroke_path(
+                &pts,
+                true,
+                hw,
+                sc,
+                &mut self.mesh.vertices,
+                &mut self.mesh.indices,
+            );
+            self.ring = pts;
             for r in p.interiors() {
                 self.line(&r.0, true, hw, sc);
             }
         }
     }
 
+    /// Fill a polygon whose exterior is already projected into `self.ring`.
     fn fill(&mut self, p: &geo::Polygon<f64>, c: Rgba) {
         let color = c.0;
-        self.project(&p.exterior().0);
-        if self.ring.len() > 1 && self.ring.first() == self.ring.last() {
-            self.ring.pop();
+        let mut ring: &[[f32; 2]] = &self.ring;
+        if ring.len() > 1 && ring.first() == ring.last() {
+            ring = &ring[..ring.len() - 1];
         }
-        if self.ring.len() < 3 {
+        if ring.len() < 3 {
             return;
         }
-        if p.interiors().is_empty() && is_convex(&self.ring) {
+        if p.interiors().is_empty() && is_convex(ring) {
             let base = self.fill_v.len() as u32;
-            for &pos in &self.ring {
+            let ring_len = ring.len() as u32;
+            for &pos in ring {
                 self.fill_v.push(GeoVertex {
                     pos,
                     offset: [0.0; 2],
                     color,
                 });
             }
-            for k in 1..self.ring.len() as u32 - 1 {
+            for k in 1..ring_len - 1 {
                 self.fill_i
                     .extend_from_slice(&[base, base + k, base + k + 1]);
             }
@@ -524,13 +537,16 @@ pub fn stroke_path(
             offset: [0.0; 2],
             color,
         });
-        for k in 0..=steps {
-            let a = a0 + sweep * k as f32 / steps as f32;
+        // rotate the rim vector step by step (one sin/cos per fan)
+        let (ss, cs) = (sweep / steps as f32).sin_cos();
+        let (mut y, mut x) = a0.sin_cos();
+        for _ in 0..=steps {
             v.push(GeoVertex {
                 pos: p,
-                offset: off(a.cos(), a.sin()),
+                offset: off(x, y),
                 color,
             });
+            (x, y) = (x * cs - y * ss, x * ss + y * cs);
         }
         for k in 0..steps {
             idx.extend_from_slice(&[centre, centre + 1 + k, centre + 2 + k]);
@@ -656,6 +672,7 @@ mod tests {
                 scratch: vec![],
                 ring: vec![],
             };
+            b.project(&p.exterior().0);
             b.fill(&p, Rgba::BLACK);
             let got = area(&b.fill_v, &b.fill_i);
             let want = merc_area(&p);
