@@ -498,9 +498,46 @@ fn is_convex(r: &[[f32; 2]]) -> bool {
 
 /// Angle step of round joins and caps, radians.
 const ROUND_STEP: f32 = std::f32::consts::PI / 6.0;
+/// Longest miter (in half-widths) before a join is drawn round instead.
+const MITER_LIMIT: f32 = 2.0;
+
+/// Append a round fan around `p` from angle `a0` sweeping `sweep` radians, radius `hw` px.
+fn fan(
+    v: &mut Vec<GeoVertex>,
+    idx: &mut Vec<u32>,
+    p: [f32; 2],
+    a0: f32,
+    sweep: f32,
+    hw: f32,
+    color: [u8; 4],
+) {
+    let steps = ((sweep.abs() / ROUND_STEP).ceil() as u32).clamp(1, 12);
+    let centre = v.len() as u32;
+    v.push(GeoVertex {
+        pos: p,
+        offset: [0.0; 2],
+        color,
+    });
+    // rotate the rim vector step by step (one sin/cos per fan); offsets are y down
+    let (ss, cs) = (sweep / steps as f32).sin_cos();
+    let (mut y, mut x) = a0.sin_cos();
+    for _ in 0..=steps {
+        v.push(GeoVertex {
+            pos: p,
+            offset: [x * hw, -y * hw],
+            color,
+        });
+        (x, y) = (x * cs - y * ss, x * ss + y * cs);
+    }
+    for k in 0..steps {
+        idx.extend_from_slice(&[centre, centre + 1 + k, centre + 2 + k]);
+    }
+}
 
 /// Expand a polyline (metres, y north) into triangles whose vertices carry pixel offsets of
-/// `hw` logical pixels (half the width), with round joins, and round caps when open.
+/// `hw` logical pixels (half the width). Joins are mitred (two shared vertices) up to a miter of
+/// [`MITER_LIMIT`] half-widths and round beyond; open lines get round caps. Lines thinner than
+/// 2 px skip caps (the difference is below a pixel).
 pub fn stroke_path(
     pts: &[[f32; 2]],
     closed: bool,
@@ -510,100 +547,131 @@ pub fn stroke_path(
     idx: &mut Vec<u32>,
 ) {
     let mut pts = pts;
-    if closed && pts.len() > 2 && pts.first() == pts.last() {
+    while pts.len() > 2 && pts.first() == pts.last() {
         pts = &pts[..pts.len() - 1];
     }
     let n = pts.len();
-    if n < 2 || hw <= 0.0 {
+    if n < 2 || hw <= 0.0 || !hw.is_finite() {
         return;
     }
     let color = c.0;
-    let seg_count = if closed { n } else { n - 1 };
-    // unit direction of each segment (metres; y north)
-    let dir = |i: usize| -> Option<[f32; 2]> {
-        let a = pts[i];
-        let b = pts[(i + 1) % n];
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let l = (dx * dx + dy * dy).sqrt();
-        (l > 0.0 && l.is_finite()).then(|| [dx / l, dy / l])
-    };
-    // offset in px (y down) for a world-space unit normal (y north)
-    let off = |nx: f32, ny: f32| [nx * hw, -ny * hw];
-    let mut fan = |v: &mut Vec<GeoVertex>, idx: &mut Vec<u32>, p: [f32; 2], a0: f32, sweep: f32| {
-        let steps = ((sweep.abs() / ROUND_STEP).ceil() as u32).clamp(1, 12);
-        let centre = v.len() as u32;
+    let closed = closed && n > 2;
+    let segs = if closed { n } else { n - 1 };
+    // unit direction of each segment (metres, y north); zero-length segments get None
+    let dirs: Vec<Option<[f32; 2]>> = (0..segs)
+        .map(|i| {
+            let (a, b) = (pts[i], pts[(i + 1) % n]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let l = (dx * dx + dy * dy).sqrt();
+            (l > 0.0 && l.is_finite()).then(|| [dx / l, dy / l])
+        })
+        .collect();
+    let nrm = |d: [f32; 2]| [-d[1], d[0]];
+    // a pair of vertices at p offset by ±m (m in world orientation, scaled in half-widths)
+    let pair = |v: &mut Vec<GeoVertex>, p: [f32; 2], m: [f32; 2]| -> u32 {
+        let i = v.len() as u32;
         v.push(GeoVertex {
             pos: p,
-            offset: [0.0; 2],
+            offset: [m[0] * hw, -m[1] * hw],
             color,
         });
-        // rotate the rim vector step by step (one sin/cos per fan)
-        let (ss, cs) = (sweep / steps as f32).sin_cos();
-        let (mut y, mut x) = a0.sin_cos();
-        for _ in 0..=steps {
-            v.push(GeoVertex {
-                pos: p,
-                offset: off(x, y),
-                color,
-            });
-            (x, y) = (x * cs - y * ss, x * ss + y * cs);
-        }
-        for k in 0..steps {
-            idx.extend_from_slice(&[centre, centre + 1 + k, centre + 2 + k]);
-        }
+        v.push(GeoVertex {
+            pos: p,
+            offset: [-m[0] * hw, m[1] * hw],
+            color,
+        });
+        i
     };
-    let mut prev_dir: Option<[f32; 2]> = None;
-    let mut first_dir: Option<[f32; 2]> = None;
-    for i in 0..seg_count {
-        let Some(d) = dir(i) else { continue };
-        let a = pts[i];
-        let b = pts[(i + 1) % n];
-        let nrm = [-d[1], d[0]];
-        let base = v.len() as u32;
-        for (p, s) in [(a, 1.0f32), (a, -1.0), (b, 1.0), (b, -1.0)] {
-            v.push(GeoVertex {
-                pos: p,
-                offset: off(nrm[0] * s, nrm[1] * s),
-                color,
-            });
-        }
-        idx.extend_from_slice(&[base, base + 1, base + 2, base + 1, base + 3, base + 2]);
-        match prev_dir {
-            Some(pd) => join(&mut fan, v, idx, a, pd, d),
-            None => {
-                first_dir = Some(d);
-                if !closed {
-                    // start cap: from +n through -d to -n
-                    fan(v, idx, a, nrm[1].atan2(nrm[0]), std::f32::consts::PI);
+    // for each point: index of the vertex pair that ends the incoming segment and that starts
+    // the outgoing one
+    let mut end_in = vec![u32::MAX; n];
+    let mut start_out = vec![u32::MAX; n];
+    let caps = hw >= 1.0;
+    for j in 0..n {
+        let d_in = if j > 0 {
+            dirs[j - 1]
+        } else if closed {
+            dirs[segs - 1]
+        } else {
+            None
+        };
+        let d_out = if j < segs { dirs[j] } else { None };
+        let p = pts[j];
+        match (d_in, d_out) {
+            (Some(d0), Some(d1)) => {
+                let (n0, n1) = (nrm(d0), nrm(d1));
+                let m = [n0[0] + n1[0], n0[1] + n1[1]];
+                let ml2 = m[0] * m[0] + m[1] * m[1];
+                // miter length in half-widths is 2/|m|
+                if ml2 > 4.0 / (MITER_LIMIT * MITER_LIMIT) {
+                    let k = 2.0 / ml2;
+                    let i = pair(v, p, [m[0] * k, m[1] * k]);
+                    end_in[j] = i;
+                    start_out[j] = i;
+                } else {
+                    end_in[j] = pair(v, p, n0);
+                    start_out[j] = pair(v, p, n1);
+                    round_join(v, idx, p, d0, d1, hw, color);
                 }
             }
+            (None, Some(d1)) => {
+                let n1 = nrm(d1);
+                start_out[j] = pair(v, p, n1);
+                if caps {
+                    // start cap: from +n through -d to -n
+                    fan(
+                        v,
+                        idx,
+                        p,
+                        n1[1].atan2(n1[0]),
+                        std::f32::consts::PI,
+                        hw,
+                        color,
+                    );
+                }
+            }
+            (Some(d0), None) => {
+                let n0 = nrm(d0);
+                end_in[j] = pair(v, p, n0);
+                if caps {
+                    // end cap: from -n through +d to +n
+                    fan(
+                        v,
+                        idx,
+                        p,
+                        (-n0[1]).atan2(-n0[0]),
+                        std::f32::consts::PI,
+                        hw,
+                        color,
+                    );
+                }
+            }
+            (None, None) => {}
         }
-        prev_dir = Some(d);
     }
-    if let (Some(ld), Some(fd)) = (prev_dir, first_dir) {
-        if closed {
-            join(&mut fan, v, idx, pts[0], ld, fd);
-        } else {
-            let end = pts[n - 1];
-            let a0 = (-ld[0]).atan2(ld[1]); // angle of -n = (d.y, -d.x)
-            fan(v, idx, end, a0, std::f32::consts::PI);
+    for (i, d) in dirs.iter().enumerate() {
+        if d.is_none() {
+            continue;
         }
+        let (a, b) = (start_out[i], end_in[(i + 1) % n]);
+        if a == u32::MAX || b == u32::MAX {
+            continue;
+        }
+        idx.extend_from_slice(&[a, a + 1, b, a + 1, b + 1, b]);
     }
 }
 
-fn join(
-    fan: &mut impl FnMut(&mut Vec<GeoVertex>, &mut Vec<u32>, [f32; 2], f32, f32),
+/// A round join on the outer side of the turn from direction `d0` to `d1` at `p`.
+fn round_join(
     v: &mut Vec<GeoVertex>,
     idx: &mut Vec<u32>,
     p: [f32; 2],
     d0: [f32; 2],
     d1: [f32; 2],
+    hw: f32,
+    color: [u8; 4],
 ) {
     let cross = d0[0] * d1[1] - d0[1] * d1[0];
-    let dot = d0[0] * d1[0] + d0[1] * d1[1];
-    if cross.abs() < 1e-6 && dot > 0.0 {
-        return;
-    }
     // normals n = (-d.y, d.x); the outer side of a left turn is -n
     let s = if cross > 0.0 { -1.0 } else { 1.0 };
     let a0 = (s * d0[0]).atan2(-s * d0[1]);
@@ -615,7 +683,7 @@ fn join(
     while sweep < -std::f32::consts::PI {
         sweep += 2.0 * std::f32::consts::PI;
     }
-    fan(v, idx, p, a0, sweep);
+    fan(v, idx, p, a0, sweep, hw, color);
 }
 
 #[cfg(test)]
@@ -693,9 +761,18 @@ mod tests {
             &mut i,
         );
         assert_eq!(i.len() % 3, 0);
+        // a right-angle turn is mitred: offsets are 0 (cap centres), 3 px, or 3·√2 px (the miter)
         for x in &v {
             let l = (x.offset[0].powi(2) + x.offset[1].powi(2)).sqrt();
-            assert!(l < 1e-4 || (l - 3.0).abs() < 1e-4, "{l}");
+            assert!(
+                l < 1e-4 || (l - 3.0).abs() < 1e-4 || (l - 3.0 * 2f32.sqrt()).abs() < 1e-4,
+                "{l}"
+            );
+        }
+        // the quad area in px² at a unit scale: two segments of 100 m and width 6 px → the
+        // segment quads are rectangles; check that each triangle is non-degenerate
+        for t in i.chunks(3) {
+            assert!(t[0] != t[1] && t[1] != t[2] && t[0] != t[2]);
         }
         // the first segment's quad: offsets straight up/down on screen
         assert!((v[0].offset[1] + 3.0).abs() < 1e-5 && v[0].offset[0].abs() < 1e-5);
