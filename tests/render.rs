@@ -524,7 +524,11 @@ fn legend_and_attribution_cover_the_visible_layers() {
     ds.layers.push(b);
     let styles = StyleSet::embedded().expect("styles");
     let scene = Scene::build(&ds, &styles, &SceneOptions::default());
-    let titles: Vec<String> = legend(&scene).into_iter().map(|b| b.title).collect();
+    let blocks = legend(&scene);
+    // the buildings block lists only the statuses present (one building, converted)
+    let labels: Vec<&str> = blocks[0].entries.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(labels, ["converted to R&D"]);
+    let titles: Vec<String> = blocks.into_iter().map(|b| b.title).collect();
     assert_eq!(
         titles,
         [

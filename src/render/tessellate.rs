@@ -79,6 +79,8 @@ pub struct LayerMesh {
     pub labels: Vec<LabelAnchor>,
     /// Features drawn (after the year filter and category filter).
     pub features_drawn: usize,
+    /// Features drawn per legend class of the style's `color_by` (see `Style::classify`).
+    pub class_counts: Vec<usize>,
     /// Lon/lat box of the drawn features `[w, s, e, n]`, if any.
     pub bbox: Option<[f64; 4]>,
 }
@@ -87,7 +89,8 @@ pub struct LayerMesh {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Filter {
     /// "As of year Y": features with a `history` are drawn as they stood in Y, and not at all
-    /// when they did not exist yet. `None`: the `status` property as given.
+    /// when they did not exist yet. `None`: the `status` property as given (else the last
+    /// `history` entry).
     pub year: Option<i32>,
 }
 
@@ -136,6 +139,12 @@ impl LayerMesh {
         self.markers.extend_from_slice(&other.markers);
         self.labels.extend(other.labels);
         self.features_drawn += other.features_drawn;
+        if self.class_counts.len() < other.class_counts.len() {
+            self.class_counts.resize(other.class_counts.len(), 0);
+        }
+        for (a, b) in self.class_counts.iter_mut().zip(&other.class_counts) {
+            *a += b;
+        }
         self.bbox = match (self.bbox, other.bbox) {
             (Some(a), Some(b)) => Some([
                 a[0].min(b[0]),
@@ -151,7 +160,10 @@ impl LayerMesh {
 /// The status of a feature under a filter: `Err(())` when it is not drawn at all.
 fn status_for(f: &Feature, filter: Filter) -> Result<Option<&str>, ()> {
     match filter.year {
-        None => Ok(f.prop_str("status")),
+        // no year: the `status` property, else the latest entry of the history
+        None => Ok(f
+            .prop_str("status")
+            .or_else(|| crate::core::zone::status_as_of(f, i32::MAX))),
         Some(y) => {
             let s = crate::core::zone::status_as_of(f, y);
             if s.is_none() && f.prop("history").is_some() {
@@ -193,9 +205,16 @@ fn tessellate_features(
         let Ok(status) = status_for(f, filter) else {
             continue;
         };
-        let Ok(data) = style.data_colour(f, status) else {
+        let Ok(class) = style.classify(f, status) else {
             continue;
         };
+        let data = class.map(|(i, c)| {
+            if b.mesh.class_counts.len() <= i {
+                b.mesh.class_counts.resize(i + 1, 0);
+            }
+            b.mesh.class_counts[i] += 1;
+            c
+        });
         b.mesh.features_drawn += 1;
         b.geometry(g, data);
         if let Some(label) = &style.label
