@@ -168,13 +168,11 @@ impl Camera {
     /// [`Camera::physical_size`]: pixel size x, rotations, negative pixel size y, and the
     /// EPSG:3857 coordinates of the centre of the upper-left pixel.
     pub fn world_file(&self) -> String {
-        let (w, _) = self.physical_size();
-        // the exact metres per physical pixel, from the rounded image width
-        let [x0, _, x1, y1] = self.mercator_bounds();
+        let (w, h) = self.physical_size();
+        let [x0, y0, x1, y1] = self.mercator_bounds();
+        // metres per physical pixel, from the rounded image size
         let px = (x1 - x0) / f64::from(w);
-        let (_, h) = self.physical_size();
-        let [_, y0b, _, _] = self.mercator_bounds();
-        let py = (y1 - y0b) / f64::from(h);
+        let py = (y1 - y0) / f64::from(h);
         format!(
             "{:.10}\n0.0\n0.0\n{:.10}\n{:.6}\n{:.6}\n",
             px,

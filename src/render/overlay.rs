@@ -92,13 +92,29 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
             }
         };
         let entries = match &s.color_by {
-            Some(ColorBy::Categorical { categories, .. }) => categories
-                .iter()
-                .map(|(_, c, label)| (swatch(*c), label.clone()))
-                .collect(),
+            // only the classes that occur in the drawn features
+            Some(ColorBy::Categorical {
+                categories, other, ..
+            }) => {
+                let used = |i: usize| l.mesh.class_counts.get(i).is_some_and(|&n| n > 0);
+                let mut e: Vec<_> = categories
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| used(*i))
+                    .map(|(_, (_, c, label))| (swatch(*c), label.clone()))
+                    .collect();
+                if let Some(o) = other
+                    && used(categories.len())
+                {
+                    e.push((swatch(*o), "other".to_string()));
+                }
+                e
+            }
             Some(ColorBy::Graduated { classes, unit, .. }) => classes
                 .iter()
-                .map(|(min, c)| {
+                .enumerate()
+                .filter(|(i, _)| l.mesh.class_counts.get(*i).is_some_and(|&n| n > 0))
+                .map(|(_, (min, c))| {
                     (
                         swatch(*c),
                         format!("≥ {} {}", group_thousands(*min), unit)
@@ -126,6 +142,9 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
                 None => continue,
             },
         };
+        if entries.is_empty() {
+            continue;
+        }
         out.push(LegendBlock {
             title: s.title.clone(),
             entries,
@@ -288,7 +307,8 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
     let (ax, ay) = (w - margin - 14.0, margin + 16.0);
     let (nw, nasc, _) = measure("N", 12.0);
     p.disc([ax, ay + 16.0], 17.0, PANEL);
-    p.o.reserved.push([ax - 17.0, ay - 1.0, ax + 17.0, ay + 33.0]);
+    p.o.reserved
+        .push([ax - 17.0, ay - 1.0, ax + 17.0, ay + 33.0]);
     p.text(ax - nw / 2.0, ay + nasc - 2.0, "N", 12.0, INK, None);
     p.tri([ax, ay + 12.0], [ax - 7.0, ay + 30.0], [ax, ay + 25.0], INK);
     p.tri(
@@ -324,7 +344,12 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
     let (lw, lasc, _) = measure(&label, 11.0);
     let by = h - attr_h - margin - 6.0;
     let bx = margin;
-    let panel = [bx - 4.0, by - lasc - 10.0, bx + len_px.max(lw) + 4.0, by + 6.0];
+    let panel = [
+        bx - 4.0,
+        by - lasc - 10.0,
+        bx + len_px.max(lw) + 4.0,
+        by + 6.0,
+    ];
     p.rect(panel[0], panel[1], panel[2], panel[3], PANEL);
     p.o.reserved.push(panel);
     p.rect(bx, by, bx + len_px, by + 3.0, INK);
