@@ -8,7 +8,7 @@
 //! - `hetao scenario apply --scenario FILE --out DIR`: write the edited `buildings.geojson`
 //!   and `research_units.geojson` into DIR.
 
-use crate::core::zone::{self, generator, planning, Scenario};
+use crate::core::zone::{self, Scenario, generator, planning};
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,28 +81,28 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                 if let (Some(pb), Some(pa)) = (&b.progress, &a.progress) {
                     writeln!(
                         out,
-                        "  {} delivered by 2035: {} m² -> {} m² ({:+} m²)",
+                        "  {} delivered by 2035: {} m² -> {} m² ({}{} m²)",
                         b.park,
                         planning::thousands(pb.delivered_m2),
                         planning::thousands(pa.delivered_m2),
-                        (pa.delivered_m2 - pb.delivered_m2).round() as i64
+                        if pa.delivered_m2 >= pb.delivered_m2 {
+                            "+"
+                        } else {
+                            ""
+                        },
+                        planning::thousands(pa.delivered_m2 - pb.delivered_m2)
                     )?;
                 }
             }
         }
-        Action::Apply {
-            scenario,
-            out: dir,
-        } => {
+        Action::Apply { scenario, out: dir } => {
             let sc = Scenario::load(scenario)?;
             let mut ds = zone::embedded_dataset()?;
             sc.apply(&mut ds)?;
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             for name in ["buildings", "research_units"] {
-                let layer = ds
-                    .layer(name)
-                    .with_context(|| format!("no {name} layer"))?;
+                let layer = ds.layer(name).with_context(|| format!("no {name} layer"))?;
                 let path = dir.join(format!("{name}.geojson"));
                 crate::core::atomic::write_atomic(
                     &path,

@@ -2,7 +2,7 @@
 //! the 2035 targets, on the embedded zone data (optionally edited by a scenario, and with
 //! an official Shenzhen park outline in place of the schematic one).
 
-use crate::core::zone::{self, planning::ZoneStats, Scenario};
+use crate::core::zone::{self, Scenario, planning::ZoneStats};
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;

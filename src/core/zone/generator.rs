@@ -40,11 +40,11 @@
 //! 6. **Research units**: every research-use building is divided into 1–10 units whose
 //!    floor areas sum exactly to its GFA; each is a point inside the building.
 
-use super::park::{round7, SchematicPark};
+use super::park::{SchematicPark, round7};
 use super::planning::Targets;
 use super::{Status, Use, ZoneError};
 use geo::{Contains, Coord, LineString, Polygon};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::path::Path;
 
 /// The seed of the shipped `data/zone/` files (the 2017-01-03 Memorandum of Understanding).
@@ -194,7 +194,14 @@ fn shapes_in(
     rng: &mut SplitMix64,
 ) -> Vec<Shape> {
     let local = Polygon::new(
-        LineString::new(outline.exterior().0.iter().map(|&c| frame.to_m(c)).collect()),
+        LineString::new(
+            outline
+                .exterior()
+                .0
+                .iter()
+                .map(|&c| frame.to_m(c))
+                .collect(),
+        ),
         vec![],
     );
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -593,7 +600,7 @@ fn assign(shapes: Vec<Shape>, rng: &mut SplitMix64) -> Result<Vec<Building>, Zon
                 ];
             } else if r < 0.7 {
                 b.use_ = research_use(rng);
-                let y1 = rng.int(2025, 2031);
+                let y1 = rng.int(2026, 2031);
                 b.history = vec![
                     (2023, Status::Planned),
                     (y1, Status::UnderConstruction),
@@ -606,7 +613,7 @@ fn assign(shapes: Vec<Shape>, rng: &mut SplitMix64) -> Result<Vec<Building>, Zon
                 } else {
                     Use::Supporting
                 };
-                let y1 = rng.int(2025, 2031);
+                let y1 = rng.int(2026, 2031);
                 b.history = vec![
                     (2023, Status::Planned),
                     (y1, Status::UnderConstruction),
@@ -616,20 +623,19 @@ fn assign(shapes: Vec<Shape>, rng: &mut SplitMix64) -> Result<Vec<Building>, Zon
             }
         }
         if b.name.is_empty() {
-            b.name = format!("{} {} building {}", b.area_label(), b.use_.as_str(), &id[4..]);
+            b.name = format!(
+                "{} {} building {}",
+                b.area_label(),
+                b.use_.as_str(),
+                &id[4..]
+            );
         }
         b.raw_floors = raw_floors(b.use_, rng);
         out.push(b);
     }
     // --- Hong Kong: Batch 1 on the westernmost footprints, then the rest of Phase 1, Phase 2.
     let mut order: Vec<usize> = (0..hk.len()).collect();
-    order.sort_by(|&a, &b| {
-        hk[a]
-            .centre
-            .x
-            .total_cmp(&hk[b].centre.x)
-            .then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| hk[a].centre.x.total_cmp(&hk[b].centre.x).then(a.cmp(&b)));
     if hk.len() < 20 {
         return Err(ZoneError::Generator("too few blocks in the Loop".into()));
     }
@@ -665,11 +671,16 @@ fn assign(shapes: Vec<Shape>, rng: &mut SplitMix64) -> Result<Vec<Building>, Zon
             b.batch = Some(1);
             b.history = vec![
                 (2018, Status::Planned),
-                (if y <= 2025 { 2021 } else { 2023 }, Status::UnderConstruction),
+                (
+                    if y <= 2025 { 2021 } else { 2023 },
+                    Status::UnderConstruction,
+                ),
                 (y, Status::Completed),
             ];
             b.name = format!("HSITP Batch 1 building {} (illustrative)", k + 1);
-            b.named_after = Some("Hong Kong-Shenzhen Innovation and Technology Park, Batch 1 of Phase 1: eight buildings, three completed by 2025 (two wet labs, one talent housing), the rest from 2027 (info.gov.hk 2022-07-13; Ta Kung Wen Wei 2025-12-21)");
+            b.named_after = Some(
+                "Hong Kong-Shenzhen Innovation and Technology Park, Batch 1 of Phase 1: eight buildings, three completed by 2025 (two wet labs, one talent housing), the rest from 2027 (info.gov.hk 2022-07-13; Ta Kung Wen Wei 2025-12-21)",
+            );
         } else if k < n_phase1 {
             b.use_ = if rng.next_f64() < 0.7 {
                 research_use(rng)
@@ -725,7 +736,7 @@ impl Building {
 /// (largest-remainder rounding; ties broken by position).
 pub fn scale_to_sum(raw: &[f64], target: i64) -> Vec<i64> {
     let total: f64 = raw.iter().sum();
-    if raw.is_empty() || !(total > 0.0) {
+    if raw.is_empty() || total.is_nan() || total <= 0.0 {
         return vec![0; raw.len()];
     }
     let exact: Vec<f64> = raw.iter().map(|r| r / total * target as f64).collect();
@@ -956,8 +967,14 @@ pub fn generate(seed: u64) -> Result<Generated, ZoneError> {
         p.insert("gfa_m2".into(), b.gfa.into());
         p.insert("status".into(), status.as_str().into());
         p.insert("year".into(), final_year.into());
-        p.insert("phase".into(), b.phase.map(Value::from).unwrap_or(Value::Null));
-        p.insert("batch".into(), b.batch.map(Value::from).unwrap_or(Value::Null));
+        p.insert(
+            "phase".into(),
+            b.phase.map(Value::from).unwrap_or(Value::Null),
+        );
+        p.insert(
+            "batch".into(),
+            b.batch.map(Value::from).unwrap_or(Value::Null),
+        );
         p.insert("history".into(), history_json(&b.history));
         p.insert("illustrative".into(), true.into());
         let ring: Vec<String> = b.polygon_coords().into_iter().map(coord_text).collect();
@@ -1059,10 +1076,7 @@ fn polygon_text(p: &Polygon<f64>) -> String {
 pub fn geometry_text(g: &geo::Geometry<f64>) -> String {
     use geo::Geometry as G;
     match g {
-        G::Point(p) => format!(
-            "{{\"type\":\"Point\",\"coordinates\":{}}}",
-            coord_text(p.0)
-        ),
+        G::Point(p) => format!("{{\"type\":\"Point\",\"coordinates\":{}}}", coord_text(p.0)),
         G::MultiPoint(mp) => {
             let pts: Vec<String> = mp.0.iter().map(|p| coord_text(p.0)).collect();
             format!(

@@ -118,18 +118,84 @@ pub mod files {
 fn layer_sources() -> [(&'static str, &'static str, &'static str, &'static str, bool); 12] {
     use files::*;
     [
-        ("ne_gba", NE_GBA, "data/context/ne_10m_admin0_gba.geojson", "Natural Earth", false),
-        ("hk_districts", HK_DISTRICTS, "data/context/hk_districts_had.geojson", HAD_ATTRIBUTION, false),
-        ("futian_district", FUTIAN, "data/context/futian_district_osm.geojson", OSM_ATTRIBUTION, false),
-        ("shenzhen_metro_2016", SZ_METRO, "data/context/shenzhen_metro_osm_2016.geojson", OSM_ATTRIBUTION, false),
-        ("mtr", MTR, "data/context/mtr_osm.geojson", OSM_ATTRIBUTION, false),
+        (
+            "ne_gba",
+            NE_GBA,
+            "data/context/ne_10m_admin0_gba.geojson",
+            "Natural Earth",
+            false,
+        ),
+        (
+            "hk_districts",
+            HK_DISTRICTS,
+            "data/context/hk_districts_had.geojson",
+            HAD_ATTRIBUTION,
+            false,
+        ),
+        (
+            "futian_district",
+            FUTIAN,
+            "data/context/futian_district_osm.geojson",
+            OSM_ATTRIBUTION,
+            false,
+        ),
+        (
+            "shenzhen_metro_2016",
+            SZ_METRO,
+            "data/context/shenzhen_metro_osm_2016.geojson",
+            OSM_ATTRIBUTION,
+            false,
+        ),
+        (
+            "mtr",
+            MTR,
+            "data/context/mtr_osm.geojson",
+            OSM_ATTRIBUTION,
+            false,
+        ),
         // A bounding box of ~20 small OSM fragments, not a surveyed outline: schematic.
-        ("huanggang_hk_port_area", HUANGGANG, "data/context/huanggang_hk_port_area_osm.geojson", OSM_ATTRIBUTION, true),
-        ("shenzhen_park", SZ_PARK, "data/zone/shenzhen_park_schematic.geojson", park::SCHEMATIC_ATTRIBUTION, true),
-        ("lok_ma_chau_loop", LOOP, "data/zone/lok_ma_chau_loop_osm.geojson", OSM_ATTRIBUTION, false),
-        ("shenzhen_river", RIVER, "data/context/shenzhen_river_boundary_osm.geojson", OSM_ATTRIBUTION, false),
-        ("buildings", BUILDINGS, "data/zone/buildings.geojson", generator::GENERATED_ATTRIBUTION, true),
-        ("research_units", RESEARCH_UNITS, "data/zone/research_units.geojson", generator::GENERATED_ATTRIBUTION, true),
+        (
+            "huanggang_hk_port_area",
+            HUANGGANG,
+            "data/context/huanggang_hk_port_area_osm.geojson",
+            OSM_ATTRIBUTION,
+            true,
+        ),
+        (
+            "shenzhen_park",
+            SZ_PARK,
+            "data/zone/shenzhen_park_schematic.geojson",
+            park::SCHEMATIC_ATTRIBUTION,
+            true,
+        ),
+        (
+            "lok_ma_chau_loop",
+            LOOP,
+            "data/zone/lok_ma_chau_loop_osm.geojson",
+            OSM_ATTRIBUTION,
+            false,
+        ),
+        (
+            "shenzhen_river",
+            RIVER,
+            "data/context/shenzhen_river_boundary_osm.geojson",
+            OSM_ATTRIBUTION,
+            false,
+        ),
+        (
+            "buildings",
+            BUILDINGS,
+            "data/zone/buildings.geojson",
+            generator::GENERATED_ATTRIBUTION,
+            true,
+        ),
+        (
+            "research_units",
+            RESEARCH_UNITS,
+            "data/zone/research_units.geojson",
+            generator::GENERATED_ATTRIBUTION,
+            true,
+        ),
         (
             "places",
             PLACES,
@@ -202,7 +268,7 @@ pub fn replace_shenzhen_park(ds: &mut Dataset, outline: Layer) -> Result<(), Zon
         geo::Geometry::MultiPolygon(geo::MultiPolygon(polys))
     };
     let area = crate::core::measure::geodesic_area_m2(&geometry);
-    if !(area > 0.0) {
+    if area.is_nan() || area <= 0.0 {
         return Err(ZoneError::Park {
             file,
             message: "the outline has no area".into(),

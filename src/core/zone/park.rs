@@ -39,17 +39,18 @@ pub const EAST_LON: f64 = 114.0846;
 /// The first point's longitude is replaced by the last river vertex's, the last point's
 /// by the first river vertex's, so that the edges meet the river exactly at its vertices.
 pub const NORTH_EDGE: [(f64, f64); 7] = [
-    (EAST_LON, 22.5345),  // NE corner, north of the river at 114.0845E
-    (114.0785, 22.5345),  // eastern strip
-    (114.0725, 22.5270),  // NE corner of the Huanggang Port block
-    (114.0630, 22.5270),  // NW corner of the Huanggang Port block
-    (114.0630, 22.5180),  // west side of the port block, north of the river
-    (114.0540, 22.5110),  // diagonal to the Free Trade Zone block
-    (WEST_LON, 22.5110),  // NW corner of the Free Trade Zone block
+    (EAST_LON, 22.5345), // NE corner, north of the river at 114.0845E
+    (114.0785, 22.5345), // eastern strip
+    (114.0725, 22.5270), // NE corner of the Huanggang Port block
+    (114.0630, 22.5270), // NW corner of the Huanggang Port block
+    (114.0630, 22.5180), // west side of the port block, north of the river
+    (114.0540, 22.5110), // diagonal to the Free Trade Zone block
+    (WEST_LON, 22.5110), // NW corner of the Free Trade Zone block
 ];
 
 /// Attribution of the schematic park layer.
-pub const SCHEMATIC_ATTRIBUTION: &str = "Schematic outline (Hetao Atlas, not official); southern edge © OpenStreetMap contributors";
+pub const SCHEMATIC_ATTRIBUTION: &str =
+    "Schematic outline (Hetao Atlas, not official); southern edge © OpenStreetMap contributors";
 
 /// The note written into the schematic park's properties and layer metadata.
 pub const SCHEMATIC_NOTE: &str = "SCHEMATIC, NOT THE OFFICIAL BOUNDARY. No open outline of the 3.02 km2 Shenzhen park exists. Southern edge: vertices of the OSM HK-Shenzhen river boundary between 114.034E and 114.0846E; northern edge: a fixed polyline around the Futian Free Trade Zone and the Huanggang Port area, shifted by bisection until the geodesic (WGS84) area is 3.02 km2. Built by src/core/zone/park.rs (hetao scenario generate). Load the official outline with `hetao stats --sz-park FILE` or zone::replace_shenzhen_park.";

@@ -16,7 +16,7 @@
 //! - **year reached**: the first year delivered space met the target, or, when it has not,
 //!   Y + ceil(remaining / pace) at the current pace (none when the pace is zero).
 
-use super::{parsed_status_as_of, Status, Use, ZoneError, BASE_YEAR};
+use super::{BASE_YEAR, Status, Use, ZoneError, parsed_status_as_of};
 use crate::core::model::{Dataset, Feature};
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +105,10 @@ impl Targets {
 
     /// A floor-space figure by id.
     pub fn value(&self, id: &str) -> Option<f64> {
-        self.floor_space.iter().find(|t| t.id == id).map(|t| t.value)
+        self.floor_space
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.value)
     }
 
     /// The progress target of a park ("SZ" or "HK").
@@ -179,7 +182,9 @@ pub struct ZoneStats {
 
 /// The GFA of a building (0 when missing).
 pub fn gfa(f: &Feature) -> f64 {
-    f.prop_f64("gfa_m2").filter(|v| v.is_finite()).unwrap_or(0.0)
+    f.prop_f64("gfa_m2")
+        .filter(|v| v.is_finite())
+        .unwrap_or(0.0)
 }
 
 /// True when the building's use counts toward the 2035 targets.
@@ -276,7 +281,10 @@ impl ZoneStats {
             let mut unknown_use = 0.0;
             let mut total = 0.0;
             let mut count = 0;
-            for f in buildings.iter().filter(|f| f.prop_str("park") == Some(park)) {
+            for f in buildings
+                .iter()
+                .filter(|f| f.prop_str("park") == Some(park))
+            {
                 let Some(s) = parsed_status_as_of(f, year) else {
                     continue;
                 };
@@ -406,7 +414,7 @@ impl ZoneStats {
                 } else {
                     "supplied".into()
                 },
-                "admin. (½ river)".into(),
+                "administrative".into(),
                 String::new(),
             ],
         );
@@ -432,19 +440,17 @@ impl ZoneStats {
             }
         }
         for u in uses {
-            let get = |p: &ParkStats| {
-                p.gfa_by_use
-                    .iter()
-                    .find(|e| e.0 == u)
-                    .map_or(0.0, |e| e.1)
-            };
+            let get = |p: &ParkStats| p.gfa_by_use.iter().find(|e| e.0 == u).map_or(0.0, |e| e.1);
             row(&mut o, u, &sum3(get(sz), get(hk)));
         }
         head(&mut o, "Research space, units (m²)");
         row(
             &mut o,
             "delivered (converted/completed)",
-            &sum3(sz.research_space_delivered_m2, hk.research_space_delivered_m2),
+            &sum3(
+                sz.research_space_delivered_m2,
+                hk.research_space_delivered_m2,
+            ),
         );
         row(
             &mut o,
@@ -463,14 +469,19 @@ impl ZoneStats {
                 &mut o,
                 &format!("Progress toward the {target_year} targets"),
             );
-            let cells = |f: &dyn Fn(&Progress) -> String| p.iter().map(|x| f(x)).collect::<Vec<_>>();
+            let cells =
+                |f: &dyn Fn(&Progress) -> String| p.iter().map(|x| f(x)).collect::<Vec<_>>();
             row(&mut o, "target (m²)", &cells(&|x| m2(x.target_m2)));
             row(
                 &mut o,
                 "delivered, research + supporting",
                 &cells(&|x| m2(x.delivered_m2)),
             );
-            row(&mut o, "progress", &cells(&|x| format!("{:.1} %", x.percent)));
+            row(
+                &mut o,
+                "progress",
+                &cells(&|x| format!("{:.1} %", x.percent)),
+            );
             row(&mut o, "remaining (m²)", &cells(&|x| m2(x.remaining_m2)));
             row(
                 &mut o,
@@ -505,7 +516,7 @@ pub fn thousands(v: f64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

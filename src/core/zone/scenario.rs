@@ -39,7 +39,7 @@ use std::path::Path;
 
 /// One edit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "op", rename_all = "snake_case", try_from = "EditRepr")]
 pub enum Edit {
     /// The feature's status becomes `status` from `year` on.
     SetStatus {
@@ -74,6 +74,59 @@ pub enum Edit {
         /// The feature.
         feature: Value,
     },
+}
+
+/// An edit as written: every member optional, so that a wrong type is reported at its
+/// own line and column, and a missing member names the operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditRepr {
+    op: String,
+    id: Option<String>,
+    status: Option<String>,
+    year: Option<i32>,
+    m2: Option<f64>,
+    feature: Option<Value>,
+}
+
+impl TryFrom<EditRepr> for Edit {
+    type Error = String;
+
+    fn try_from(r: EditRepr) -> Result<Edit, String> {
+        let op = r.op.clone();
+        let need = |v: Option<String>, what: &str| {
+            v.ok_or_else(|| format!("edit \"{op}\" needs \"{what}\""))
+        };
+        let need_year = |v: Option<i32>| v.ok_or_else(|| format!("edit \"{op}\" needs \"year\""));
+        Ok(match r.op.as_str() {
+            "set_status" => Edit::SetStatus {
+                id: need(r.id, "id")?,
+                status: need(r.status, "status")?,
+                year: need_year(r.year)?,
+            },
+            "set_year" => Edit::SetYear {
+                id: need(r.id, "id")?,
+                year: need_year(r.year)?,
+            },
+            "set_floor_area" => Edit::SetFloorArea {
+                id: need(r.id, "id")?,
+                m2: r.m2.ok_or_else(|| format!("edit \"{op}\" needs \"m2\""))?,
+            },
+            "remove" => Edit::Remove {
+                id: need(r.id, "id")?,
+            },
+            "add_building" => Edit::AddBuilding {
+                feature: r
+                    .feature
+                    .ok_or_else(|| format!("edit \"{op}\" needs \"feature\""))?,
+            },
+            other => {
+                return Err(format!(
+                    "unknown op \"{other}\" (expected set_status, set_year, set_floor_area, remove or add_building)"
+                ));
+            }
+        })
+    }
 }
 
 impl Edit {
@@ -240,14 +293,12 @@ fn history(f: &Feature) -> Vec<(i64, String)> {
                 .collect()
         })
         .unwrap_or_default();
-    if h.is_empty() {
-        if let Some(s) = f.prop_str("status") {
-            let y = f
-                .prop("year")
-                .and_then(Value::as_i64)
-                .unwrap_or(i64::from(DATA_YEAR));
-            h.push((y, s.to_string()));
-        }
+    if let (true, Some(s)) = (h.is_empty(), f.prop_str("status")) {
+        let y = f
+            .prop("year")
+            .and_then(Value::as_i64)
+            .unwrap_or(i64::from(DATA_YEAR));
+        h.push((y, s.to_string()));
     }
     h
 }
@@ -346,12 +397,10 @@ fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), String> {
             let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
             let was_building = ds.layers[li].name == "buildings";
             ds.layers[li].features.remove(fi);
-            if was_building {
-                if let Some(units) = ds.layer_mut("research_units") {
-                    units
-                        .features
-                        .retain(|u| u.prop_str("building_id") != Some(id.as_str()));
-                }
+            if let (true, Some(units)) = (was_building, ds.layer_mut("research_units")) {
+                units
+                    .features
+                    .retain(|u| u.prop_str("building_id") != Some(id.as_str()));
             }
         }
         Edit::AddBuilding { feature } => add_building(ds, feature)?,
@@ -410,21 +459,20 @@ fn add_building(ds: &mut Dataset, feature: &Value) -> Result<(), String> {
     if h.windows(2).any(|w| w[0].0 > w[1].0) {
         return Err("history entries must be in year order".into());
     }
-    let outline = super::park_geometry(ds, park).ok_or("the dataset has no outline for its park")?;
+    let outline =
+        super::park_geometry(ds, park).ok_or("the dataset has no outline for its park")?;
     if !outline.contains(poly) {
         return Err(format!("the polygon is not inside the {park} park"));
     }
-    if let Some(b) = ds.layer("buildings") {
-        if let Some(other) = b.features.iter().find(|o| {
-            o.geometry
-                .as_ref()
-                .is_some_and(|g| g.intersects(poly))
-        }) {
-            return Err(format!(
-                "the polygon overlaps building {}",
-                feature_id(other)
-            ));
-        }
+    let buildings = ds.layer("buildings").map_or(&[][..], |b| &b.features[..]);
+    if let Some(other) = buildings
+        .iter()
+        .find(|o| o.geometry.as_ref().is_some_and(|g| g.intersects(poly)))
+    {
+        return Err(format!(
+            "the polygon overlaps building {}",
+            feature_id(other)
+        ));
     }
     f.id = Some(FeatureId::String(id.clone()));
     let footprint = crate::core::measure::geodesic_area_m2(&geo::Geometry::Polygon(poly.clone()));
