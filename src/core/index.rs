@@ -159,6 +159,18 @@ impl SpatialIndex {
     /// The `k` features nearest to (lon, lat) by distance to the geometry (metres), nearest
     /// first (ties by layer, then feature).
     pub fn nearest(&self, ds: &Dataset, lon: f64, lat: f64, k: usize) -> Vec<Hit> {
+        self.nearest_where(ds, lon, lat, k, |_| true)
+    }
+
+    /// [`nearest`](Self::nearest) among the layers for which `keep(layer index)` is true.
+    pub fn nearest_where(
+        &self,
+        ds: &Dataset,
+        lon: f64,
+        lat: f64,
+        k: usize,
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<Hit> {
         if k == 0 || self.tree.size() == 0 {
             return Vec::new();
         }
@@ -173,6 +185,7 @@ impl SpatialIndex {
             let mut hits: Vec<Hit> = self
                 .tree
                 .locate_in_envelope_intersecting(&bbox)
+                .filter(|it| keep(it.layer as usize))
                 .filter_map(|it| {
                     let (l, f) = (it.layer as usize, it.feature as usize);
                     let d = frame.distance(geometry(ds, l, f)?);
