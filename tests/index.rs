@@ -43,10 +43,10 @@ fn random_polygon(r: &mut Rng, cx: f64, cy: f64, size: f64) -> Polygon<f64> {
             }
         })
         .collect();
-    if r.next() % 2 == 0 {
+    if r.next().is_multiple_of(2) {
         pts.reverse(); // either winding
     }
-    let hole = if r.next() % 4 == 0 {
+    let hole = if r.next().is_multiple_of(4) {
         let h = size * 0.2;
         vec![LineString::from(vec![
             (cx - h, cy - h),

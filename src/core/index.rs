@@ -69,15 +69,42 @@ impl SpatialIndex {
     /// Bulk-load over a slice of layers (indices are positions in the slice).
     pub fn build_layers(layers: &[Layer]) -> Self {
         let mut items = Vec::with_capacity(layers.iter().map(|l| l.features.len()).sum());
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
         for (li, l) in layers.iter().enumerate() {
-            for (fi, f) in l.features.iter().enumerate() {
-                if let Some(env) = f.geometry.as_ref().and_then(envelope) {
-                    items.push(IndexItem {
-                        layer: u32::try_from(li).unwrap_or(u32::MAX),
-                        feature: u32::try_from(fi).unwrap_or(u32::MAX),
-                        env,
-                    });
-                }
+            let li = u32::try_from(li).unwrap_or(u32::MAX);
+            let per = l.features.len().div_ceil(threads).max(4096);
+            // Envelopes of big layers in parallel, in order.
+            let parts: Vec<Vec<IndexItem>> = std::thread::scope(|s| {
+                let handles: Vec<_> = l
+                    .features
+                    .chunks(per)
+                    .enumerate()
+                    .map(|(ci, chunk)| {
+                        s.spawn(move || {
+                            chunk
+                                .iter()
+                                .enumerate()
+                                .filter_map(|(k, f)| {
+                                    let env = f.geometry.as_ref().and_then(envelope)?;
+                                    Some(IndexItem {
+                                        layer: li,
+                                        feature: u32::try_from(ci * per + k).unwrap_or(u32::MAX),
+                                        env,
+                                    })
+                                })
+                                .collect()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            for p in parts {
+                items.extend(p);
             }
         }
         SpatialIndex {
