@@ -1,12 +1,67 @@
-//! `hetao distance` (not yet written).
+//! `hetao distance`: the geodesic inverse problem on WGS84 (GeographicLib): distance and
+//! the azimuths at both ends.
 
+use crate::core::measure::GeodesicWgs84;
 use std::io::Write;
 
 /// Arguments of `hetao distance`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// First point, "LON,LAT" in degrees (WGS84), e.g. 114.0791154,22.5214876.
+    #[arg(allow_hyphen_values = true, value_name = "LON1,LAT1")]
+    pub from: String,
+    /// Second point, "LON,LAT" in degrees.
+    #[arg(allow_hyphen_values = true, value_name = "LON2,LAT2")]
+    pub to: String,
+    /// Print JSON: {"s12_m":..,"azi1_deg":..,"azi2_deg":..}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parse "LON,LAT" (degrees; latitude within ±90, longitude any finite value).
+pub fn parse_lon_lat(s: &str) -> anyhow::Result<geo::Coord<f64>> {
+    let (x, y) = parse_pair(s)?;
+    if !(-90.0..=90.0).contains(&y) {
+        anyhow::bail!("latitude {y} in {s:?} is outside [-90, 90] (points are LON,LAT)");
+    }
+    Ok(geo::Coord { x, y })
+}
+
+/// Parse "X,Y" into two finite numbers.
+pub fn parse_pair(s: &str) -> anyhow::Result<(f64, f64)> {
+    let mut it = s.split(',');
+    let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
+        anyhow::bail!("expected X,Y (two numbers separated by a comma), got {s:?}");
+    };
+    let num = |t: &str| -> anyhow::Result<f64> {
+        let v: f64 = t
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{:?} in {s:?} is not a number", t.trim()))?;
+        if !v.is_finite() {
+            anyhow::bail!("{:?} in {s:?} is not a finite number", t.trim());
+        }
+        Ok(v)
+    };
+    Ok((num(a)?, num(b)?))
+}
 
 /// Run the command.
-pub fn run(_args: &Args, _out: &mut dyn Write) -> anyhow::Result<i32> {
-    anyhow::bail!("`hetao distance` is not implemented yet")
+pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let a = parse_lon_lat(&args.from)?;
+    let b = parse_lon_lat(&args.to)?;
+    let inv = GeodesicWgs84.inverse(a, b);
+    if args.json {
+        let v = serde_json::json!({
+            "s12_m": inv.s12_m,
+            "azi1_deg": inv.azi1_deg,
+            "azi2_deg": inv.azi2_deg,
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        writeln!(out, "distance  {:.6} m (WGS84 geodesic)", inv.s12_m)?;
+        writeln!(out, "azimuth 1 {:.9}° (at {},{})", inv.azi1_deg, a.x, a.y)?;
+        writeln!(out, "azimuth 2 {:.9}° (at {},{})", inv.azi2_deg, b.x, b.y)?;
+    }
+    Ok(0)
 }

@@ -71,6 +71,96 @@ pub fn normalize_crs_name(name: &str) -> String {
     t.to_string()
 }
 
+/// What kind of coordinate system a CRS is, and the unit of its first axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CrsKind {
+    /// Angles (longitude/latitude); `unit_to_degree` converts the axis unit to degrees.
+    Geographic {
+        /// Degrees per axis unit (1 for degrees).
+        unit_to_degree: f64,
+    },
+    /// Planar grid coordinates; `unit_to_metre` converts the axis unit to metres.
+    Projected {
+        /// Metres per axis unit (1 for metres, 0.3048 for international feet).
+        unit_to_metre: f64,
+    },
+    /// Anything else PROJ knows (geocentric, compound, vertical, ...).
+    Other,
+}
+
+/// Ask PROJ what kind of CRS `name` is (names as [`normalize_crs_name`] accepts).
+pub fn crs_kind(name: &str) -> Result<CrsKind, CrsError> {
+    use proj_sys as ps;
+    use std::ffi::{CString, c_char};
+    let norm = normalize_crs_name(name);
+    let err = |message: &str| CrsError::Create {
+        from: norm.clone(),
+        to: norm.clone(),
+        message: message.to_string(),
+    };
+    let c_name = CString::new(norm.as_str()).map_err(|_| err("name contains a NUL byte"))?;
+    // SAFETY: a fresh context is used by this thread only and destroyed below; every PJ
+    // created from it is destroyed before it; out-pointers point at live locals.
+    unsafe {
+        let ctx = ps::proj_context_create();
+        if ctx.is_null() {
+            return Err(err("cannot create a PROJ context"));
+        }
+        // The error is returned, not logged to stderr.
+        ps::proj_log_level(ctx, ps::PJ_LOG_LEVEL_PJ_LOG_NONE);
+        let crs = ps::proj_create(ctx, c_name.as_ptr());
+        if crs.is_null() {
+            ps::proj_context_destroy(ctx);
+            return Err(err("PROJ does not know this CRS"));
+        }
+        let ty = ps::proj_get_type(crs);
+        let kind_geog = ty == ps::PJ_TYPE_PJ_TYPE_GEOGRAPHIC_2D_CRS
+            || ty == ps::PJ_TYPE_PJ_TYPE_GEOGRAPHIC_3D_CRS;
+        let kind_proj = ty == ps::PJ_TYPE_PJ_TYPE_PROJECTED_CRS;
+        let mut factor = f64::NAN;
+        if kind_geog || kind_proj {
+            let cs = ps::proj_crs_get_coordinate_system(ctx, crs);
+            if !cs.is_null() {
+                let mut nul: *const c_char = std::ptr::null();
+                let (mut a, mut b, mut c, mut d, mut e) = (nul, nul, nul, nul, nul);
+                let ok = ps::proj_cs_get_axis_info(
+                    ctx,
+                    cs,
+                    0,
+                    &mut a,
+                    &mut b,
+                    &mut c,
+                    &mut factor,
+                    &mut d,
+                    &mut e,
+                    &mut nul,
+                );
+                if ok == 0 {
+                    factor = f64::NAN;
+                }
+                ps::proj_destroy(cs);
+            }
+        }
+        ps::proj_destroy(crs);
+        ps::proj_context_destroy(ctx);
+        if !(factor.is_finite() && factor > 0.0) && (kind_geog || kind_proj) {
+            return Err(err("PROJ gives no unit for the first axis"));
+        }
+        Ok(if kind_geog {
+            // PROJ gives angular units in radians per unit.
+            CrsKind::Geographic {
+                unit_to_degree: factor.to_degrees(),
+            }
+        } else if kind_proj {
+            CrsKind::Projected {
+                unit_to_metre: factor,
+            }
+        } else {
+            CrsKind::Other
+        })
+    }
+}
+
 /// A reusable transform between two CRSs (x, y order on both sides).
 pub struct Transformer {
     proj: Proj,
@@ -168,6 +258,26 @@ mod tests {
             normalize_crs_name("urn:ogc:def:crs:OGC:1.3:CRS84"),
             "OGC:CRS84"
         );
+    }
+
+    #[test]
+    fn kinds_and_units() {
+        assert_eq!(
+            crs_kind("EPSG:2326").expect("2326"),
+            CrsKind::Projected { unit_to_metre: 1.0 }
+        );
+        match crs_kind("EPSG:4490").expect("4490") {
+            CrsKind::Geographic { unit_to_degree } => assert!((unit_to_degree - 1.0).abs() < 1e-12),
+            k => panic!("4490 is {k:?}"),
+        }
+        // NAD83 / California zone 3 (ftUS): US survey feet, 1200/3937 m.
+        match crs_kind("EPSG:2227").expect("2227") {
+            CrsKind::Projected { unit_to_metre } => {
+                assert!((unit_to_metre - 1200.0 / 3937.0).abs() < 1e-12)
+            }
+            k => panic!("2227 is {k:?}"),
+        }
+        assert!(crs_kind("EPSG:999999").is_err());
     }
 
     /// The Loop centroid in Hong Kong 1980 Grid, as `cs2cs EPSG:4326 EPSG:2326` gives it
