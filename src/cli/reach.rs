@@ -1,12 +1,280 @@
-//! `hetao reach` (not yet written).
+//! `hetao reach`: travel-time isochrones from a point (walk, cycle, transit, drive), as
+//! modelled GeoJSON polygons with their assumptions, plus times to named destinations.
+//! Also owns the model flags shared with `hetao travel-time` ([`ModelArgs`]).
 
+use crate::core::reach::{self, Mode, Network, ReachParams};
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
 use std::io::Write;
+use std::path::PathBuf;
+
+/// Model flags shared by `reach` and `travel-time`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelArgs {
+    /// Mode: walk, cycle, transit or drive (drive needs --roads).
+    #[arg(long, default_value = "walk")]
+    pub mode: String,
+    /// Departure time HH:MM (control-point opening hours and rail service hours apply).
+    #[arg(long, default_value = "09:00")]
+    pub depart: String,
+    /// Parameters file (JSON, any subset of ReachParams; see docs/reach.md).
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Road layer (GeoJSON LineStrings with OSM `highway` tags): walking and cycling follow it
+    /// and driving becomes available.
+    #[arg(long)]
+    pub roads: Option<PathBuf>,
+    /// Walking speed, m/s (default 1.3).
+    #[arg(long)]
+    pub walk_speed: Option<f64>,
+    /// Cycling speed, km/h (default 15).
+    #[arg(long)]
+    pub cycle_speed: Option<f64>,
+    /// Circuity factor of grid walking and cycling (default 1.25).
+    #[arg(long)]
+    pub circuity: Option<f64>,
+    /// Walking-grid cell size, metres (default 50).
+    #[arg(long)]
+    pub cell: Option<f64>,
+    /// Control-point dwell: ID=MIN (both directions) or ID=NORTH/SOUTH minutes; repeatable.
+    #[arg(long = "dwell", value_name = "CONTROL=MIN")]
+    pub dwell: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parse `LON,LAT`.
+pub fn parse_lonlat(s: &str) -> anyhow::Result<(f64, f64)> {
+    let (a, b) = s
+        .split_once(',')
+        .with_context(|| format!("{s:?} is not LON,LAT"))?;
+    let lon: f64 = a
+        .trim()
+        .parse()
+        .with_context(|| format!("bad longitude in {s:?}"))?;
+    let lat: f64 = b
+        .trim()
+        .parse()
+        .with_context(|| format!("bad latitude in {s:?}"))?;
+    if !(lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat))
+    {
+        bail!("{s:?} is not a longitude,latitude in degrees");
+    }
+    Ok((lon, lat))
+}
+
+impl ModelArgs {
+    /// The parameters: defaults, then --params, then individual flags.
+    pub fn params(&self) -> anyhow::Result<ReachParams> {
+        let mut p = match &self.params {
+            Some(f) => {
+                let bytes =
+                    std::fs::read(f).with_context(|| format!("{}: cannot read", f.display()))?;
+                serde_json::from_slice::<ReachParams>(&bytes).map_err(|e| {
+                    anyhow::anyhow!("{}:{}:{}: {e}", f.display(), e.line(), e.column())
+                })?
+            }
+            None => ReachParams::default(),
+        };
+        if let Some(v) = self.walk_speed {
+            p.walk_speed_mps = v;
+        }
+        if let Some(v) = self.cycle_speed {
+            p.cycle_speed_kmh = v;
+        }
+        if let Some(v) = self.circuity {
+            p.circuity = v;
+        }
+        if let Some(v) = self.cell {
+            p.cell_m = v;
+        }
+        for d in &self.dwell {
+            let (id, v) = d
+                .split_once('=')
+                .with_context(|| format!("--dwell {d:?}: expected CONTROL=MIN"))?;
+            let num = |s: &str| -> anyhow::Result<f64> {
+                let x: f64 = s
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("--dwell {d:?}: {s:?} is not minutes"))?;
+                if !(x.is_finite() && x >= 0.0) {
+                    bail!("--dwell {d:?}: minutes must be >= 0");
+                }
+                Ok(x)
+            };
+            let (n, s) = match v.split_once('/') {
+                Some((a, b)) => (num(a)?, num(b)?),
+                None => (num(v)?, num(v)?),
+            };
+            let ids: Vec<String> = p.control_points.iter().map(|c| c.id.clone()).collect();
+            let Some(cp) = p.control_points.iter_mut().find(|c| c.id == id.trim()) else {
+                bail!(
+                    "--dwell {d:?}: unknown control point {id:?} (known: {})",
+                    ids.join(", ")
+                );
+            };
+            cp.dwell_min.hk_to_sz = n;
+            cp.dwell_min.sz_to_hk = s;
+        }
+        p.validate().map_err(|e| anyhow::anyhow!(e))?;
+        Ok(p)
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> anyhow::Result<Mode> {
+        self.mode.parse::<Mode>().map_err(|e| anyhow::anyhow!(e))
+    }
+
+    /// Departure, minutes after midnight.
+    pub fn depart(&self) -> anyhow::Result<f64> {
+        reach::params::parse_clock(&self.depart)
+            .filter(|m| *m < 1440.0)
+            .with_context(|| format!("--depart {:?} is not HH:MM", self.depart))
+    }
+
+    /// Build the network (embedded data plus --roads).
+    pub fn network(&self) -> anyhow::Result<Network> {
+        let p = self.params()?;
+        let mut ds = crate::core::model::Dataset::default();
+        if let Some(r) = &self.roads {
+            ds.layers.push(crate::core::io::load_path(r)?);
+        }
+        let net = Network::build(&ds, &p)?;
+        if self.roads.is_some() && !net.has_roads() {
+            bail!(
+                "{}: no LineStrings with a `highway` property",
+                self.roads
+                    .as_ref()
+                    .map_or(String::new(), |r| r.display().to_string())
+            );
+        }
+        Ok(net)
+    }
+}
 
 /// Arguments of `hetao reach`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Origin LON,LAT (WGS84 degrees).
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: String,
+    /// Time budgets in minutes, comma-separated.
+    #[arg(long, default_value = "10,20,30")]
+    pub minutes: String,
+    /// Write the isochrones as GeoJSON here (atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Model flags.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+fn fmt_min(m: Option<f64>) -> String {
+    m.map_or("not reached".into(), |m| format!("{m:.1} min"))
+}
 
 /// Run the command.
-pub fn run(_args: &Args, _out: &mut dyn Write) -> anyhow::Result<i32> {
-    anyhow::bail!("`hetao reach` is not implemented yet")
+pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let from = parse_lonlat(&args.from)?;
+    let minutes: Vec<f64> = args
+        .minutes
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse::<f64>()
+                .with_context(|| format!("--minutes: {s:?} is not a number"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mode = args.model.mode()?;
+    let depart = args.model.depart()?;
+    let net = args.model.network()?;
+    let isos = reach::reach(&net, from, mode, &minutes, depart)?;
+    let assumptions = reach::assumptions(&net, mode, depart);
+    let named = reach::named_destinations(&net.params);
+    let pts: Vec<(f64, f64)> = named.iter().map(|n| (n.1, n.2)).collect();
+    let times = reach::times_to(&net, from, mode, depart, &pts, 180.0)?;
+    let mut features = Vec::new();
+    for iso in &isos {
+        let g = geojson::Geometry::from(&iso.geometry);
+        features.push(json!({
+            "type": "Feature",
+            "properties": {
+                "minutes": iso.minutes, "mode": mode.name(), "area_m2": iso.area_m2,
+                "modelled": true, "assumptions": assumptions,
+            },
+            "geometry": serde_json::to_value(g)?,
+        }));
+    }
+    let dests: Vec<Value> = named
+        .iter()
+        .zip(&times)
+        .map(|(n, t)| json!({"name": n.0, "lonlat": [n.1, n.2], "minutes": t}))
+        .collect();
+    for (n, t) in named.iter().zip(&times) {
+        features.push(json!({
+            "type": "Feature",
+            "properties": {"name": n.0, "minutes": t, "mode": mode.name(), "modelled": true, "kind": "destination"},
+            "geometry": {"type": "Point", "coordinates": [n.1, n.2]},
+        }));
+    }
+    let fc = json!({
+        "type": "FeatureCollection",
+        "name": "reach",
+        "modelled": true,
+        "origin": [from.0, from.1],
+        "assumptions": assumptions,
+        "attribution": "© OpenStreetMap contributors (ODbL); GeoNames (CC-BY 4.0); Natural Earth",
+        "features": features,
+    });
+    if let Some(path) = &args.out {
+        let bytes = serde_json::to_vec(&fc)?;
+        crate::core::atomic::write_atomic(path, &bytes)?;
+    }
+    if args.model.json {
+        let summary = json!({
+            "modelled": true,
+            "origin": [from.0, from.1],
+            "mode": mode.name(),
+            "isochrones": isos.iter().map(|i| json!({"minutes": i.minutes, "area_m2": i.area_m2, "polygons": i.geometry.0.len()})).collect::<Vec<_>>(),
+            "destinations": dests,
+            "assumptions": assumptions,
+            "out": args.out.as_ref().map(|p| p.display().to_string()),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
+    } else {
+        writeln!(
+            out,
+            "Reach from {:.5},{:.5} by {} departing {} (modelled)",
+            from.0,
+            from.1,
+            mode.name(),
+            args.model.depart
+        )?;
+        for i in &isos {
+            writeln!(
+                out,
+                "  {:>5.0} min  {:>10.3} km²  {} polygon(s)",
+                i.minutes,
+                i.area_m2 / 1e6,
+                i.geometry.0.len()
+            )?;
+        }
+        writeln!(out, "Named destinations:")?;
+        for (n, t) in named.iter().zip(&times) {
+            writeln!(out, "  {:<48} {}", n.0, fmt_min(*t))?;
+        }
+        writeln!(
+            out,
+            "Assumptions: walk {} m/s, cycle {} km/h, circuity {}, boarding = access + half headway, boundary crossed only at control points (dwell, hours).",
+            net.params.walk_speed_mps, net.params.cycle_speed_kmh, net.params.circuity
+        )?;
+        if let Some(p) = &args.out {
+            writeln!(out, "Wrote {}", p.display())?;
+        }
+    }
+    Ok(0)
 }

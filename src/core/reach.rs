@@ -1,1 +1,0 @@
-//! reach (to be written).

@@ -1,0 +1,421 @@
+//! Validation of the travel-reach model (`hetao_atlas::core::reach`): rail times against
+//! published ones, walking geometry against circles and an independent octile-distance
+//! computation, symmetry, and the rule that the boundary is crossed only at control points.
+
+use geo::{Area, BooleanOps, Geometry, LineString, MultiPolygon};
+use hetao_atlas::cli::run_args;
+use hetao_atlas::core::model::{Dataset, Feature, Layer};
+use hetao_atlas::core::reach::{Mode, Network, ReachParams, Route, reach, travel_time};
+use std::sync::OnceLock;
+
+fn net() -> &'static Network {
+    static NET: OnceLock<Network> = OnceLock::new();
+    NET.get_or_init(|| Network::build_embedded(&ReachParams::default()).expect("network builds"))
+}
+
+const NINE_AM: f64 = 9.0 * 60.0;
+
+/// Station positions from data/context/mtr_osm.geojson and data/transit/intercity.json.
+const SHEUNG_SHUI: (f64, f64) = (114.12806166153848, 22.50113452307692);
+const LOK_MA_CHAU: (f64, f64) = (114.06567659999999, 22.51444996);
+const ADMIRALTY: (f64, f64) = (114.16599002500003, 22.278604260714282);
+const FUTIAN_HSR: (f64, f64) = (114.0553, 22.5381);
+const WEST_KOWLOON: (f64, f64) = (114.1650, 22.3040);
+
+/// In-vehicle minutes of a route (its `rail` legs).
+fn ride_minutes(r: &Route) -> f64 {
+    r.legs
+        .iter()
+        .filter(|l| l.kind == "rail")
+        .map(|l| l.minutes)
+        .sum()
+}
+
+/// Published time within ±10 % or ±2 minutes, whichever is larger.
+fn within(published: f64, got: f64) -> bool {
+    (got - published).abs() <= (0.1 * published).max(2.0)
+}
+
+#[test]
+fn embedded_tables_parse_and_validate() {
+    let p = ReachParams::embedded().expect("tables parse");
+    p.validate().expect("defaults validate");
+    assert_eq!(p.walk_speed_mps, 1.3);
+    assert_eq!(p.cycle_speed_kmh, 15.0);
+    assert_eq!(p.circuity, 1.25);
+    assert!(
+        p.control_points
+            .iter()
+            .any(|c| c.id == "lmc_huanggang" && c.hours == "00:00-24:00")
+    );
+    assert!(
+        p.control_points
+            .iter()
+            .any(|c| c.id == "lmc_spur_futian" && c.hours == "06:30-22:30")
+    );
+    // Every line of the table is in the OSM layer (build fails otherwise) and every link has a source.
+    assert!(p.intercity.links.iter().all(|l| !l.source.is_empty()));
+    let json = serde_json::to_string(&p).expect("serialises");
+    let back: ReachParams = serde_json::from_str(&json).expect("round-trips");
+    assert_eq!(back, p);
+    // A partial file keeps the other defaults.
+    let partial: ReachParams = serde_json::from_str(r#"{"walk_speed_mps": 1.0}"#).expect("partial");
+    assert_eq!(partial.walk_speed_mps, 1.0);
+    assert_eq!(partial.circuity, 1.25);
+}
+
+#[test]
+fn rail_sheung_shui_to_lok_ma_chau_is_6_min() {
+    let r = travel_time(net(), SHEUNG_SHUI, LOK_MA_CHAU, Mode::Transit, NINE_AM).expect("route");
+    let ride = ride_minutes(&r);
+    assert!(within(6.0, ride), "SHS -> LMC ride {ride} min, route {r:?}");
+    assert!(
+        r.legs
+            .iter()
+            .any(|l| l.kind == "board" && l.name == "East Rail Line")
+    );
+    assert_eq!(r.crossing_used, None);
+    // Door to door adds access and half the 5-minute headway.
+    assert!(r.minutes >= ride + 2.0 + 2.5 - 1e-9);
+}
+
+#[test]
+fn rail_lok_ma_chau_to_admiralty_is_about_45_min() {
+    let r = travel_time(net(), LOK_MA_CHAU, ADMIRALTY, Mode::Transit, NINE_AM).expect("route");
+    let ride = ride_minutes(&r);
+    assert!(
+        within(45.0, ride),
+        "LMC -> ADM ride {ride} min, route {r:?}"
+    );
+}
+
+#[test]
+fn xrl_futian_to_west_kowloon_is_14_to_19_min() {
+    let r = travel_time(net(), FUTIAN_HSR, WEST_KOWLOON, Mode::Transit, NINE_AM).expect("route");
+    let ride = ride_minutes(&r);
+    assert!(
+        (14.0 - 2.0..=19.0 + 2.0).contains(&ride),
+        "Futian -> WK ride {ride}, {r:?}"
+    );
+    assert!(
+        r.crossing_used.is_some(),
+        "the XRL crosses the boundary: {r:?}"
+    );
+    let back = travel_time(net(), WEST_KOWLOON, FUTIAN_HSR, Mode::Transit, NINE_AM).expect("route");
+    assert!((ride_minutes(&back) - ride).abs() < 1e-9);
+}
+
+#[test]
+fn walk_30_min_area_against_circle() {
+    // Fanling, inland, > 4 km from the boundary and the sea.
+    let from = (114.13868, 22.49211);
+    let iso = reach(net(), from, Mode::Walk, &[20.0, 30.0], NINE_AM).expect("reach");
+    let v = 1.3;
+    let circle = std::f64::consts::PI * (v * 30.0 * 60.0_f64).powi(2);
+    let ratio = iso[1].area_m2 / circle;
+    assert!((0.5..=0.9).contains(&ratio), "30-min area ratio {ratio}");
+    // Area is the geodesic area of the geometry itself.
+    let g = Geometry::MultiPolygon(iso[1].geometry.clone());
+    let a = hetao_atlas::core::measure::geodesic_area_m2(&g);
+    assert!((a - iso[1].area_m2).abs() < 1e-6 * a);
+    // 20 within 30: what of the 20-minute polygon lies outside the 30-minute one is
+    // only simplification noise.
+    let outside: MultiPolygon<f64> = iso[0].geometry.difference(&iso[1].geometry);
+    let frac = outside.unsigned_area() / iso[0].geometry.unsigned_area();
+    assert!(
+        frac < 0.002,
+        "{frac} of the 20-min polygon is outside the 30-min one"
+    );
+    assert!(iso[0].area_m2 < iso[1].area_m2);
+}
+
+#[test]
+fn walk_time_matches_octile_distance() {
+    // On an open grid, the 8-neighbour shortest path is the octile distance between cells.
+    let n = net();
+    let a = (114.13868, 22.49211);
+    let b = (114.15, 22.485);
+    let r = travel_time(n, a, b, Mode::Walk, NINE_AM).expect("route");
+    let (ax, ay) = n.proj.fwd(a.0, a.1);
+    let (bx, by) = n.proj.fwd(b.0, b.1);
+    let (ca, da) = n.snap_to_grid(ax, ay).expect("a on land");
+    let (cb, db) = n.snap_to_grid(bx, by).expect("b on land");
+    let ((pax, pay), (pbx, pby)) = (n.grid.centre(ca), n.grid.centre(cb));
+    let (dx, dy) = (
+        ((pbx - pax) / n.grid.cell).abs().round(),
+        ((pby - pay) / n.grid.cell).abs().round(),
+    );
+    let octile = (dx.max(dy) - dx.min(dy)) + dx.min(dy) * std::f64::consts::SQRT_2;
+    let p = &n.params;
+    let expect_s = (octile * n.grid.cell + da + db) * p.circuity / p.walk_speed_mps;
+    assert!(
+        (r.minutes * 60.0 - expect_s).abs() < 2.0,
+        "{} min vs {} s",
+        r.minutes,
+        expect_s
+    );
+    // Cycling takes the same path at 15 km/h.
+    let c = travel_time(n, a, b, Mode::Cycle, NINE_AM).expect("cycle");
+    let expect_c = expect_s * p.walk_speed_mps / (p.cycle_speed_kmh / 3.6);
+    assert!(
+        (c.minutes * 60.0 - expect_c).abs() < 2.0,
+        "{} min vs {} s",
+        c.minutes,
+        expect_c
+    );
+}
+
+#[test]
+fn walking_is_symmetric() {
+    let pairs = [
+        ((114.0791, 22.5215), (114.0553, 22.5381)),
+        ((114.13868, 22.49211), (114.065677, 22.51445)),
+        ((114.1000, 22.4800), (114.1200, 22.5000)),
+    ];
+    for (a, b) in pairs {
+        let ab = travel_time(net(), a, b, Mode::Walk, NINE_AM).expect("a->b");
+        let ba = travel_time(net(), b, a, Mode::Walk, NINE_AM).expect("b->a");
+        let dwell_asym = ab.crossing_used.is_some();
+        if !dwell_asym {
+            assert!(
+                (ab.minutes - ba.minutes).abs() < 1e-9,
+                "{a:?} {b:?}: {} vs {}",
+                ab.minutes,
+                ba.minutes
+            );
+        } else {
+            // Default dwell is the same both ways.
+            assert!((ab.minutes - ba.minutes).abs() < 1e-9);
+        }
+    }
+}
+
+#[test]
+fn across_the_river_only_through_a_control_point() {
+    // A vertex of the boundary line next to the Spur Line bridge is (114.0666597, 22.5170793);
+    // these two points are about 15 m south and north of it.
+    let south = (114.06666, 22.51694);
+    let north = (114.06666, 22.51722);
+    let n = net();
+    let min_dwell = n
+        .params
+        .control_points
+        .iter()
+        .map(|c| c.dwell_min.hk_to_sz)
+        .fold(f64::INFINITY, f64::min);
+    let r = travel_time(n, south, north, Mode::Walk, NINE_AM).expect("route");
+    assert!(r.crossing_used.is_some(), "{r:?}");
+    assert!(
+        r.minutes >= min_dwell,
+        "{} min < dwell {min_dwell}",
+        r.minutes
+    );
+    let crossing = r
+        .legs
+        .iter()
+        .find(|l| l.kind == "crossing")
+        .expect("crossing leg");
+    let cp = n
+        .params
+        .control_points
+        .iter()
+        .find(|c| c.name == crossing.name)
+        .expect("cp");
+    assert!((crossing.minutes - cp.dwell_min.hk_to_sz).abs() < 1e-9);
+    // At 03:00 only the 24-hour Lok Ma Chau - Huanggang control point is open.
+    let night = travel_time(n, south, north, Mode::Walk, 3.0 * 60.0).expect("night route");
+    assert_eq!(
+        night.crossing_used.as_deref(),
+        Some("Lok Ma Chau - Huanggang Control Point")
+    );
+    // A longer dwell there shows up one for one.
+    let mut p = ReachParams::default();
+    for c in &mut p.control_points {
+        if c.id == "lmc_huanggang" {
+            c.dwell_min.hk_to_sz += 30.0;
+        }
+    }
+    let n2 = Network::build_embedded(&p).expect("builds");
+    let night2 = travel_time(&n2, south, north, Mode::Walk, 3.0 * 60.0).expect("night route");
+    assert!((night2.minutes - night.minutes - 30.0).abs() < 1e-6);
+    // The straight 30 m walk is never possible: a walk isochrone of 10 min from the south
+    // point does not reach the north point.
+    let iso = reach(n, south, Mode::Walk, &[10.0], NINE_AM).expect("reach");
+    use geo::Contains;
+    assert!(!iso[0].geometry.contains(&geo::Point::new(north.0, north.1)));
+    assert!(
+        iso[0]
+            .geometry
+            .contains(&geo::Point::new(south.0, south.1 - 0.001))
+    );
+}
+
+fn road_layer() -> Layer {
+    // A straight 5 km east-west primary road in Fanling and a crossing residential street.
+    let mut layer = Layer {
+        name: "roads".into(),
+        ..Layer::default()
+    };
+    let mk = |coords: Vec<(f64, f64)>, hw: &str| {
+        let mut props = serde_json::Map::new();
+        props.insert("highway".into(), hw.into());
+        Feature {
+            geometry: Some(Geometry::LineString(LineString::from(coords))),
+            properties: Some(props),
+            ..Feature::default()
+        }
+    };
+    layer.features.push(mk(
+        (0..=50)
+            .map(|i| (114.10 + i as f64 * 0.001, 22.49))
+            .collect(),
+        "primary",
+    ));
+    layer.features.push(mk(
+        vec![(114.125, 22.48), (114.125, 22.49), (114.125, 22.50)],
+        "residential",
+    ));
+    layer
+}
+
+#[test]
+fn driving_needs_roads_and_follows_them() {
+    let err = travel_time(
+        net(),
+        (114.10, 22.49),
+        (114.15, 22.49),
+        Mode::Drive,
+        NINE_AM,
+    );
+    assert!(err.is_err());
+    let ds = Dataset {
+        layers: vec![road_layer()],
+    };
+    let n = Network::build(&ds, &ReachParams::default()).expect("builds");
+    let a = (114.10, 22.49);
+    let b = (114.15, 22.49);
+    let r = travel_time(&n, a, b, Mode::Drive, NINE_AM).expect("drive");
+    let len = hetao_atlas::core::measure::geodesic_length_m(&Geometry::LineString(
+        LineString::from(vec![a, b]),
+    ));
+    let expect = len / (35.0 / 3.6) / 60.0;
+    assert!(
+        (r.minutes - expect).abs() / expect < 0.01,
+        "{} vs {expect}",
+        r.minutes
+    );
+    let iso = reach(&n, a, Mode::Drive, &[3.0, 6.0], NINE_AM).expect("reach");
+    assert!(iso[0].area_m2 > 0.0 && iso[0].area_m2 < iso[1].area_m2);
+}
+
+#[test]
+fn cli_reach_and_travel_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reach.geojson");
+    let out_s = out.to_string_lossy().to_string();
+    let (code, text) = run_args(&[
+        "reach",
+        "--from",
+        "114.0791,22.5215",
+        "--mode",
+        "walk",
+        "--minutes",
+        "10,20",
+        "--out",
+        &out_s,
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["modelled"], true);
+    assert_eq!(v["isochrones"].as_array().map(Vec::len), Some(2));
+    let layer = hetao_atlas::core::io::load_path(&out).expect("output is GeoJSON");
+    let polys: Vec<_> = layer
+        .features
+        .iter()
+        .filter(|f| f.prop_f64("area_m2").is_some())
+        .collect();
+    assert_eq!(polys.len(), 2);
+    for f in &polys {
+        assert_eq!(f.prop("modelled"), Some(&serde_json::Value::Bool(true)));
+        assert!(f.prop("assumptions").is_some_and(|a| a.is_object()));
+    }
+    // Named destinations carry their times.
+    assert!(
+        layer
+            .features
+            .iter()
+            .any(|f| f.prop_str("name") == Some("Lok Ma Chau station")
+                && f.prop_f64("minutes").is_some())
+    );
+
+    let (code, text) = run_args(&[
+        "travel-time",
+        "--from",
+        "114.06666,22.51694",
+        "--to",
+        "114.06666,22.51722",
+        "--mode",
+        "walk",
+        "--dwell",
+        "lmc_spur_futian=40",
+        "--dwell",
+        "lmc_huanggang=40",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert!(v["crossing_used"].is_string());
+    assert!(v["minutes"].as_f64().is_some_and(|m| m >= 15.0));
+    let (code, text) = run_args(&[
+        "travel-time",
+        "--from",
+        "200,1",
+        "--to",
+        "114,22",
+        "--mode",
+        "walk",
+    ]);
+    assert_ne!(code, 0, "{text}");
+    let (code, text) = run_args(&["reach", "--from", "114.1,22.5", "--mode", "drive"]);
+    assert_ne!(code, 0);
+    assert!(text.contains("road layer"), "{text}");
+    let (code, text) = run_args(&["reach", "--from", "114.1,22.5", "--dwell", "nowhere=5"]);
+    assert_ne!(code, 0);
+    assert!(text.contains("unknown control point"), "{text}");
+}
+
+#[test]
+fn cli_params_file_and_flags_change_the_model() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("params.json");
+    std::fs::write(&f, r#"{"walk_speed_mps": 0.65}"#).expect("write");
+    let f_s = f.to_string_lossy().to_string();
+    let args = [
+        "travel-time",
+        "--from",
+        "114.13868,22.49211",
+        "--to",
+        "114.15,22.485",
+        "--json",
+    ];
+    let minutes = |extra: &[&str]| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend_from_slice(extra);
+        let (code, text) = run_args(&a);
+        assert_eq!(code, 0, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        v["minutes"].as_f64().expect("minutes")
+    };
+    let base = minutes(&[]);
+    let slow = minutes(&["--params", &f_s]);
+    assert!((slow / base - 2.0).abs() < 0.01, "{slow} vs {base}");
+    let fast = minutes(&["--params", &f_s, "--walk-speed", "2.6"]);
+    assert!((fast / base - 0.5).abs() < 0.01, "{fast} vs {base}");
+    let circ = minutes(&["--circuity", "1.5"]);
+    assert!((circ / base - 1.2).abs() < 0.01, "{circ} vs {base}");
+    std::fs::write(&f, "{\n  \"walk_speed_mps\": \"fast\"\n}").expect("write");
+    let (code, text) = run_args(&["reach", "--from", "114.1,22.5", "--params", &f_s]);
+    assert_ne!(code, 0);
+    assert!(text.contains("params.json:2:"), "{text}");
+}
