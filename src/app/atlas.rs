@@ -152,6 +152,11 @@ enum Loaded {
     File(PathBuf, Result<Layer, String>),
 }
 
+/// What a cached layer mesh was built from: data revision, style revision, year.
+type MeshKey = (u64, u64, Option<i32>);
+/// Delivered space by year: (year, SZ m², HK m²).
+type YearSeries = Vec<(i32, f64, f64)>;
+
 /// The application state.
 pub struct HetaoApp {
     /// Base data, scenario, undo/redo.
@@ -204,7 +209,7 @@ pub struct HetaoApp {
     file_jobs: Vec<Job<Loaded>>,
     export_job: Option<Job<Result<String, String>>>,
     snapshot_dialog: Option<(f64, String)>,
-    meshes: HashMap<String, ((u64, u64, Option<i32>), Arc<LayerMesh>)>,
+    meshes: HashMap<String, (MeshKey, Arc<LayerMesh>)>,
     scene: Option<Arc<Scene>>,
     scene_key: Vec<(String, u64, u64, Option<i32>)>,
     /// Scene generation (bumped on every rebuild).
@@ -212,7 +217,7 @@ pub struct HetaoApp {
     pick: PickIndex,
     pick_key: (u64, usize),
     stats: Option<((u64, i32), ZoneStats)>,
-    series: Option<(u64, Vec<(i32, f64, f64)>)>,
+    series: Option<(u64, YearSeries)>,
     /// The window's GPU.
     pub gpu: Option<GpuHandle>,
     /// Screenshot mode.
