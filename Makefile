@@ -10,9 +10,9 @@ setup:
 	@bash scripts/setup-system.sh
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 
-# Until the desktop app lands, `make run` summarises the embedded zone data with `hetao info`.
+# Builds and opens the desktop app on the embedded zone data.
 run: setup
-	$(CARGO) run --bin hetao -- info
+	$(CARGO) run --bin hetao
 
 test: setup
 	$(CARGO) test --all-targets --no-fail-fast
