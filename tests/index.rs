@@ -262,7 +262,7 @@ mod cli {
             "{{\"type\":\"FeatureCollection\",\"features\":[\
              {{\"type\":\"Feature\",\"id\":\"B1\",\"properties\":{{\"name\":\"Tower One\",\"floors\":30}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}},\
              {{\"type\":\"Feature\",\"id\":\"B2\",\"properties\":{{\"name\":\"Lab Two\",\"floors\":6}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}},\
-             {{\"type\":\"Feature\",\"id\":3,\"properties\":{{\"name\":\"Hall 3\",\"floors\":null}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}}]}}",
+             {{\"type\":\"Feature\",\"properties\":{{\"id\":3,\"name\":\"Hall 3\",\"floors\":null}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}}]}}",
             square(114.070, 22.520, 0.001),
             square(114.080, 22.520, 0.001),
             square(114.090, 22.520, 0.001)
@@ -300,7 +300,7 @@ mod cli {
             .filter_map(|u| u["id"].as_str())
             .collect();
         assert_eq!(ids, ["U1", "U3"]);
-        // Numeric building id matches a numeric building_id.
+        // A numeric `id` property (no Feature id) matches a numeric building_id.
         let (_, out) = run_args(&["query", &b, &u, "--point", "114.0905,22.5205", "--json"]);
         let v: Value = serde_json::from_str(&out).expect("json");
         assert_eq!(v["results"][0]["units"][0]["id"], "U4");

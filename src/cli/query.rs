@@ -84,9 +84,15 @@ fn name_of(f: &Feature) -> Option<String> {
 }
 
 /// The research-space units of a building: features of layer `research_units` whose
-/// `building_id` property (string or number) equals the building's `id`.
+/// `building_id` property (string or number) equals the building's `id` (the Feature `id`
+/// member, or else an `id` property).
 pub fn units_of<'a>(ds: &'a Dataset, building: &Feature) -> Vec<(usize, &'a Feature)> {
-    let Some(id) = id_string(building) else {
+    let id = id_string(building).or_else(|| match building.prop("id") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    });
+    let Some(id) = id else {
         return Vec::new();
     };
     let Some(units) = ds.layer("research_units") else {

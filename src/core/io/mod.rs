@@ -215,6 +215,7 @@ pub fn load_slice_with(
         done: AtomicU64::new(0),
         reported: AtomicU32::new(0),
         threads,
+        chunks_used: std::sync::atomic::AtomicUsize::new(0),
     };
     let mut p = parse::Parser::new(bytes, start, &shared);
     let root = p.root().map_err(|e| match e {

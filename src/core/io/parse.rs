@@ -62,6 +62,8 @@ pub(crate) struct Shared<'a> {
     pub done: AtomicU64,
     pub reported: AtomicU32,
     pub threads: usize,
+    /// How many parallel chunks were verified and used (for tests and diagnostics).
+    pub chunks_used: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared<'_> {
@@ -1102,7 +1104,10 @@ impl<'a> Parser<'a> {
                 out.append(&mut feats);
             }
             match end {
-                ChunkEnd::Landed(j) => cur = j,
+                ChunkEnd::Landed(j) => {
+                    self.shared.chunks_used.fetch_add(1, Ordering::Relaxed);
+                    cur = j;
+                }
                 ChunkEnd::End(p) => {
                     out.shrink_to_fit();
                     self.i = p;
@@ -1397,6 +1402,14 @@ fn find_feature_start(b: &[u8], from: usize) -> Option<usize> {
         if j == 0 || b[j - 1] != b',' {
             continue;
         }
+        // The element before must be an object too.
+        let mut k = j - 1;
+        while k > 0 && matches!(b[k - 1], b' ' | b'\n' | b'\r' | b'\t') {
+            k -= 1;
+        }
+        if k == 0 || b[k - 1] != b'}' {
+            continue;
+        }
         if let Some((t, _)) = object_type(b, c, 16)
             && t == "Feature"
         {
@@ -1404,4 +1417,64 @@ fn find_feature_start(b: &[u8], from: usize) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(threads: usize) -> Shared<'static> {
+        Shared {
+            cancel: None,
+            progress: None,
+            total: 0,
+            done: AtomicU64::new(0),
+            reported: AtomicU32::new(0),
+            threads,
+            chunks_used: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// The guessed split points of a large collection are verified and used.
+    #[test]
+    fn parallel_chunks_land_on_feature_boundaries() {
+        let mut doc = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for i in 0..40_000 {
+            if i > 0 {
+                doc.push_str(",\n");
+            }
+            doc.push_str(&format!(
+                "{{\"type\":\"Feature\",\"id\":{i},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{i}.5,1]}},\"properties\":{{\"n\":[1,{{\"type\":\"Feature\"}}]}}}}"
+            ));
+        }
+        doc.push_str("]}");
+        assert!(doc.len() > 4 << 20);
+        let sh = shared(4);
+        let mut p = Parser::new(doc.as_bytes(), 0, &sh);
+        let root = p.root().map_err(|e| format!("{e:?}")).expect("parses");
+        assert_eq!(root.features.len(), 40_000);
+        for (i, f) in root.features.iter().enumerate() {
+            assert_eq!(f.id.as_ref().map(ToString::to_string), Some(i.to_string()));
+        }
+        assert!(
+            sh.chunks_used.load(Ordering::Relaxed) >= 2,
+            "chunks were not used"
+        );
+        // The benchmark's layout: one compact polygon feature per line.
+        let mut doc = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for i in 0..30_000 {
+            if i > 0 {
+                doc.push_str(",\n");
+            }
+            doc.push_str(&format!(
+                "{{\"type\":\"Feature\",\"id\":{i},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[[[114.1,22.5],[114.2,22.5],[114.2,22.6],[114.1,22.5]]]}},\"properties\":{{\"name\":\"Building {i}\",\"floors\":3}}}}"
+            ));
+        }
+        doc.push_str("\n]}\n");
+        let sh = shared(2);
+        let mut p = Parser::new(doc.as_bytes(), 0, &sh);
+        let root = p.root().map_err(|e| format!("{e:?}")).expect("parses");
+        assert_eq!(root.features.len(), 30_000);
+        assert_eq!(sh.chunks_used.load(Ordering::Relaxed), 1);
+    }
 }
