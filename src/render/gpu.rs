@@ -90,7 +90,7 @@ struct ViewUniform {
     scale: [f32; 2],
     px_to_clip: [f32; 2],
     srgb_out: f32,
-    _pad: f32,
+    pixel_ratio: f32,
 }
 
 /// A text item of the screen overlay (logical px, baseline start).
@@ -456,14 +456,14 @@ impl MapRenderer {
             scale: [(2.0 / (w * mpp)) as f32, (2.0 / (h * mpp)) as f32],
             px_to_clip,
             srgb_out,
-            _pad: 0.0,
+            pixel_ratio: camera.pixel_ratio as f32,
         };
         let screen = ViewUniform {
             center: [(w / 2.0) as f32, (h / 2.0) as f32],
             scale: px_to_clip,
             px_to_clip,
             srgb_out,
-            _pad: 0.0,
+            pixel_ratio: camera.pixel_ratio as f32,
         };
         queue.write_buffer(&self.world_view, 0, bytemuck::bytes_of(&world));
         queue.write_buffer(&self.screen_view, 0, bytemuck::bytes_of(&screen));
