@@ -155,7 +155,8 @@ fn bench(c: &mut Criterion) {
     r.set_scene(
         &ctx.device,
         &Scene::build(&zone, &styles, &SceneOptions::default()),
-    );
+    )
+    .expect("upload");
     g.bench_function("zone_1024x768", |b| {
         b.iter(|| black_box(render_image(&ctx, &mut r, &cam, None, BACKGROUND).expect("render")))
     });
@@ -167,7 +168,8 @@ fn bench(c: &mut Criterion) {
     r.set_scene(
         &ctx.device,
         &Scene::build(&ds, &styles, &SceneOptions::default()),
-    );
+    )
+    .expect("upload");
     g.throughput(Throughput::Elements(n_frame as u64));
     g.bench_function(format!("buildings_{n_frame}_1024x768"), |b| {
         b.iter(|| black_box(render_image(&ctx, &mut r, &cam, None, BACKGROUND).expect("render")))
@@ -182,7 +184,8 @@ fn bench(c: &mut Criterion) {
     r.set_scene(
         &ctx.device,
         &Scene::build(&zone, &styles, &SceneOptions::default()),
-    );
+    )
+    .expect("upload");
     let img = render_image(&ctx, &mut r, &big, None, BACKGROUND).expect("render 4096");
     let mut g = c.benchmark_group("png");
     g.sample_size(10);

@@ -11,7 +11,8 @@ struct View {
     px_to_clip: vec2<f32>,
     // 1.0 when the target is an sRGB format: colours are converted to linear before output
     srgb_out: f32,
-    _pad: f32,
+    // physical pixels per logical pixel
+    pixel_ratio: f32,
 };
 
 @group(0) @binding(0) var<uniform> view: View;

@@ -6,7 +6,8 @@ struct View {
     scale: vec2<f32>,
     px_to_clip: vec2<f32>,
     srgb_out: f32,
-    _pad: f32,
+    // physical pixels per logical pixel
+    pixel_ratio: f32,
 };
 
 @group(0) @binding(0) var<uniform> view: View;

@@ -5,7 +5,8 @@ struct View {
     scale: vec2<f32>,
     px_to_clip: vec2<f32>,
     srgb_out: f32,
-    _pad: f32,
+    // physical pixels per logical pixel
+    pixel_ratio: f32,
 };
 
 @group(0) @binding(0) var<uniform> view: View;
@@ -34,7 +35,13 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 @vertex
 fn vs_main(in: VsIn) -> VsOut {
     var out: VsOut;
-    let p = (in.pos - view.center) * view.scale + in.offset * view.px_to_clip;
+    // snap the anchor to the physical pixel grid (glyph offsets are whole physical pixels
+    // already), so glyphs are sampled texel for texel and stay crisp
+    let anchor = (in.pos - view.center) * view.scale;
+    let per_clip = vec2<f32>(view.pixel_ratio) / abs(view.px_to_clip);
+    let from_corner = round(vec2<f32>(anchor.x + 1.0, 1.0 - anchor.y) * per_clip);
+    let snapped = vec2<f32>(from_corner.x / per_clip.x - 1.0, 1.0 - from_corner.y / per_clip.y);
+    let p = snapped + in.offset * view.px_to_clip;
     out.clip = vec4<f32>(p, 0.0, 1.0);
     out.uv = in.uv;
     var rgb = in.color.rgb;

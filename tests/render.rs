@@ -48,7 +48,7 @@ fn layer(rel: &str) -> Layer {
 fn render(ctx: &GpuContext, scene: &Scene, cam: &Camera) -> Image {
     let mut r =
         MapRenderer::new(&ctx.device, OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES).expect("renderer");
-    r.set_scene(&ctx.device, scene);
+    r.set_scene(&ctx.device, scene).expect("upload");
     render_image(ctx, &mut r, cam, None, BACKGROUND).expect("render")
 }
 
@@ -457,7 +457,16 @@ fn snapshot_command_writes_png_and_world_file() {
         "attribution panel {p:?}"
     );
 
-    // bad arguments are clear errors
+    // bad arguments are clear errors; an image beyond the device limit is refused up front
+    let (code, text) = hetao_atlas::cli::run_args(&[
+        "snapshot", "--out", &out_s, "--width", "16384", "--height", "100", "--scale", "4",
+        "--data", &data[0],
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("65536×400") && text.contains("exceeds"),
+        "{text}"
+    );
     let (code, text) = hetao_atlas::cli::run_args(&[
         "snapshot",
         "--out",

@@ -157,10 +157,15 @@ impl Camera {
         [x0, y0, x1, y1]
     }
 
-    /// Output image size in physical pixels (`width · pixel_ratio`, rounded, at least 1).
+    /// Output image size in physical pixels (`width · pixel_ratio`, rounded, at least 1; the
+    /// renderer refuses sizes beyond the device's texture limit).
     pub fn physical_size(&self) -> (u32, u32) {
-        let w = (self.width * self.pixel_ratio).round().clamp(1.0, 16384.0) as u32;
-        let h = (self.height * self.pixel_ratio).round().clamp(1.0, 16384.0) as u32;
+        let w = (self.width * self.pixel_ratio)
+            .round()
+            .clamp(1.0, 1_048_576.0) as u32;
+        let h = (self.height * self.pixel_ratio)
+            .round()
+            .clamp(1.0, 1_048_576.0) as u32;
         (w, h)
     }
 

@@ -90,7 +90,7 @@ struct ViewUniform {
     scale: [f32; 2],
     px_to_clip: [f32; 2],
     srgb_out: f32,
-    _pad: f32,
+    pixel_ratio: f32,
 }
 
 /// A text item of the screen overlay (logical px, baseline start).
@@ -361,17 +361,37 @@ impl MapRenderer {
 
     /// Upload a whole scene (replaces every layer). Call when the data, the styles or the year
     /// change, not per frame.
-    pub fn set_scene(&mut self, device: &wgpu::Device, scene: &Scene) {
+    pub fn set_scene(&mut self, device: &wgpu::Device, scene: &Scene) -> Result<(), RenderError> {
         self.origin = scene.origin;
         self.layers.clear();
         for l in &scene.layers {
-            self.upload_layer(device, &l.mesh);
+            self.upload_layer(device, &l.mesh)?;
         }
+        Ok(())
     }
 
     /// Upload (or replace, by name) one tessellated layer; new layers go on top. The mesh must
     /// use the scene's origin ([`MapRenderer::origin`]).
-    pub fn upload_layer(&mut self, device: &wgpu::Device, mesh: &LayerMesh) {
+    /// Out-of-memory and validation errors (a layer too large for the device) are returned,
+    /// and the layer is then left out.
+    pub fn upload_layer(
+        &mut self,
+        device: &wgpu::Device,
+        mesh: &LayerMesh,
+    ) -> Result<(), RenderError> {
+        let max = device.limits().max_buffer_size;
+        let vbytes = (mesh.vertices.len() * std::mem::size_of::<GeoVertex>()) as u64;
+        let ibytes = (mesh.indices.len() * 4) as u64;
+        if vbytes > max || ibytes > max {
+            return Err(RenderError::Device(format!(
+                "layer {} needs a {} MB buffer; the device allows {} MB",
+                mesh.name,
+                vbytes.max(ibytes) >> 20,
+                max >> 20
+            )));
+        }
+        let validation_scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let oom_scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let geo = (!mesh.indices.is_empty()).then(|| {
             let vb = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("layer vertices"),
@@ -408,6 +428,13 @@ impl MapRenderer {
             }
             None => self.layers.push(gl),
         }
+        let oom = pollster::block_on(oom_scope.pop());
+        let invalid = pollster::block_on(validation_scope.pop());
+        if let Some(e) = oom.or(invalid) {
+            self.layers.retain(|l| l.name != mesh.name);
+            return Err(RenderError::Device(format!("layer {}: {e}", mesh.name)));
+        }
+        Ok(())
     }
 
     /// The local origin geometry is relative to.
@@ -456,14 +483,14 @@ impl MapRenderer {
             scale: [(2.0 / (w * mpp)) as f32, (2.0 / (h * mpp)) as f32],
             px_to_clip,
             srgb_out,
-            _pad: 0.0,
+            pixel_ratio: camera.pixel_ratio as f32,
         };
         let screen = ViewUniform {
             center: [(w / 2.0) as f32, (h / 2.0) as f32],
             scale: px_to_clip,
             px_to_clip,
             srgb_out,
-            _pad: 0.0,
+            pixel_ratio: camera.pixel_ratio as f32,
         };
         queue.write_buffer(&self.world_view, 0, bytemuck::bytes_of(&world));
         queue.write_buffer(&self.screen_view, 0, bytemuck::bytes_of(&screen));

@@ -104,6 +104,10 @@ pub fn render_image(
         });
     }
     let device = &ctx.device;
+    // capture out-of-memory and validation errors (e.g. a huge image on a small device) as
+    // errors instead of wgpu's default handler, which panics
+    let validation_scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let oom_scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
     let extent = wgpu::Extent3d {
         width: w,
         height: h,
@@ -181,6 +185,16 @@ pub fn render_image(
         extent,
     );
     ctx.queue.submit([enc.finish()]);
+    let oom = pollster::block_on(oom_scope.pop());
+    let invalid = pollster::block_on(validation_scope.pop());
+    if let Some(e) = oom {
+        return Err(RenderError::Device(format!(
+            "out of GPU memory for a {w}×{h} px image: {e}"
+        )));
+    }
+    if let Some(e) = invalid {
+        return Err(RenderError::Device(e.to_string()));
+    }
     let (tx, rx) = std::sync::mpsc::channel();
     readback.map_async(wgpu::MapMode::Read, .., move |r| {
         let _ = tx.send(r);

@@ -33,12 +33,12 @@ pub enum StyleError {
         value: String,
     },
     /// Reading the file failed.
-    #[error("cannot read style {file}: {source}")]
+    #[error("cannot read style {file}: {error}")]
     Io {
         /// File name.
         file: String,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, not chained, so it is printed once).
+        error: std::io::Error,
     },
 }
 
@@ -340,9 +340,9 @@ impl Style {
 
     /// Read a style file.
     pub fn from_path(path: &Path) -> Result<Style, StyleError> {
-        let text = std::fs::read_to_string(path).map_err(|source| StyleError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| StyleError::Io {
             file: path.display().to_string(),
-            source,
+            error,
         })?;
         Style::from_json(&text, &path.display().to_string())
     }
@@ -515,9 +515,9 @@ impl StyleSet {
 
     /// Read every `*.json` in a folder over the current set.
     pub fn load_dir(&mut self, dir: &Path) -> Result<(), StyleError> {
-        let rd = std::fs::read_dir(dir).map_err(|source| StyleError::Io {
+        let rd = std::fs::read_dir(dir).map_err(|error| StyleError::Io {
             file: dir.display().to_string(),
-            source,
+            error,
         })?;
         let mut paths: Vec<_> = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
