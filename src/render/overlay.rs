@@ -197,6 +197,45 @@ pub fn attributions(scene: &Scene) -> Vec<String> {
     out
 }
 
+/// Greedy line wrapping of attribution credits: credits are joined with " | " and a line
+/// breaks between credits (or, for a single credit wider than `max_w`, between words) so
+/// that no line is wider than `max_w` as measured by `width`.
+pub fn wrap_credits(credits: &[String], max_w: f32, width: impl Fn(&str) -> f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut push_piece = |piece: &str, sep: &str, lines: &mut Vec<String>, current: &mut String| {
+        let candidate = if current.is_empty() {
+            piece.to_string()
+        } else {
+            format!("{current}{sep}{piece}")
+        };
+        if current.is_empty() || width(&candidate) <= max_w {
+            *current = candidate;
+        } else {
+            lines.push(std::mem::take(current));
+            *current = piece.to_string();
+        }
+    };
+    for credit in credits {
+        if width(credit) <= max_w {
+            push_piece(credit, " | ", &mut lines, &mut current);
+        } else {
+            // a credit wider than a line: start it on a fresh line and wrap it by words
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            for word in credit.split(' ') {
+                push_piece(word, " ", &mut lines, &mut current);
+            }
+            lines.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
 /// A "nice" scale-bar length (1, 2 or 5 × 10^k metres) not longer than `max_m`.
 pub fn nice_length(max_m: f64) -> f64 {
     if !(max_m.is_finite() && max_m > 0.0) {
@@ -318,18 +357,30 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
         EDGE,
     );
 
-    // attribution, bottom edge (right aligned)
-    let attr = attributions(scene).join(" | ");
-    let attr_h = if attr.is_empty() {
+    // attribution, bottom edge (right aligned), wrapped so that every credit stays readable
+    let size = 10.0;
+    let lines = wrap_credits(&attributions(scene), (w - 16.0).max(40.0), |t| {
+        measure(t, size).0
+    });
+    let attr_h = if lines.is_empty() {
         0.0
     } else {
-        let size = 10.0;
-        let (tw, asc, desc) = measure(&attr, size);
-        let x0 = (w - tw - 8.0).max(0.0);
-        p.rect(x0, h - asc - desc - 4.0, w, h, PANEL);
-        p.o.reserved.push([x0, h - asc - desc - 4.0, w, h]);
-        p.text(x0 + 4.0, h - desc - 2.0, &attr, size, INK, None);
-        asc + desc + 4.0
+        let (_, asc, desc) = measure("Hg", size);
+        let line_h = asc + desc + 2.0;
+        let block_h = line_h * lines.len() as f32 + 2.0;
+        let widest = lines
+            .iter()
+            .map(|l| measure(l, size).0)
+            .fold(0.0_f32, f32::max);
+        let x0 = (w - widest - 8.0).max(0.0);
+        p.rect(x0, h - block_h, w, h, PANEL);
+        p.o.reserved.push([x0, h - block_h, w, h]);
+        for (i, line) in lines.iter().enumerate() {
+            let (tw, _, _) = measure(line, size);
+            let baseline = h - block_h + 1.0 + line_h * i as f32 + asc;
+            p.text(w - tw - 4.0, baseline, line, size, INK, None);
+        }
+        block_h
     };
 
     // scale bar, bottom left
@@ -473,6 +524,24 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn credits_wrap_without_losing_any_and_fit_the_width() {
+        let credits: Vec<String> = vec![
+            "© OpenStreetMap contributors".into(),
+            "HKSAR Government / Home Affairs Department, via DATA.GOV.HK".into(),
+            "a very long illustrative credit that is wider than one line on its own".into(),
+        ];
+        let width = |t: &str| t.chars().count() as f32;
+        let lines = super::wrap_credits(&credits, 40.0, width);
+        assert!(lines.iter().all(|l| width(l) <= 40.0), "{lines:?}");
+        let joined = lines.join(" ");
+        for c in &credits {
+            for word in c.split(' ') {
+                assert!(joined.contains(word), "{word} lost in {lines:?}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
