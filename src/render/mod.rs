@@ -1,1 +1,173 @@
-//! Renderer.
+//! The map renderer (wgpu; never egui, eframe or winit).
+//!
+//! Data flows one way: a [`Dataset`] and a [`StyleSet`] are tessellated on the CPU into a
+//! [`Scene`] (once per data, style or year change), the scene is uploaded to GPU buffers by a
+//! [`MapRenderer`], and each frame the renderer is `prepare`d for a [`Camera`] and `paint`s into
+//! a render pass — the app's (from an egui_wgpu paint callback) or an offscreen texture
+//! ([`offscreen::render_image`]) that is read back to PNG ([`snapshot`]).
+//!
+//! Modules: [`camera`] (Web Mercator view, local origin), [`style`] (layer styles from
+//! `data/styles/*.json`), [`tessellate`] (fills, strokes, markers, label anchors), [`text`]
+//! (font and glyph atlas), [`gpu`] (device, pipelines, painting), [`offscreen`] (texture →
+//! image → PNG), [`overlay`] (legend, scale bar, north arrow, title, attribution), [`snapshot`]
+//! (the whole snapshot job, used by `hetao snapshot`).
+
+pub mod camera;
+pub mod gpu;
+pub mod offscreen;
+pub mod overlay;
+pub mod snapshot;
+pub mod style;
+pub mod tessellate;
+pub mod text;
+
+pub use camera::{Camera, LocalOrigin};
+pub use gpu::{GpuContext, MapRenderer, Overlay, OverlayText};
+pub use offscreen::{Image, render_image};
+pub use style::{Rgba, Style, StyleError, StyleSet};
+pub use tessellate::{Filter, LayerMesh};
+
+use crate::core::model::Dataset;
+
+/// Errors from the renderer.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// No GPU adapter (not even a software one) is available.
+    #[error(
+        "no GPU adapter available ({0}); install a Vulkan or GL driver (e.g. mesa-vulkan-drivers for lavapipe)"
+    )]
+    NoAdapter(String),
+    /// The device failed.
+    #[error("GPU device error: {0}")]
+    Device(String),
+    /// The font failed.
+    #[error("text: {0}")]
+    Text(String),
+    /// PNG encoding/decoding failed.
+    #[error("PNG: {0}")]
+    Png(String),
+    /// The requested image exceeds the device's texture limit.
+    #[error("image {width}×{height} px exceeds the GPU limit of {max} px per side")]
+    TooLarge {
+        /// Width asked for, px.
+        width: u32,
+        /// Height asked for, px.
+        height: u32,
+        /// The limit.
+        max: u32,
+    },
+    /// A style is invalid.
+    #[error(transparent)]
+    Style(#[from] StyleError),
+}
+
+/// One layer of a scene: its style, its tessellated mesh, and its metadata.
+#[derive(Debug, Clone)]
+pub struct SceneLayer {
+    /// Layer name.
+    pub name: String,
+    /// The style it was drawn with.
+    pub style: Style,
+    /// Tessellated geometry.
+    pub mesh: LayerMesh,
+    /// Attribution (the layer's own, else its style's).
+    pub attribution: Option<String>,
+    /// The data is illustrative (generated or schematic).
+    pub illustrative: bool,
+}
+
+/// What goes into a scene.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SceneOptions {
+    /// "As of year Y" (see [`Filter`]).
+    pub year: Option<i32>,
+    /// Only these layers (by name), in dataset order; `None`: every layer whose style is
+    /// visible by default.
+    pub layers: Option<Vec<String>>,
+}
+
+/// Tessellated layers with a shared local origin, ready to upload.
+#[derive(Debug, Clone, Default)]
+pub struct Scene {
+    /// Origin of all positions.
+    pub origin: LocalOrigin,
+    /// The layers, bottom to top.
+    pub layers: Vec<SceneLayer>,
+}
+
+impl Scene {
+    /// Tessellate the chosen layers of `dataset` with `styles`. The origin is the centre of
+    /// the chosen layers' extent.
+    pub fn build(dataset: &Dataset, styles: &StyleSet, opts: &SceneOptions) -> Scene {
+        let chosen: Vec<_> = dataset
+            .layers
+            .iter()
+            .filter(|l| match &opts.layers {
+                Some(names) => names.iter().any(|n| n == &l.name),
+                None => styles.for_layer(&l.name).visible,
+            })
+            .collect();
+        let mut bbox: Option<[f64; 4]> = None;
+        for l in &chosen {
+            for f in &l.features {
+                if let Some(r) = f
+                    .geometry
+                    .as_ref()
+                    .and_then(geo::BoundingRect::bounding_rect)
+                {
+                    let b = [r.min().x, r.min().y, r.max().x, r.max().y];
+                    bbox = Some(match bbox {
+                        None => b,
+                        Some(a) => [
+                            a[0].min(b[0]),
+                            a[1].min(b[1]),
+                            a[2].max(b[2]),
+                            a[3].max(b[3]),
+                        ],
+                    });
+                }
+            }
+        }
+        let origin = bbox
+            .map(|b| LocalOrigin::from_lonlat((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0))
+            .unwrap_or_default();
+        let filter = Filter { year: opts.year };
+        let layers = chosen
+            .into_iter()
+            .map(|l| {
+                let style = styles.for_layer(&l.name);
+                let mesh = tessellate::tessellate_layer(l, &style, filter, origin);
+                SceneLayer {
+                    name: l.name.clone(),
+                    attribution: l.attribution.clone().or_else(|| style.attribution.clone()),
+                    illustrative: l.illustrative,
+                    style,
+                    mesh,
+                }
+            })
+            .collect();
+        Scene { origin, layers }
+    }
+
+    /// Lon/lat box `[w, s, e, n]` of the drawn features of the named layers (all layers when
+    /// `names` is empty).
+    pub fn bbox_of(&self, names: &[&str]) -> Option<[f64; 4]> {
+        self.layers
+            .iter()
+            .filter(|l| names.is_empty() || names.contains(&l.name.as_str()))
+            .filter_map(|l| l.mesh.bbox)
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
+    }
+
+    /// The scene layer with this name.
+    pub fn layer(&self, name: &str) -> Option<&SceneLayer> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}

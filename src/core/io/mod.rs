@@ -1,0 +1,327 @@
+//! GeoJSON input and output for the model (RFC 7946, plus legacy `crs` reprojection).
+//!
+//! - [`load_path`] / [`load_path_with`] / [`load_slice`] / [`load_slice_with`]: the fast loader
+//!   (a hand-written byte scanner, see `parse`), parallel over the `features` array, with
+//!   progress, cancellation and a memory guard that refuses a file that would not fit.
+//! - [`layer_to_geojson`] / [`write_layer`]: the writer (atomic), which round-trips id,
+//!   properties, foreign members, bbox and z.
+//! - [`reference`]: a simple loader through the `geojson` crate, kept to check the fast one.
+//!
+//! Accepted: FeatureCollection, Feature, or a bare Geometry at the root; all seven geometry
+//! types; `bbox`; foreign members (kept on the collection and on features); positions with a
+//! third number (z, kept in [`Feature::z`](crate::core::model::Feature::z): one entry per
+//! position in source order, `NaN` for a position that had only two numbers); `id` string or
+//! number; `properties: null`; any ring winding; a UTF-8 byte-order mark. A legacy `crs`
+//! member naming an EPSG code (`urn:ogc:def:crs:EPSG::2326`, `EPSG:3857`) is honoured by
+//! reprojecting every coordinate (and bbox) to WGS84; an unknown one is an error. Every
+//! feature records the line and column of its opening brace; every error names the file,
+//! line and column.
+
+mod parse;
+pub mod reference;
+mod write;
+
+pub use write::{layer_to_geojson, write_geojson, write_layer};
+
+use crate::core::model::{Layer, SourcePos};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
+
+/// Estimated peak memory of a load, as a multiple of the file size: the bytes themselves
+/// plus the model (measured by `benches/load.rs`: about 2.3× on the building benchmark).
+pub const MEMORY_FACTOR: u64 = 3;
+
+/// Why a file could not be loaded. Every variant names the file; syntax and structure
+/// errors carry the 1-based line and column where the input has them.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        /// File name.
+        file: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The bytes are not (valid) GeoJSON.
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        /// File name.
+        file: String,
+        /// 1-based line (0 when unknown).
+        line: u32,
+        /// 1-based column (0 when unknown).
+        column: u32,
+        /// What is wrong, for a person.
+        message: String,
+    },
+    /// The load was cancelled by the caller.
+    #[error("{file}: loading cancelled")]
+    Cancelled {
+        /// File name.
+        file: String,
+    },
+    /// Loading would need more memory than is available (or allowed).
+    #[error(
+        "{file}: too large to load: {size} bytes would need about {needed} bytes of memory, \
+         but only {available} bytes are {why}"
+    )]
+    TooLarge {
+        /// File name.
+        file: String,
+        /// File size in bytes.
+        size: u64,
+        /// Estimated memory needed, bytes.
+        needed: u64,
+        /// Memory available or allowed, bytes.
+        available: u64,
+        /// "available" (from /proc/meminfo) or "allowed" (by `max_bytes`).
+        why: &'static str,
+    },
+}
+
+impl LoadError {
+    pub(crate) fn invalid(file: &str, pos: SourcePos, message: impl Into<String>) -> Self {
+        LoadError::Invalid {
+            file: file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+        }
+    }
+}
+
+/// Options of a load.
+#[derive(Default, Clone, Copy)]
+pub struct LoadOptions<'a> {
+    /// Set to `true` (from any thread) to stop the load with [`LoadError::Cancelled`].
+    pub cancel: Option<&'a AtomicBool>,
+    /// Called with the fraction done (0..=1, non-decreasing) while parsing, from any thread.
+    pub progress: Option<&'a (dyn Fn(f64) + Sync)>,
+    /// The most memory (bytes) the load may use; `None`: what /proc/meminfo calls
+    /// `MemAvailable` (no limit where that cannot be read).
+    pub max_bytes: Option<u64>,
+    /// Parser threads; `None`: all available cores (at most 8).
+    pub threads: Option<usize>,
+}
+
+impl std::fmt::Debug for LoadOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("cancel", &self.cancel)
+            .field("progress", &self.progress.is_some())
+            .field("max_bytes", &self.max_bytes)
+            .field("threads", &self.threads)
+            .finish()
+    }
+}
+
+/// `MemAvailable` from /proc/meminfo, in bytes.
+pub fn mem_available() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = s.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// The memory budget for a load and what to call it in a message.
+fn budget(opts: &LoadOptions) -> Option<(u64, &'static str)> {
+    match opts.max_bytes {
+        Some(m) => Some((m, "allowed")),
+        None => mem_available().map(|m| (m, "available")),
+    }
+}
+
+fn check_size(file: &str, size: u64, opts: &LoadOptions) -> Result<(), LoadError> {
+    let needed = size.saturating_mul(MEMORY_FACTOR);
+    if let Some((available, why)) = budget(opts) {
+        if needed > available {
+            return Err(LoadError::TooLarge {
+                file: file.to_string(),
+                size,
+                needed,
+                available,
+                why,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Load a GeoJSON file into a layer named after the file stem.
+pub fn load_path(path: &Path) -> Result<Layer, LoadError> {
+    load_path_with(path, &LoadOptions::default())
+}
+
+/// Load a GeoJSON file with progress, cancellation and a memory limit.
+///
+/// The file size is checked against the memory budget *before* reading (and reading stops
+/// if a file grows, or is not a regular file, past the budget): a file that would not fit
+/// is refused with [`LoadError::TooLarge`] rather than risking the process.
+pub fn load_path_with(path: &Path, opts: &LoadOptions) -> Result<Layer, LoadError> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let io = |source| LoadError::Io {
+        file: file.clone(),
+        source,
+    };
+    let f = std::fs::File::open(path).map_err(io)?;
+    let size = f.metadata().map_err(io)?.len();
+    check_size(&file, size, opts)?;
+    let limit = budget(opts).map_or(u64::MAX, |(b, _)| b / MEMORY_FACTOR);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    f.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        check_size(&file, bytes.len() as u64 * 2, opts)?;
+    }
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.clone());
+    let mut layer = load_slice_with(&bytes, &name, &file, opts)?;
+    layer.source = Some(path.to_path_buf());
+    Ok(layer)
+}
+
+/// Load GeoJSON from memory. `name` becomes the layer name; `file` is used in messages.
+pub fn load_slice(bytes: &[u8], name: &str, file: &str) -> Result<Layer, LoadError> {
+    load_slice_with(bytes, name, file, &LoadOptions::default())
+}
+
+/// [`load_slice`] with options (`max_bytes` is not applied: the bytes are already here).
+pub fn load_slice_with(
+    bytes: &[u8],
+    name: &str,
+    file: &str,
+    opts: &LoadOptions,
+) -> Result<Layer, LoadError> {
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 8);
+    let shared = parse::Shared {
+        cancel: opts.cancel,
+        progress: opts.progress,
+        total: bytes.len(),
+        done: AtomicU64::new(0),
+        reported: AtomicU32::new(0),
+        threads,
+    };
+    let mut p = parse::Parser::new(bytes, start, &shared);
+    let root = p.root().map_err(|e| match e {
+        parse::PErr::Cancelled => LoadError::Cancelled {
+            file: file.to_string(),
+        },
+        parse::PErr::At(off, msg) => LoadError::invalid(file, parse::line_col(bytes, off), msg),
+    })?;
+    let mut layer = Layer {
+        name: name.to_string(),
+        features: root.features,
+        bbox: root.bbox,
+        foreign: root.foreign,
+        ..Layer::default()
+    };
+    if let Some((crs, off)) = root.crs {
+        if opts
+            .cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Err(LoadError::Cancelled {
+                file: file.to_string(),
+            });
+        }
+        apply_legacy_crs(&mut layer, &crs, parse::line_col(bytes, off), file)?;
+    }
+    if let Some(p) = opts.progress {
+        p(1.0);
+    }
+    Ok(layer)
+}
+
+/// The EPSG code (`EPSG:n`, or `OGC:CRS84`) a legacy `crs` member names.
+pub fn legacy_crs_code(crs: &Value) -> Result<String, String> {
+    let ty = crs.get("type").and_then(Value::as_str);
+    if ty.is_some_and(|t| t != "name") {
+        return Err(format!(
+            "legacy \"crs\" of type {:?} is not supported (only \"name\" with an EPSG code)",
+            ty.unwrap_or_default()
+        ));
+    }
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "legacy \"crs\" member has no properties.name".to_string())?;
+    let code = crate::core::crs::normalize_crs_name(name);
+    let ok = code == "OGC:CRS84"
+        || code
+            .strip_prefix("EPSG:")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(code)
+    } else {
+        Err(format!(
+            "unknown legacy \"crs\" {name:?} (expected an EPSG code such as \"urn:ogc:def:crs:EPSG::2326\")"
+        ))
+    }
+}
+
+/// Honour a legacy (2008 GeoJSON) `crs` member: reproject every geometry and bbox to WGS84.
+/// `at` is where the member is, for messages.
+pub(crate) fn apply_legacy_crs(
+    layer: &mut Layer,
+    crs: &Value,
+    at: SourcePos,
+    file: &str,
+) -> Result<(), LoadError> {
+    let code = legacy_crs_code(crs).map_err(|m| LoadError::invalid(file, at, m))?;
+    layer.source_crs = Some(code.clone());
+    if code == "EPSG:4326" || code == "OGC:CRS84" {
+        return Ok(());
+    }
+    let t = crate::core::crs::Transformer::new(&code, "EPSG:4326")
+        .map_err(|e| LoadError::invalid(file, at, format!("legacy \"crs\": {e}")))?;
+    let bbox = |b: &mut Vec<f64>, pos: SourcePos| -> Result<(), LoadError> {
+        if b.len() < 4 {
+            return Ok(());
+        }
+        let h = b.len() / 2;
+        let (x0, y0, x1, y1) = (b[0], b[1], b[h], b[h + 1]);
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        for (x, y) in [(x0, y0), (x1, y0), (x1, y1), (x0, y1)] {
+            let (lx, ly) = t
+                .transform(x, y)
+                .map_err(|e| LoadError::invalid(file, pos, format!("bbox: {e}")))?;
+            xs.push(lx);
+            ys.push(ly);
+        }
+        let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        b[0] = min(&xs);
+        b[1] = min(&ys);
+        b[h] = max(&xs);
+        b[h + 1] = max(&ys);
+        Ok(())
+    };
+    if let Some(b) = layer.bbox.as_mut() {
+        bbox(b, at)?;
+    }
+    for f in &mut layer.features {
+        if let Some(g) = f.geometry.as_mut() {
+            t.transform_geometry(g)
+                .map_err(|e| LoadError::invalid(file, f.pos, e.to_string()))?;
+        }
+        if let Some(b) = f.bbox.as_mut() {
+            bbox(b, f.pos)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,636 @@
+//! The GPU side: a headless [`GpuContext`], and the [`MapRenderer`] that owns the pipelines
+//! (one WGSL file per pipeline under `shaders/`), the per-layer buffers (uploaded once per data
+//! change), the glyph atlas, and paints everything into a caller's `wgpu::RenderPass`.
+//!
+//! The renderer never creates a window: the app gives it a device and a target format and calls
+//! [`MapRenderer::prepare`] then [`MapRenderer::paint`] from its own paint callback; offscreen
+//! rendering (`render::offscreen`) uses the same two calls on a texture.
+
+use super::camera::{Camera, LocalOrigin};
+use super::style::Rgba;
+use super::tessellate::{GeoVertex, LabelAnchor, LayerMesh, MarkerInstance};
+use super::text::{ATLAS_SIZE, GlyphAtlas, TextVertex};
+use super::{RenderError, Scene};
+use wgpu::util::DeviceExt;
+
+/// WGSL source of the fill/stroke pipeline.
+pub const GEO_WGSL: &str = include_str!("../../shaders/geo.wgsl");
+/// WGSL source of the point-marker pipeline.
+pub const MARKER_WGSL: &str = include_str!("../../shaders/marker.wgsl");
+/// WGSL source of the text pipeline.
+pub const TEXT_WGSL: &str = include_str!("../../shaders/text.wgsl");
+/// Every shader: (file name, source).
+pub const SHADERS: &[(&str, &str)] = &[
+    ("geo.wgsl", GEO_WGSL),
+    ("marker.wgsl", MARKER_WGSL),
+    ("text.wgsl", TEXT_WGSL),
+];
+
+/// A device and queue without a window.
+pub struct GpuContext {
+    /// The instance.
+    pub instance: wgpu::Instance,
+    /// The adapter chosen.
+    pub adapter: wgpu::Adapter,
+    /// The device.
+    pub device: wgpu::Device,
+    /// Its queue.
+    pub queue: wgpu::Queue,
+}
+
+impl GpuContext {
+    /// Open the first adapter wgpu offers (backends from `WGPU_BACKEND` when set; a software
+    /// adapter such as lavapipe or llvmpipe is accepted).
+    pub fn new_headless() -> Result<Self, RenderError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            force_fallback_adapter: false,
+            compatible_surface: None,
+            apply_limit_buckets: false,
+        }))
+        .or_else(|_| {
+            pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::LowPower,
+                force_fallback_adapter: true,
+                compatible_surface: None,
+                apply_limit_buckets: false,
+            }))
+        })
+        .map_err(|e| RenderError::NoAdapter(e.to_string()))?;
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("hetao-render"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits,
+            ..Default::default()
+        }))
+        .map_err(|e| RenderError::Device(e.to_string()))?;
+        Ok(Self {
+            instance,
+            adapter,
+            device,
+            queue,
+        })
+    }
+
+    /// A one-line description of the adapter ("llvmpipe (LLVM 15.0.6, 256 bits) / Vulkan").
+    pub fn describe(&self) -> String {
+        let i = self.adapter.get_info();
+        format!("{} / {:?}", i.name, i.backend)
+    }
+}
+
+/// The view uniform shared by every shader (see `shaders/geo.wgsl`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+struct ViewUniform {
+    center: [f32; 2],
+    scale: [f32; 2],
+    px_to_clip: [f32; 2],
+    srgb_out: f32,
+    _pad: f32,
+}
+
+/// A text item of the screen overlay (logical px, baseline start).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverlayText {
+    /// Baseline start, logical px from the top-left corner.
+    pub pos: [f32; 2],
+    /// The text.
+    pub text: String,
+    /// Size, logical px.
+    pub size: f32,
+    /// Colour.
+    pub color: Rgba,
+    /// Halo colour, if any.
+    pub halo: Option<Rgba>,
+}
+
+/// Screen-space decorations (legend, scale bar, ...): shapes in logical px plus text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overlay {
+    /// Shape vertices (positions in logical px, y down; offsets as for map strokes).
+    pub vertices: Vec<GeoVertex>,
+    /// Triangle indices.
+    pub indices: Vec<u32>,
+    /// Text.
+    pub texts: Vec<OverlayText>,
+    /// Screen boxes `[x0, y0, x1, y1]` (logical px) that map labels must keep clear of.
+    pub reserved: Vec<[f32; 4]>,
+}
+
+struct GpuLayer {
+    name: String,
+    visible: bool,
+    geo: Option<(wgpu::Buffer, wgpu::Buffer, u32)>,
+    markers: Option<(wgpu::Buffer, u32)>,
+    labels: Vec<LabelAnchor>,
+}
+
+/// The map renderer: pipelines, uploaded layers, glyph atlas.
+pub struct MapRenderer {
+    format: wgpu::TextureFormat,
+    geo_pipeline: wgpu::RenderPipeline,
+    marker_pipeline: wgpu::RenderPipeline,
+    text_pipeline: wgpu::RenderPipeline,
+    world_view: wgpu::Buffer,
+    world_bg: wgpu::BindGroup,
+    screen_view: wgpu::Buffer,
+    screen_bg: wgpu::BindGroup,
+    atlas: GlyphAtlas,
+    atlas_tex: wgpu::Texture,
+    atlas_bg: wgpu::BindGroup,
+    origin: LocalOrigin,
+    layers: Vec<GpuLayer>,
+    labels: Option<(wgpu::Buffer, u32)>,
+    overlay_geo: Option<(wgpu::Buffer, wgpu::Buffer, u32)>,
+    overlay_text: Option<(wgpu::Buffer, u32)>,
+    /// Labels placed by the last `prepare` (for tests and hit-testing): text and logical px box.
+    pub placed_labels: Vec<(String, [f32; 4])>,
+}
+
+const GEO_ATTRS: [wgpu::VertexAttribute; 3] =
+    wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Unorm8x4];
+const MARKER_ATTRS: [wgpu::VertexAttribute; 5] = wgpu::vertex_attr_array![
+    0 => Float32x2, 1 => Float32, 2 => Float32, 3 => Unorm8x4, 4 => Unorm8x4
+];
+const TEXT_ATTRS: [wgpu::VertexAttribute; 4] =
+    wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Float32x2, 3 => Unorm8x4];
+
+impl MapRenderer {
+    /// Pipelines for a target `format` with `sample_count` samples per pixel (1, or 4 for MSAA).
+    pub fn new(
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+        sample_count: u32,
+    ) -> Result<Self, RenderError> {
+        let atlas = GlyphAtlas::new().map_err(|e| RenderError::Text(e.to_string()))?;
+        let view_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("view"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            }],
+        });
+        let atlas_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("atlas"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+            ],
+        });
+        let mk_view = |label| {
+            let buf = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: std::mem::size_of::<ViewUniform>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(label),
+                layout: &view_layout,
+                entries: &[wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: buf.as_entire_binding(),
+                }],
+            });
+            (buf, bg)
+        };
+        let (world_view, world_bg) = mk_view("world view");
+        let (screen_view, screen_bg) = mk_view("screen view");
+        let atlas_tex = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("glyph atlas"),
+            size: wgpu::Extent3d {
+                width: ATLAS_SIZE,
+                height: ATLAS_SIZE,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::R8Unorm,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        });
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("atlas"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
+        let atlas_view = atlas_tex.create_view(&wgpu::TextureViewDescriptor::default());
+        let atlas_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("atlas"),
+            layout: &atlas_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::TextureView(&atlas_view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::Sampler(&sampler),
+                },
+            ],
+        });
+        let blend = Some(wgpu::BlendState::ALPHA_BLENDING);
+        let pipeline = |label: &str,
+                        src: &str,
+                        layouts: &[Option<&wgpu::BindGroupLayout>],
+                        buffer: wgpu::VertexBufferLayout<'_>| {
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(src.into()),
+            });
+            let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: layouts,
+                immediate_size: 0,
+            });
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some(label),
+                layout: Some(&layout),
+                vertex: wgpu::VertexState {
+                    module: &module,
+                    entry_point: Some("vs_main"),
+                    compilation_options: Default::default(),
+                    buffers: &[Some(buffer)],
+                },
+                primitive: wgpu::PrimitiveState {
+                    topology: wgpu::PrimitiveTopology::TriangleList,
+                    cull_mode: None,
+                    ..Default::default()
+                },
+                depth_stencil: None,
+                multisample: wgpu::MultisampleState {
+                    count: sample_count,
+                    mask: !0,
+                    alpha_to_coverage_enabled: false,
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module: &module,
+                    entry_point: Some("fs_main"),
+                    compilation_options: Default::default(),
+                    targets: &[Some(wgpu::ColorTargetState {
+                        format,
+                        blend,
+                        write_mask: wgpu::ColorWrites::ALL,
+                    })],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let geo_pipeline = pipeline(
+            "geo",
+            GEO_WGSL,
+            &[Some(&view_layout)],
+            wgpu::VertexBufferLayout {
+                array_stride: std::mem::size_of::<GeoVertex>() as u64,
+                step_mode: wgpu::VertexStepMode::Vertex,
+                attributes: &GEO_ATTRS,
+            },
+        );
+        let marker_pipeline = pipeline(
+            "marker",
+            MARKER_WGSL,
+            &[Some(&view_layout)],
+            wgpu::VertexBufferLayout {
+                array_stride: std::mem::size_of::<MarkerInstance>() as u64,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &MARKER_ATTRS,
+            },
+        );
+        let text_pipeline = pipeline(
+            "text",
+            TEXT_WGSL,
+            &[Some(&view_layout), Some(&atlas_layout)],
+            wgpu::VertexBufferLayout {
+                array_stride: std::mem::size_of::<TextVertex>() as u64,
+                step_mode: wgpu::VertexStepMode::Vertex,
+                attributes: &TEXT_ATTRS,
+            },
+        );
+        Ok(Self {
+            format,
+            geo_pipeline,
+            marker_pipeline,
+            text_pipeline,
+            world_view,
+            world_bg,
+            screen_view,
+            screen_bg,
+            atlas,
+            atlas_tex,
+            atlas_bg,
+            origin: LocalOrigin::default(),
+            layers: Vec::new(),
+            labels: None,
+            overlay_geo: None,
+            overlay_text: None,
+            placed_labels: Vec::new(),
+        })
+    }
+
+    /// The target format the pipelines were built for.
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.format
+    }
+
+    /// Upload a whole scene (replaces every layer). Call when the data, the styles or the year
+    /// change, not per frame.
+    pub fn set_scene(&mut self, device: &wgpu::Device, scene: &Scene) {
+        self.origin = scene.origin;
+        self.layers.clear();
+        for l in &scene.layers {
+            self.upload_layer(device, &l.mesh);
+        }
+    }
+
+    /// Upload (or replace, by name) one tessellated layer; new layers go on top. The mesh must
+    /// use the scene's origin ([`MapRenderer::origin`]).
+    pub fn upload_layer(&mut self, device: &wgpu::Device, mesh: &LayerMesh) {
+        let geo = (!mesh.indices.is_empty()).then(|| {
+            let vb = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("layer vertices"),
+                contents: bytemuck::cast_slice(&mesh.vertices),
+                usage: wgpu::BufferUsages::VERTEX,
+            });
+            let ib = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("layer indices"),
+                contents: bytemuck::cast_slice(&mesh.indices),
+                usage: wgpu::BufferUsages::INDEX,
+            });
+            (vb, ib, mesh.indices.len() as u32)
+        });
+        let markers = (!mesh.markers.is_empty()).then(|| {
+            let b = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("layer markers"),
+                contents: bytemuck::cast_slice(&mesh.markers),
+                usage: wgpu::BufferUsages::VERTEX,
+            });
+            (b, mesh.markers.len() as u32)
+        });
+        let gl = GpuLayer {
+            name: mesh.name.clone(),
+            visible: true,
+            geo,
+            markers,
+            labels: mesh.labels.clone(),
+        };
+        match self.layers.iter_mut().find(|l| l.name == mesh.name) {
+            Some(slot) => {
+                let visible = slot.visible;
+                *slot = gl;
+                slot.visible = visible;
+            }
+            None => self.layers.push(gl),
+        }
+    }
+
+    /// The local origin geometry is relative to.
+    pub fn origin(&self) -> LocalOrigin {
+        self.origin
+    }
+
+    /// Set the local origin (before uploading layers tessellated against it).
+    pub fn set_origin(&mut self, origin: LocalOrigin) {
+        self.origin = origin;
+    }
+
+    /// Show or hide a layer by name; returns false when there is no such layer.
+    pub fn set_layer_visible(&mut self, name: &str, visible: bool) -> bool {
+        match self.layers.iter_mut().find(|l| l.name == name) {
+            Some(l) => {
+                l.visible = visible;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Names of the uploaded layers, bottom to top.
+    pub fn layer_names(&self) -> Vec<String> {
+        self.layers.iter().map(|l| l.name.clone()).collect()
+    }
+
+    /// Per-frame work: write the view uniforms for `camera`, lay out the labels (greedy, no
+    /// overlaps), and upload the overlay. `camera.width/height` must be the viewport of the
+    /// render pass in logical px; `pixel_ratio` its physical density.
+    pub fn prepare(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        camera: &Camera,
+        overlay: Option<&Overlay>,
+    ) {
+        let srgb_out = if self.format.is_srgb() { 1.0 } else { 0.0 };
+        let (w, h) = (camera.width.max(1.0), camera.height.max(1.0));
+        let mpp = camera.metres_per_pixel();
+        let (cx, cy) = camera.center_mercator();
+        let px_to_clip = [(2.0 / w) as f32, (-2.0 / h) as f32];
+        let world = ViewUniform {
+            center: [(cx - self.origin.x) as f32, (cy - self.origin.y) as f32],
+            scale: [(2.0 / (w * mpp)) as f32, (2.0 / (h * mpp)) as f32],
+            px_to_clip,
+            srgb_out,
+            _pad: 0.0,
+        };
+        let screen = ViewUniform {
+            center: [(w / 2.0) as f32, (h / 2.0) as f32],
+            scale: px_to_clip,
+            px_to_clip,
+            srgb_out,
+            _pad: 0.0,
+        };
+        queue.write_buffer(&self.world_view, 0, bytemuck::bytes_of(&world));
+        queue.write_buffer(&self.screen_view, 0, bytemuck::bytes_of(&screen));
+
+        let ratio = camera.pixel_ratio as f32;
+        // labels: halos of all first, then text
+        let (mut text, mut halo) = (Vec::new(), Vec::new());
+        self.placed_labels.clear();
+        let mut boxes: Vec<[f32; 4]> = overlay.map(|o| o.reserved.clone()).unwrap_or_default();
+        for li in (0..self.layers.len()).rev() {
+            // top layers get first pick
+            if !self.layers[li].visible {
+                continue;
+            }
+            for a in &self.layers[li].labels {
+                let mx = f64::from(a.pos[0]) + self.origin.x;
+                let my = f64::from(a.pos[1]) + self.origin.y;
+                let (px, py) = camera.mercator_to_pixel(mx, my);
+                let (tw, asc, desc) = self.atlas.measure(&a.text, a.size);
+                let (ox, oy) = if a.marker_radius > 0.0 {
+                    (a.marker_radius + 3.0, (asc - desc) / 2.0)
+                } else {
+                    (-tw / 2.0, (asc - desc) / 2.0)
+                };
+                let (px, py) = (px as f32, py as f32);
+                let b = [
+                    px + ox - 2.0,
+                    py + oy - asc - 2.0,
+                    px + ox + tw + 2.0,
+                    py + oy + desc + 2.0,
+                ];
+                if b[0] < 0.0 || b[1] < 0.0 || b[2] > w as f32 || b[3] > h as f32 {
+                    continue;
+                }
+                if boxes
+                    .iter()
+                    .any(|o| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3])
+                {
+                    continue;
+                }
+                boxes.push(b);
+                self.placed_labels.push((a.text.clone(), b));
+                self.atlas.layout(
+                    &a.text,
+                    a.size,
+                    ratio,
+                    a.pos,
+                    [ox, oy],
+                    a.color,
+                    Some(a.halo),
+                    &mut text,
+                    &mut halo,
+                );
+            }
+        }
+        halo.extend_from_slice(&text);
+        self.labels = (!halo.is_empty()).then(|| {
+            let b = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("labels"),
+                contents: bytemuck::cast_slice(&halo),
+                usage: wgpu::BufferUsages::VERTEX,
+            });
+            (b, halo.len() as u32)
+        });
+
+        self.overlay_geo = None;
+        self.overlay_text = None;
+        if let Some(o) = overlay {
+            if !o.indices.is_empty() {
+                let vb = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("overlay vertices"),
+                    contents: bytemuck::cast_slice(&o.vertices),
+                    usage: wgpu::BufferUsages::VERTEX,
+                });
+                let ib = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("overlay indices"),
+                    contents: bytemuck::cast_slice(&o.indices),
+                    usage: wgpu::BufferUsages::INDEX,
+                });
+                self.overlay_geo = Some((vb, ib, o.indices.len() as u32));
+            }
+            let (mut text, mut halo) = (Vec::new(), Vec::new());
+            for t in &o.texts {
+                self.atlas.layout(
+                    &t.text,
+                    t.size,
+                    ratio,
+                    t.pos,
+                    [0.0, 0.0],
+                    t.color,
+                    t.halo,
+                    &mut text,
+                    &mut halo,
+                );
+            }
+            halo.extend_from_slice(&text);
+            if !halo.is_empty() {
+                let b = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("overlay text"),
+                    contents: bytemuck::cast_slice(&halo),
+                    usage: wgpu::BufferUsages::VERTEX,
+                });
+                self.overlay_text = Some((b, halo.len() as u32));
+            }
+        }
+        if self.atlas.dirty {
+            queue.write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &self.atlas_tex,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d::ZERO,
+                    aspect: wgpu::TextureAspect::All,
+                },
+                &self.atlas.pixels,
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(ATLAS_SIZE),
+                    rows_per_image: Some(ATLAS_SIZE),
+                },
+                wgpu::Extent3d {
+                    width: ATLAS_SIZE,
+                    height: ATLAS_SIZE,
+                    depth_or_array_layers: 1,
+                },
+            );
+            self.atlas.dirty = false;
+        }
+    }
+
+    /// Draw the visible layers (in order), then the labels, then the overlay, into `pass`.
+    /// The pass's colour target must have the format and sample count given to [`MapRenderer::new`].
+    pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>) {
+        for l in self.layers.iter().filter(|l| l.visible) {
+            if let Some((vb, ib, n)) = &l.geo {
+                pass.set_pipeline(&self.geo_pipeline);
+                pass.set_bind_group(0, &self.world_bg, &[]);
+                pass.set_vertex_buffer(0, vb.slice(..));
+                pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
+                pass.draw_indexed(0..*n, 0, 0..1);
+            }
+            if let Some((mb, n)) = &l.markers {
+                pass.set_pipeline(&self.marker_pipeline);
+                pass.set_bind_group(0, &self.world_bg, &[]);
+                pass.set_vertex_buffer(0, mb.slice(..));
+                pass.draw(0..6, 0..*n);
+            }
+        }
+        if let Some((b, n)) = &self.labels {
+            pass.set_pipeline(&self.text_pipeline);
+            pass.set_bind_group(0, &self.world_bg, &[]);
+            pass.set_bind_group(1, &self.atlas_bg, &[]);
+            pass.set_vertex_buffer(0, b.slice(..));
+            pass.draw(0..*n, 0..1);
+        }
+        if let Some((vb, ib, n)) = &self.overlay_geo {
+            pass.set_pipeline(&self.geo_pipeline);
+            pass.set_bind_group(0, &self.screen_bg, &[]);
+            pass.set_vertex_buffer(0, vb.slice(..));
+            pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
+            pass.draw_indexed(0..*n, 0, 0..1);
+        }
+        if let Some((b, n)) = &self.overlay_text {
+            pass.set_pipeline(&self.text_pipeline);
+            pass.set_bind_group(0, &self.screen_bg, &[]);
+            pass.set_bind_group(1, &self.atlas_bg, &[]);
+            pass.set_vertex_buffer(0, b.slice(..));
+            pass.draw(0..*n, 0..1);
+        }
+    }
+}

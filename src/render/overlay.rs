@@ -1,0 +1,469 @@
+//! Screen decorations of a snapshot, in logical pixels: title and date (top left), north arrow
+//! (top right), legend of the visible styled layers (bottom right), scale bar correct at the
+//! view's centre latitude (bottom left), and the attribution line of every visible layer (bottom
+//! edge; "illustrative data" for illustrative layers).
+
+use super::Scene;
+use super::camera::Camera;
+use super::gpu::{Overlay, OverlayText};
+use super::style::{ColorBy, Rgba};
+use super::tessellate::GeoVertex;
+use super::text::measure;
+
+/// Text of the decorations.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OverlayOptions {
+    /// Title (top left); `None`: no title line.
+    pub title: Option<String>,
+    /// Date line under the title (e.g. "2026-11-24").
+    pub date: Option<String>,
+    /// "As of year" shown next to the date.
+    pub year: Option<i32>,
+}
+
+/// How a legend entry's swatch is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Swatch {
+    /// A filled box with an outline.
+    Fill {
+        /// Fill.
+        fill: Rgba,
+        /// Outline.
+        stroke: Option<Rgba>,
+    },
+    /// A line.
+    Line {
+        /// Colour.
+        color: Rgba,
+        /// Width, logical px.
+        width: f32,
+    },
+    /// A point marker.
+    Point {
+        /// Fill.
+        fill: Rgba,
+        /// Outline.
+        stroke: Option<Rgba>,
+    },
+}
+
+/// One legend block: a layer title and its entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendBlock {
+    /// Layer title.
+    pub title: String,
+    /// (swatch, label) rows; a single row with an empty label for a layer with one colour.
+    pub entries: Vec<(Swatch, String)>,
+}
+
+/// The legend blocks of a scene's layers whose style asks for a legend, top layer first.
+pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
+    let mut out = Vec::new();
+    for l in scene.layers.iter().rev() {
+        let s = &l.style;
+        if !s.legend || l.mesh.features_drawn == 0 {
+            continue;
+        }
+        let opacity = s.opacity;
+        let is_point = l.mesh.indices.is_empty() && !l.mesh.markers.is_empty();
+        let is_line = !is_point && s.fill.is_none() && s.color_by.is_none();
+        let stroke = s.stroke.map(|c| c.with_opacity(opacity));
+        let swatch = |c: Rgba| {
+            if is_point {
+                Swatch::Point {
+                    fill: c.with_opacity(opacity),
+                    stroke,
+                }
+            } else if s.fill.is_none()
+                && !is_point
+                && l.mesh.markers.is_empty()
+                && s.color_by.is_some()
+                && s.stroke.is_none()
+            {
+                Swatch::Line {
+                    color: c.with_opacity(opacity),
+                    width: s.width.max(2.0),
+                }
+            } else {
+                Swatch::Fill {
+                    fill: c.with_opacity(opacity * s.fill_opacity),
+                    stroke,
+                }
+            }
+        };
+        let entries = match &s.color_by {
+            Some(ColorBy::Categorical { categories, .. }) => categories
+                .iter()
+                .map(|(_, c, label)| (swatch(*c), label.clone()))
+                .collect(),
+            Some(ColorBy::Graduated { classes, unit, .. }) => classes
+                .iter()
+                .map(|(min, c)| {
+                    (
+                        swatch(*c),
+                        format!("≥ {} {}", group_thousands(*min), unit)
+                            .trim_end()
+                            .to_string(),
+                    )
+                })
+                .collect(),
+            None if is_line => match s.stroke {
+                Some(c) => vec![(
+                    Swatch::Line {
+                        color: c.with_opacity(opacity),
+                        width: s.width.clamp(1.0, 6.0),
+                    },
+                    String::new(),
+                )],
+                None => continue,
+            },
+            None if is_point => {
+                let c = s.point_color.or(s.fill).or(s.stroke).unwrap_or(Rgba::BLACK);
+                vec![(swatch(c), String::new())]
+            }
+            None => match s.fill {
+                Some(c) => vec![(swatch(c), String::new())],
+                None => continue,
+            },
+        };
+        out.push(LegendBlock {
+            title: s.title.clone(),
+            entries,
+        });
+    }
+    out
+}
+
+fn group_thousands(v: f64) -> String {
+    if v.fract() != 0.0 || v.abs() >= 1e15 {
+        return format!("{v}");
+    }
+    let s = format!("{}", v.abs() as u64);
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
+}
+
+/// The attribution lines of the scene's layers (deduplicated, in layer order), with
+/// "illustrative data" when any layer is illustrative.
+pub fn attributions(scene: &Scene) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut illustrative = Vec::new();
+    for l in &scene.layers {
+        if l.mesh.features_drawn == 0 {
+            continue;
+        }
+        if let Some(a) = &l.attribution {
+            // "© OpenStreetMap contributors, ODbL 1.0" and "© OpenStreetMap contributors" are one credit
+            let key = a.split(',').next().unwrap_or(a).trim().to_string();
+            if !out
+                .iter()
+                .any(|o| o.split(',').next().unwrap_or(o).trim() == key)
+            {
+                out.push(a.clone());
+            }
+        }
+        if l.illustrative {
+            illustrative.push(l.style.title.clone());
+        }
+    }
+    if !illustrative.is_empty() {
+        out.push(format!("illustrative data: {}", illustrative.join(", ")));
+    }
+    out
+}
+
+/// A "nice" scale-bar length (1, 2 or 5 × 10^k metres) not longer than `max_m`.
+pub fn nice_length(max_m: f64) -> f64 {
+    if !(max_m.is_finite() && max_m > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(max_m.log10().floor());
+    for m in [5.0, 2.0, 1.0] {
+        if m * p <= max_m {
+            return m * p;
+        }
+    }
+    p
+}
+
+struct Painter {
+    o: Overlay,
+}
+
+impl Painter {
+    fn tri(&mut self, a: [f32; 2], b: [f32; 2], c: [f32; 2], col: Rgba) {
+        let base = self.o.vertices.len() as u32;
+        for p in [a, b, c] {
+            self.o.vertices.push(GeoVertex {
+                pos: p,
+                offset: [0.0; 2],
+                color: col.0,
+            });
+        }
+        self.o
+            .indices
+            .extend_from_slice(&[base, base + 1, base + 2]);
+    }
+    fn rect(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, col: Rgba) {
+        self.tri([x0, y0], [x1, y0], [x0, y1], col);
+        self.tri([x1, y0], [x1, y1], [x0, y1], col);
+    }
+    fn frame(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, w: f32, col: Rgba) {
+        self.rect(x0, y0, x1, y0 + w, col);
+        self.rect(x0, y1 - w, x1, y1, col);
+        self.rect(x0, y0, x0 + w, y1, col);
+        self.rect(x1 - w, y0, x1, y1, col);
+    }
+    fn disc(&mut self, c: [f32; 2], r: f32, col: Rgba) {
+        let n = 24;
+        for i in 0..n {
+            let a0 = i as f32 / n as f32 * std::f32::consts::TAU;
+            let a1 = (i + 1) as f32 / n as f32 * std::f32::consts::TAU;
+            self.tri(
+                c,
+                [c[0] + r * a0.cos(), c[1] + r * a0.sin()],
+                [c[0] + r * a1.cos(), c[1] + r * a1.sin()],
+                col,
+            );
+        }
+    }
+    fn text(
+        &mut self,
+        x: f32,
+        baseline: f32,
+        text: &str,
+        size: f32,
+        color: Rgba,
+        halo: Option<Rgba>,
+    ) {
+        self.o.texts.push(OverlayText {
+            pos: [x, baseline],
+            text: text.to_string(),
+            size,
+            color,
+            halo,
+        });
+    }
+}
+
+const INK: Rgba = Rgba([33, 33, 33, 255]);
+const PANEL: Rgba = Rgba([255, 255, 255, 225]);
+const EDGE: Rgba = Rgba([120, 120, 120, 255]);
+
+/// Build the decorations for a scene seen through `camera`.
+pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
+    let mut p = Painter {
+        o: Overlay::default(),
+    };
+    let (w, h) = (camera.width as f32, camera.height as f32);
+    let margin = 12.0;
+
+    // title and date, top left
+    let mut y = margin;
+    if let Some(t) = opts.title.as_deref().filter(|t| !t.is_empty()) {
+        let (tw, asc, desc) = measure(t, 18.0);
+        p.text(margin, y + asc, t, 18.0, INK, Some(Rgba::WHITE));
+        p.o.reserved.push([margin, y, margin + tw, y + asc + desc]);
+        y += asc + desc + 4.0;
+    }
+    let date_line = match (&opts.date, opts.year) {
+        (Some(d), Some(yr)) => Some(format!("{d} · as of {yr}")),
+        (Some(d), None) => Some(d.clone()),
+        (None, Some(yr)) => Some(format!("as of {yr}")),
+        (None, None) => None,
+    };
+    if let Some(d) = date_line {
+        let (dw, asc, desc) = measure(&d, 11.0);
+        p.text(margin, y + asc, &d, 11.0, INK, Some(Rgba::WHITE));
+        p.o.reserved.push([margin, y, margin + dw, y + asc + desc]);
+    }
+
+    // north arrow, top right
+    let (ax, ay) = (w - margin - 14.0, margin + 16.0);
+    let (nw, nasc, _) = measure("N", 12.0);
+    p.disc([ax, ay + 16.0], 17.0, PANEL);
+    p.o.reserved
+        .push([ax - 17.0, ay - 1.0, ax + 17.0, ay + 33.0]);
+    p.text(ax - nw / 2.0, ay + nasc - 2.0, "N", 12.0, INK, None);
+    p.tri([ax, ay + 12.0], [ax - 7.0, ay + 30.0], [ax, ay + 25.0], INK);
+    p.tri(
+        [ax, ay + 12.0],
+        [ax, ay + 25.0],
+        [ax + 7.0, ay + 30.0],
+        EDGE,
+    );
+
+    // attribution, bottom edge (right aligned)
+    let attr = attributions(scene).join(" | ");
+    let attr_h = if attr.is_empty() {
+        0.0
+    } else {
+        let size = 10.0;
+        let (tw, asc, desc) = measure(&attr, size);
+        let x0 = (w - tw - 8.0).max(0.0);
+        p.rect(x0, h - asc - desc - 4.0, w, h, PANEL);
+        p.o.reserved.push([x0, h - asc - desc - 4.0, w, h]);
+        p.text(x0 + 4.0, h - desc - 2.0, &attr, size, INK, None);
+        asc + desc + 4.0
+    };
+
+    // scale bar, bottom left
+    let gmpp = camera.ground_metres_per_pixel();
+    let len_m = nice_length(gmpp * 120.0);
+    let len_px = (len_m / gmpp) as f32;
+    let label = if len_m >= 1000.0 {
+        format!("{} km", len_m / 1000.0)
+    } else {
+        format!("{len_m} m")
+    };
+    let (lw, lasc, _) = measure(&label, 11.0);
+    let by = h - attr_h - margin - 6.0;
+    let bx = margin;
+    let panel = [
+        bx - 4.0,
+        by - lasc - 10.0,
+        bx + len_px.max(lw) + 4.0,
+        by + 6.0,
+    ];
+    p.rect(panel[0], panel[1], panel[2], panel[3], PANEL);
+    p.o.reserved.push(panel);
+    p.rect(bx, by, bx + len_px, by + 3.0, INK);
+    p.rect(bx, by - 6.0, bx + 1.5, by + 3.0, INK);
+    p.rect(bx + len_px - 1.5, by - 6.0, bx + len_px, by + 3.0, INK);
+    p.text(
+        bx + (len_px - lw).max(0.0) / 2.0,
+        by - 6.0,
+        &label,
+        11.0,
+        INK,
+        None,
+    );
+
+    // legend, bottom right
+    let blocks = legend(scene);
+    if !blocks.is_empty() {
+        let (hs, es, sw, row) = (12.0f32, 11.0f32, 18.0f32, 17.0f32);
+        let mut width = 0f32;
+        let mut height = 0f32;
+        for b in &blocks {
+            width = width
+                .max(measure(&b.title, hs).0 + if b.entries.len() == 1 { sw + 6.0 } else { 0.0 });
+            height += row + 2.0;
+            if b.entries.len() > 1 {
+                for (_, label) in &b.entries {
+                    width = width.max(sw + 6.0 + measure(label, es).0);
+                    height += row;
+                }
+            }
+            height += 4.0;
+        }
+        let pad = 8.0;
+        let x1 = w - margin;
+        let x0 = x1 - width - 2.0 * pad;
+        let y1 = h - attr_h - margin;
+        let y0 = y1 - height - 2.0 * pad + 4.0;
+        p.rect(x0, y0, x1, y1, PANEL);
+        p.frame(x0, y0, x1, y1, 1.0, EDGE);
+        p.o.reserved.push([x0, y0, x1, y1]);
+        let mut y = y0 + pad;
+        for b in &blocks {
+            let single = b.entries.len() == 1;
+            let mut tx = x0 + pad;
+            if single {
+                swatch(&mut p, tx, y + 2.0, sw, row - 6.0, b.entries[0].0);
+                tx += sw + 6.0;
+            }
+            let (_, asc, _) = measure(&b.title, hs);
+            p.text(tx, y + (row + asc) / 2.0 - 2.0, &b.title, hs, INK, None);
+            y += row + 2.0;
+            if !single {
+                for (s, label) in &b.entries {
+                    swatch(&mut p, x0 + pad, y + 2.0, sw, row - 6.0, *s);
+                    let (_, asc, _) = measure(label, es);
+                    p.text(
+                        x0 + pad + sw + 6.0,
+                        y + (row + asc) / 2.0 - 2.0,
+                        label,
+                        es,
+                        INK,
+                        None,
+                    );
+                    y += row;
+                }
+            }
+            y += 4.0;
+        }
+    }
+    p.o
+}
+
+fn swatch(p: &mut Painter, x: f32, y: f32, w: f32, h: f32, s: Swatch) {
+    match s {
+        Swatch::Fill { fill, stroke } => {
+            p.rect(x, y, x + w, y + h, fill);
+            if let Some(c) = stroke {
+                p.frame(x, y, x + w, y + h, 1.0, c);
+            }
+        }
+        Swatch::Line { color, width } => {
+            let cy = y + h / 2.0;
+            p.rect(x, cy - width / 2.0, x + w, cy + width / 2.0, color);
+        }
+        Swatch::Point { fill, stroke } => {
+            let c = [x + w / 2.0, y + h / 2.0];
+            let r = h / 2.0;
+            if let Some(sc) = stroke {
+                p.disc(c, r, sc);
+                p.disc(c, r - 1.5, fill);
+            } else {
+                p.disc(c, r, fill);
+            }
+        }
+    }
+}
+
+/// Today's date in UTC as `YYYY-MM-DD` (from the system clock).
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_nice_lengths() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(nice_length(730.0), 500.0);
+        assert_eq!(nice_length(199.0), 100.0);
+        assert_eq!(nice_length(2500.0), 2000.0);
+        assert_eq!(group_thousands(50000.0), "50,000");
+    }
+}
