@@ -102,7 +102,10 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
     let path = dir.path().join(FILE);
     let (a, b) = scenarios(EDITS);
     let (a_json, b_json) = (a.to_json(), b.to_json());
-    assert!(a_json.len() > 300_000, "scenario too small to be killed mid-write");
+    assert!(
+        a_json.len() > 300_000,
+        "scenario too small to be killed mid-write"
+    );
     a.save(&path).expect("initial save");
     let exe = std::env::current_exe().expect("current_exe");
     let mut rng = SplitMix(0x4845_5441_4f00_0001);
@@ -123,7 +126,12 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
             }
         }
         let mut child = Command::new(&exe)
-            .args(["--exact", "kill_child_save_loop", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "kill_child_save_loop",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -156,7 +164,10 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
         std::thread::sleep(delay);
         child.kill().expect("SIGKILL");
         let status = child.wait().expect("wait");
-        assert!(!status.success(), "run {run}: child finished instead of being killed");
+        assert!(
+            !status.success(),
+            "run {run}: child finished instead of being killed"
+        );
         if temporaries(dir.path()) > 0 {
             mid_write += 1;
         }
@@ -180,7 +191,10 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
         started.elapsed()
     );
     assert_eq!(saw_a + saw_b, RUNS);
-    assert!(saw_a > 0 && saw_b > 0, "the file never changed: saves did not complete");
+    assert!(
+        saw_a > 0 && saw_b > 0,
+        "the file never changed: saves did not complete"
+    );
     assert!(
         mid_write >= RUNS / 4,
         "only {mid_write} of {RUNS} kills landed in the middle of writing the file"

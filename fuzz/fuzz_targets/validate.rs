@@ -12,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
     for issue in report.errors.iter().chain(&report.warnings) {
         assert!(!issue.message.is_empty(), "{issue:?}");
         assert!(!issue.code.is_empty(), "{issue:?}");
-        assert!(u64::from(issue.line) <= lines, "line past the end: {issue:?}");
+        assert!(
+            u64::from(issue.line) <= lines,
+            "line past the end: {issue:?}"
+        );
     }
 });
