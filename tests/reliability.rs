@@ -542,6 +542,42 @@ fn tree(dir: &Path) -> Vec<String> {
     out
 }
 
+/// Every file the program writes goes through `core::atomic`: no other code in `src/` opens
+/// a file for writing.
+#[test]
+fn every_write_in_src_goes_through_core_atomic() {
+    let forbidden = [
+        "fs::write(",
+        "File::create(",
+        "OpenOptions::new(",
+        "fs::rename(",
+        "fs::copy(",
+    ];
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offenders = Vec::new();
+    let mut checked = 0;
+    for rel in tree(&src) {
+        if !rel.ends_with(".rs") || rel == "core/atomic.rs" {
+            continue;
+        }
+        checked += 1;
+        let text = std::fs::read_to_string(src.join(&rel)).expect("read");
+        // Test modules may write scratch files.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (i, line) in code.lines().enumerate() {
+            let l = line.trim_start();
+            if l.starts_with("//") {
+                continue;
+            }
+            if let Some(f) = forbidden.iter().find(|f| l.contains(*f)) {
+                offenders.push(format!("src/{rel}:{}: {f}", i + 1));
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} files checked");
+    assert!(offenders.is_empty(), "writes outside core::atomic: {offenders:#?}");
+}
+
 #[test]
 fn scenario_outputs_stay_in_the_folder_given_whatever_the_ids() {
     let root = tempfile::tempdir().expect("tempdir");
