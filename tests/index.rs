@@ -43,10 +43,10 @@ fn random_polygon(r: &mut Rng, cx: f64, cy: f64, size: f64) -> Polygon<f64> {
             }
         })
         .collect();
-    if r.next() % 2 == 0 {
+    if r.next().is_multiple_of(2) {
         pts.reverse(); // either winding
     }
-    let hole = if r.next() % 4 == 0 {
+    let hole = if r.next().is_multiple_of(4) {
         let h = size * 0.2;
         vec![LineString::from(vec![
             (cx - h, cy - h),
@@ -241,4 +241,226 @@ fn local_frame_distances_agree_with_geodesic_distances() {
     let in_hole = distance_m(114.005, 22.505, &g);
     let f = LocalFrame::new(114.005, 22.505);
     assert!((in_hole - 0.001 * f.kx.min(f.ky)).abs() < 1e-6, "{in_hole}");
+}
+
+mod cli {
+    use hetao_atlas::cli::run_args;
+    use serde_json::Value;
+    use std::path::Path;
+
+    /// A square building footprint of side `d` degrees at (x, y).
+    fn square(x: f64, y: f64, d: f64) -> String {
+        format!(
+            "[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]",
+            x2 = x + d,
+            y2 = y + d
+        )
+    }
+
+    fn write_zone(dir: &Path) -> (String, String) {
+        let buildings = format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[\
+             {{\"type\":\"Feature\",\"id\":\"B1\",\"properties\":{{\"name\":\"Tower One\",\"floors\":30}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}},\
+             {{\"type\":\"Feature\",\"id\":\"B2\",\"properties\":{{\"name\":\"Lab Two\",\"floors\":6}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}},\
+             {{\"type\":\"Feature\",\"id\":3,\"properties\":{{\"name\":\"Hall 3\",\"floors\":null}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}}]}}",
+            square(114.070, 22.520, 0.001),
+            square(114.080, 22.520, 0.001),
+            square(114.090, 22.520, 0.001)
+        );
+        let units = "{\"type\":\"FeatureCollection\",\"features\":[\
+             {\"type\":\"Feature\",\"id\":\"U1\",\"properties\":{\"name\":\"Unit 1\",\"building_id\":\"B1\"},\"geometry\":null},\
+             {\"type\":\"Feature\",\"id\":\"U2\",\"properties\":{\"name\":\"Unit 2\",\"building_id\":\"B2\"},\"geometry\":null},\
+             {\"type\":\"Feature\",\"id\":\"U3\",\"properties\":{\"name\":\"Unit 3\",\"building_id\":\"B1\"},\"geometry\":null},\
+             {\"type\":\"Feature\",\"id\":\"U4\",\"properties\":{\"name\":\"Unit 4\",\"building_id\":3},\"geometry\":null}]}";
+        let b = dir.join("buildings.geojson");
+        let u = dir.join("research_units.geojson");
+        std::fs::write(&b, buildings).expect("write");
+        std::fs::write(&u, units).expect("write");
+        (b.display().to_string(), u.display().to_string())
+    }
+
+    #[test]
+    fn query_lists_buildings_with_their_research_units() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (b, u) = write_zone(dir.path());
+        // Inside B1 (its square spans 114.070..114.071, 22.520..22.521).
+        let (code, out) = run_args(&["query", &b, &u, "--point", "114.0705,22.5205", "--json"]);
+        assert_eq!(code, 0, "{out}");
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["count"], 1);
+        let r = &v["results"][0];
+        assert_eq!(r["layer"], "buildings");
+        assert_eq!(r["id"], "B1");
+        assert_eq!(r["name"], "Tower One");
+        assert_eq!(r["distance_m"], 0.0);
+        let ids: Vec<&str> = r["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .filter_map(|u| u["id"].as_str())
+            .collect();
+        assert_eq!(ids, ["U1", "U3"]);
+        // Numeric building id matches a numeric building_id.
+        let (_, out) = run_args(&["query", &b, &u, "--point", "114.0905,22.5205", "--json"]);
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["results"][0]["units"][0]["id"], "U4");
+        // Two nearest buildings to a point just east of B2: B2 then B3 (or B1), distances
+        // in metres: 0.0005 deg of longitude east of B2's edge.
+        let (_, out) = run_args(&[
+            "query",
+            &b,
+            &u,
+            "--nearest",
+            "2",
+            "--point",
+            "114.0815,22.5205",
+            "--json",
+        ]);
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["results"][0]["id"], "B2");
+        let d = v["results"][0]["distance_m"].as_f64().expect("distance");
+        let geodesic = geo::Distance::distance(
+            &geo::Geodesic,
+            geo::Point::new(114.081, 22.5205),
+            geo::Point::new(114.0815, 22.5205),
+        );
+        assert!((d - geodesic).abs() < 0.01 * geodesic, "{d} vs {geodesic}");
+        assert_eq!(v["results"].as_array().map(Vec::len), Some(2));
+        // A radius that reaches nothing.
+        let (_, out) = run_args(&[
+            "query",
+            &b,
+            "--point",
+            "114.0755,22.5205",
+            "--radius-m",
+            "10",
+        ]);
+        assert!(out.starts_with("0 feature(s)"), "{out}");
+        // A box over B1 and B2 only, text output names both with their units.
+        let (code, out) = run_args(&[
+            "query",
+            &b,
+            &u,
+            "--bbox",
+            "114.0695,22.5195,114.0805,22.5215",
+            "--layer",
+            "buildings",
+        ]);
+        assert_eq!(code, 0);
+        assert!(out.starts_with("2 feature(s)"), "{out}");
+        assert!(
+            out.contains("id=B1") && out.contains("id=B2") && !out.contains("id=3"),
+            "{out}"
+        );
+        assert!(out.contains("unit research_units#2  id=U3"), "{out}");
+        // Bad input is an error, not a panic.
+        let (code, out) = run_args(&["query", &b, "--bbox", "1,2,3"]);
+        assert_ne!(code, 0, "{out}");
+        let (code, _) = run_args(&["query", &b, "--point", "114,22", "--layer", "nope"]);
+        assert_ne!(code, 0);
+    }
+
+    #[test]
+    fn info_reports_counts_types_and_area() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (b, _) = write_zone(dir.path());
+        let (code, out) = run_args(&["info", &b, "--json"]);
+        assert_eq!(code, 0, "{out}");
+        let v: Value = serde_json::from_str(&out).expect("json");
+        let l = &v["layers"][0];
+        assert_eq!(l["name"], "buildings");
+        assert_eq!(l["features"], 3);
+        assert_eq!(l["geometry_types"]["Polygon"], 3);
+        assert_eq!(l["has_z"], false);
+        assert_eq!(l["bbox"][0], 114.07);
+        assert_eq!(l["bbox"][2], 114.090 + 0.001); // as the fixture writes it
+        let floors = l["properties"]
+            .as_array()
+            .expect("props")
+            .iter()
+            .find(|p| p["name"] == "floors")
+            .expect("floors");
+        assert_eq!(floors["types"], serde_json::json!(["number", "null"]));
+        // Independent area: three 0.001° squares, each about (0.001 * 102.8 km) x (0.001 * 110.7 km).
+        let area = l["geodesic_area_m2"].as_f64().expect("area");
+        let frame = hetao_atlas::core::index::LocalFrame::new(114.08, 22.5205);
+        let approx = 3.0 * (0.001 * frame.kx) * (0.001 * frame.ky);
+        assert!((area - approx).abs() < 1e-3 * approx, "{area} vs {approx}");
+        let (code, out) = run_args(&["info", &b]);
+        assert_eq!(code, 0);
+        assert!(out.contains("features: 3 (Polygon 3)"), "{out}");
+        assert!(out.contains("floors: number|null"), "{out}");
+    }
+
+    #[test]
+    fn export_writes_selected_layers_atomically_and_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (b, u) = write_zone(dir.path());
+        let out_path = dir.path().join("out.geojson");
+        let o = out_path.display().to_string();
+        let (code, out) = run_args(&[
+            "export",
+            &b,
+            &u,
+            "--layers",
+            "buildings",
+            "--bbox",
+            "114.0695,22.5195,114.0805,22.5215",
+            "--out",
+            &o,
+        ]);
+        assert_eq!(code, 0, "{out}");
+        let l = hetao_atlas::core::io::load_path(&out_path).expect("exported file loads");
+        let ids: Vec<String> = l
+            .features
+            .iter()
+            .filter_map(|f| f.id.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(ids, ["B1", "B2"]);
+        assert_eq!(l.features[0].prop_str("name"), Some("Tower One"));
+        // No overwrite without --force; the file is unchanged.
+        let before = std::fs::read(&out_path).expect("read");
+        let (code, out) = run_args(&["export", &b, "--layers", "buildings", "--out", &o]);
+        assert_ne!(code, 0);
+        assert!(out.contains("--force"), "{out}");
+        assert_eq!(std::fs::read(&out_path).expect("read"), before);
+        let (code, _) = run_args(&[
+            "export",
+            &b,
+            "--layers",
+            "buildings",
+            "--out",
+            &o,
+            "--force",
+        ]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            hetao_atlas::core::io::load_path(&out_path)
+                .expect("load")
+                .features
+                .len(),
+            3
+        );
+        // A layer name is only a name: a path-like one is simply unknown, nothing is written.
+        let evil = dir.path().join("evil.geojson");
+        let (code, out) = run_args(&[
+            "export",
+            &b,
+            "--layers",
+            "../../etc/passwd",
+            "--out",
+            &evil.display().to_string(),
+        ]);
+        assert_ne!(code, 0);
+        assert!(out.contains("no layer"), "{out}");
+        assert!(!evil.exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.starts_with(".hetao-")),
+            "temporary left: {names:?}"
+        );
+    }
 }

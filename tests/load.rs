@@ -435,6 +435,10 @@ fn generated(seed: u64, n: usize) -> (String, Vec<usize>) {
             let lat = 22.4 + r.f() * 0.2;
             if z {
                 format!("[{lon}, {lat}, {}]", (r.f() * 100.0).round())
+            } else if r.below(2) == 0 {
+                // short decimals (the loader's fast path), sometimes negative / integral
+                let sign = if r.below(8) == 0 { "-" } else { "" };
+                format!("[{sign}{lon:.7},{lat:.3}]")
             } else {
                 format!("[{lon},{lat}]")
             }

@@ -69,15 +69,42 @@ impl SpatialIndex {
     /// Bulk-load over a slice of layers (indices are positions in the slice).
     pub fn build_layers(layers: &[Layer]) -> Self {
         let mut items = Vec::with_capacity(layers.iter().map(|l| l.features.len()).sum());
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
         for (li, l) in layers.iter().enumerate() {
-            for (fi, f) in l.features.iter().enumerate() {
-                if let Some(env) = f.geometry.as_ref().and_then(envelope) {
-                    items.push(IndexItem {
-                        layer: u32::try_from(li).unwrap_or(u32::MAX),
-                        feature: u32::try_from(fi).unwrap_or(u32::MAX),
-                        env,
-                    });
-                }
+            let li = u32::try_from(li).unwrap_or(u32::MAX);
+            let per = l.features.len().div_ceil(threads).max(4096);
+            // Envelopes of big layers in parallel, in order.
+            let parts: Vec<Vec<IndexItem>> = std::thread::scope(|s| {
+                let handles: Vec<_> = l
+                    .features
+                    .chunks(per)
+                    .enumerate()
+                    .map(|(ci, chunk)| {
+                        s.spawn(move || {
+                            chunk
+                                .iter()
+                                .enumerate()
+                                .filter_map(|(k, f)| {
+                                    let env = f.geometry.as_ref().and_then(envelope)?;
+                                    Some(IndexItem {
+                                        layer: li,
+                                        feature: u32::try_from(ci * per + k).unwrap_or(u32::MAX),
+                                        env,
+                                    })
+                                })
+                                .collect()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            for p in parts {
+                items.extend(p);
             }
         }
         SpatialIndex {
@@ -159,6 +186,18 @@ impl SpatialIndex {
     /// The `k` features nearest to (lon, lat) by distance to the geometry (metres), nearest
     /// first (ties by layer, then feature).
     pub fn nearest(&self, ds: &Dataset, lon: f64, lat: f64, k: usize) -> Vec<Hit> {
+        self.nearest_where(ds, lon, lat, k, |_| true)
+    }
+
+    /// [`nearest`](Self::nearest) among the layers for which `keep(layer index)` is true.
+    pub fn nearest_where(
+        &self,
+        ds: &Dataset,
+        lon: f64,
+        lat: f64,
+        k: usize,
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<Hit> {
         if k == 0 || self.tree.size() == 0 {
             return Vec::new();
         }
@@ -173,6 +212,7 @@ impl SpatialIndex {
             let mut hits: Vec<Hit> = self
                 .tree
                 .locate_in_envelope_intersecting(&bbox)
+                .filter(|it| keep(it.layer as usize))
                 .filter_map(|it| {
                     let (l, f) = (it.layer as usize, it.feature as usize);
                     let d = frame.distance(geometry(ds, l, f)?);

@@ -31,6 +31,9 @@ pub(crate) enum PErr {
 
 type R<T> = Result<T, PErr>;
 
+/// What one chunk of the features array produced.
+type ChunkResult = R<(Vec<Feature>, ChunkEnd, usize)>;
+
 fn err<T>(off: usize, msg: impl Into<String>) -> R<T> {
     Err(PErr::At(off, msg.into()))
 }
@@ -385,11 +388,68 @@ impl<'a> Parser<'a> {
     /// A finite number as f64 (coordinates, bbox).
     #[inline]
     fn f64_num(&mut self) -> R<f64> {
+        if let Some(v) = self.fast_decimal() {
+            return Ok(v);
+        }
         let (s, e, _) = self.scan_number()?;
         match fast_float2::parse::<f64, _>(&self.b[s..e]) {
             Ok(v) if v.is_finite() => Ok(v),
             _ => err(s, "number out of range (coordinates must be finite)"),
         }
+    }
+
+    /// Clinger's fast path for the common `-?d+(.d+)?` form with at most 15 significant
+    /// digits (no exponent): the integer mantissa and the power of ten are both exact in an
+    /// f64, so one division is correctly rounded — the same value any correct parser gives.
+    /// Returns `None` (cursor unchanged) for anything else.
+    #[inline]
+    fn fast_decimal(&mut self) -> Option<f64> {
+        const POW10: [f64; 16] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        ];
+        let b = self.b;
+        let mut i = self.i;
+        let neg = b.get(i) == Some(&b'-');
+        if neg {
+            i += 1;
+        }
+        let int_start = i;
+        let mut m: u64 = 0;
+        while let Some(&c) = b.get(i) {
+            if c.is_ascii_digit() {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let int_digits = i - int_start;
+        if int_digits == 0 || (int_digits > 1 && b[int_start] == b'0') {
+            return None;
+        }
+        let mut frac_digits = 0;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let fs = i;
+            while let Some(&c) = b.get(i) {
+                if c.is_ascii_digit() {
+                    m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            frac_digits = i - fs;
+            if frac_digits == 0 {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) || int_digits + frac_digits > 15 {
+            return None;
+        }
+        let v = m as f64 / POW10[frac_digits];
+        self.i = i;
+        Some(if neg { -v } else { v })
     }
 
     /// A number as serde_json would read it (u64, i64, else f64).
@@ -814,7 +874,8 @@ impl<'a> Parser<'a> {
             };
             return err(cat, format!("the coordinates of a {ty} must be {what}"));
         }
-        let coords = std::mem::take(&mut self.coords);
+        // An exact-size copy: the scratch buffer keeps its capacity for the next geometry.
+        let coords = self.coords.clone();
         Ok(match want {
             0 => match coords.first() {
                 Some(&c) => Geometry::Point(Point(c)),
@@ -822,6 +883,9 @@ impl<'a> Parser<'a> {
             },
             1 if ty == "LineString" => Geometry::LineString(LineString(coords)),
             1 => Geometry::MultiPoint(MultiPoint(coords.into_iter().map(Point).collect())),
+            2 if ty == "Polygon" && self.ends[1].len() == 1 => {
+                Geometry::Polygon(Polygon::new(LineString(coords), Vec::new()))
+            }
             2 => {
                 let lines = split(coords, &self.ends[1]);
                 if ty == "Polygon" {
@@ -922,6 +986,7 @@ impl<'a> Parser<'a> {
         out: &mut Vec<Feature>,
     ) -> R<ChunkEnd> {
         let mut tj = 0;
+        let run_start = self.i;
         if first {
             self.ws();
             if self.peek() == Some(b']') {
@@ -938,8 +1003,15 @@ impl<'a> Parser<'a> {
                 );
             }
             out.push(self.feature()?);
-            if out.len() % CHECK_EVERY == 0 {
+            if out.len().is_multiple_of(CHECK_EVERY) {
                 self.report()?;
+            }
+            if out.len() == 64 && out.capacity() < 1024 {
+                // Reserve for the rest from the average size so far (untouched capacity
+                // costs no memory); the estimate is generous, the excess is given back.
+                let per = (self.i - run_start) / 64 + 1;
+                let guess = (self.b.len() - self.i) / per;
+                out.reserve(guess + guess / 4);
             }
             if !self.next_or_close(b']', "between features")? {
                 return Ok(ChunkEnd::End(self.i));
@@ -967,23 +1039,24 @@ impl<'a> Parser<'a> {
         if threads <= 1 {
             let mut out = Vec::new();
             self.feature_run(true, &[], &mut out)?;
+            out.shrink_to_fit();
             return Ok(out);
         }
         // Guess split points near equal offsets.
         let mut starts = vec![start];
         for k in 1..threads {
             let t = start + rest * k / threads;
-            if let Some(c) = find_feature_start(self.b, t.max(*starts.last().unwrap_or(&start) + 1))
+            let last = *starts.last().unwrap_or(&start);
+            if let Some(c) = find_feature_start(self.b, t.max(last + 1))
+                && c > last
             {
-                if c > *starts.last().unwrap_or(&start) {
-                    starts.push(c);
-                }
+                starts.push(c);
             }
         }
         let b = self.b;
         let shared = self.shared;
         let depth = self.depth;
-        let results: Vec<R<(Vec<Feature>, ChunkEnd, usize)>> = std::thread::scope(|s| {
+        let results: Vec<ChunkResult> = std::thread::scope(|s| {
             let starts = &starts;
             let handles: Vec<_> = (1..starts.len())
                 .map(|k| {
@@ -1009,8 +1082,12 @@ impl<'a> Parser<'a> {
             all
         });
         // Follow the chain of chunks that were verified to start on a feature boundary.
-        let mut results: Vec<Option<R<(Vec<Feature>, ChunkEnd, usize)>>> =
-            results.into_iter().map(Some).collect();
+        let mut results: Vec<Option<ChunkResult>> = results.into_iter().map(Some).collect();
+        let total: usize = results
+            .iter()
+            .flatten()
+            .map(|r| r.as_ref().map_or(0, |(f, _, _)| f.len()))
+            .sum();
         let mut out: Vec<Feature> = Vec::new();
         let mut cur = 0;
         loop {
@@ -1020,12 +1097,14 @@ impl<'a> Parser<'a> {
             let (mut feats, end, _) = r?;
             if out.is_empty() {
                 out = feats;
+                out.reserve_exact(total.saturating_sub(out.len()));
             } else {
                 out.append(&mut feats);
             }
             match end {
                 ChunkEnd::Landed(j) => cur = j,
                 ChunkEnd::End(p) => {
+                    out.shrink_to_fit();
                     self.i = p;
                     // Later line positions are counted from here.
                     let sp = line_col(self.b, p);
@@ -1161,6 +1240,9 @@ fn shift(e: ChunkEnd, base: usize) -> ChunkEnd {
 }
 
 fn check_controls(raw: &[u8], from: usize) -> R<()> {
+    if raw.iter().all(|&c| c >= 0x20) {
+        return Ok(());
+    }
     match raw.iter().position(|&c| c < 0x20) {
         Some(p) => err(
             from + p,
@@ -1315,10 +1397,10 @@ fn find_feature_start(b: &[u8], from: usize) -> Option<usize> {
         if j == 0 || b[j - 1] != b',' {
             continue;
         }
-        if let Some((t, _)) = object_type(b, c, 16) {
-            if t == "Feature" {
-                return Some(c);
-            }
+        if let Some((t, _)) = object_type(b, c, 16)
+            && t == "Feature"
+        {
+            return Some(c);
         }
     }
     None

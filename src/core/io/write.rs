@@ -125,13 +125,11 @@ fn pos(s: &mut String, c: Coord<f64>, z: &mut ZIter) {
     num(s, c.x);
     s.push(',');
     num(s, c.y);
-    if let Some(zs) = z.z {
-        if let Some(&v) = zs.get(z.i) {
-            if v.is_finite() {
-                s.push(',');
-                num(s, v);
-            }
-        }
+    if let Some(&v) = z.z.and_then(|zs| zs.get(z.i))
+        && v.is_finite()
+    {
+        s.push(',');
+        num(s, v);
     }
     z.i += 1;
     s.push(']');
