@@ -59,11 +59,8 @@ fn close(a: [u8; 4], b: [u8; 4], tol: u8) -> bool {
 /// Straight-alpha "over" of `c` on an opaque background, as the blend state computes it.
 fn over(c: Rgba, bg: Rgba) -> [u8; 4] {
     let a = f64::from(c.0[3]) / 255.0;
-    let mut out = [255u8; 4];
-    for i in 0..3 {
-        out[i] = (f64::from(c.0[i]) * a + f64::from(bg.0[i]) * (1.0 - a)).round() as u8;
-    }
-    out
+    let mix = |i: usize| (f64::from(c.0[i]) * a + f64::from(bg.0[i]) * (1.0 - a)).round() as u8;
+    [mix(0), mix(1), mix(2), 255]
 }
 
 #[test]
@@ -527,7 +524,11 @@ fn legend_and_attribution_cover_the_visible_layers() {
     ds.layers.push(b);
     let styles = StyleSet::embedded().expect("styles");
     let scene = Scene::build(&ds, &styles, &SceneOptions::default());
-    let titles: Vec<String> = legend(&scene).into_iter().map(|b| b.title).collect();
+    let blocks = legend(&scene);
+    // the buildings block lists only the statuses present (one building, converted)
+    let labels: Vec<&str> = blocks[0].entries.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(labels, ["converted to R&D"]);
+    let titles: Vec<String> = blocks.into_iter().map(|b| b.title).collect();
     assert_eq!(
         titles,
         [
@@ -619,11 +620,9 @@ fn golden_zone_map() {
     }
     let styles = StyleSet::embedded().expect("styles");
     let mut styles_nolabel = styles.clone();
-    for n in ["lok_ma_chau_loop_osm"] {
-        let mut s = styles.for_layer(n);
-        s.label = None;
-        styles_nolabel.insert(s);
-    }
+    let mut s = styles.for_layer("lok_ma_chau_loop_osm");
+    s.label = None;
+    styles_nolabel.insert(s);
     let scene = Scene::build(&ds, &styles_nolabel, &SceneOptions::default());
     let cam = Camera::fit_bbox([114.055, 22.505, 114.095, 22.535], 256.0, 192.0, 4.0);
     let img = render(&ctx, &scene, &cam);

@@ -10,9 +10,17 @@ use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Arguments of `hetao snapshot`.
+/// Arguments of `hetao snapshot` (boxed, so the command enum stays small).
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The options.
+    #[command(flatten)]
+    pub opts: Box<Options>,
+}
+
+/// The options of `hetao snapshot`.
+#[derive(Debug, clap::Args)]
+pub struct Options {
     /// Output PNG file (written atomically).
     #[arg(long)]
     pub out: PathBuf,
@@ -73,6 +81,7 @@ fn parse_numbers(s: &str, n: usize, what: &str) -> anyhow::Result<Vec<f64>> {
 
 /// Run the command.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let args = &*args.opts;
     if args.width == 0 || args.height == 0 || args.width > 16384 || args.height > 16384 {
         bail!("--width and --height must be between 1 and 16384 pixels");
     }

@@ -92,13 +92,29 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
             }
         };
         let entries = match &s.color_by {
-            Some(ColorBy::Categorical { categories, .. }) => categories
-                .iter()
-                .map(|(_, c, label)| (swatch(*c), label.clone()))
-                .collect(),
+            // only the classes that occur in the drawn features
+            Some(ColorBy::Categorical {
+                categories, other, ..
+            }) => {
+                let used = |i: usize| l.mesh.class_counts.get(i).is_some_and(|&n| n > 0);
+                let mut e: Vec<_> = categories
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| used(*i))
+                    .map(|(_, (_, c, label))| (swatch(*c), label.clone()))
+                    .collect();
+                if let Some(o) = other
+                    && used(categories.len())
+                {
+                    e.push((swatch(*o), "other".to_string()));
+                }
+                e
+            }
             Some(ColorBy::Graduated { classes, unit, .. }) => classes
                 .iter()
-                .map(|(min, c)| {
+                .enumerate()
+                .filter(|(i, _)| l.mesh.class_counts.get(*i).is_some_and(|&n| n > 0))
+                .map(|(_, (min, c))| {
                     (
                         swatch(*c),
                         format!("≥ {} {}", group_thousands(*min), unit)
@@ -126,6 +142,9 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
                 None => continue,
             },
         };
+        if entries.is_empty() {
+            continue;
+        }
         out.push(LegendBlock {
             title: s.title.clone(),
             entries,

@@ -383,15 +383,27 @@ impl Style {
         }
     }
 
-    /// The colour of a feature under this style's `color_by`, given a status override (the
-    /// status as of the chosen year). `Ok(None)`: no data-driven colour applies (use the base
-    /// colour); `Err(())`: the feature is filtered out (a category not listed, with no `other`).
+    /// The colour of a feature under this style's `color_by`, given its status (as of the
+    /// chosen year). `Ok(None)`: no data-driven colour applies (use the base colour);
+    /// `Err(())`: the feature is filtered out (a category not listed, with no `other`).
     #[allow(clippy::result_unit_err)]
     pub fn data_colour(
         &self,
         f: &crate::core::model::Feature,
         status: Option<&str>,
     ) -> Result<Option<Rgba>, ()> {
+        self.classify(f, status).map(|c| c.map(|(_, col)| col))
+    }
+
+    /// The legend class of a feature and its colour: for categorical styles the index of its
+    /// category (`categories.len()` for "other"), for graduated ones the index of its class.
+    /// `Ok(None)`: no `color_by`, or no value to classify; `Err(())`: filtered out.
+    #[allow(clippy::result_unit_err)]
+    pub fn classify(
+        &self,
+        f: &crate::core::model::Feature,
+        status: Option<&str>,
+    ) -> Result<Option<(usize, Rgba)>, ()> {
         match &self.color_by {
             None => Ok(None),
             Some(ColorBy::Categorical {
@@ -399,20 +411,23 @@ impl Style {
                 categories,
                 other,
             }) => {
-                let v = if property == "status" {
-                    status.map(str::to_string)
+                let num;
+                let v: Option<&str> = if property == "status" {
+                    status
                 } else {
-                    f.prop(property).map(|v| match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
+                    match f.prop(property) {
+                        Some(serde_json::Value::String(s)) => Some(s.as_str()),
+                        Some(other) => {
+                            num = other.to_string();
+                            Some(num.as_str())
+                        }
+                        None => None,
+                    }
                 };
-                let hit = v
-                    .as_deref()
-                    .and_then(|v| categories.iter().find(|(k, _, _)| k == v));
+                let hit = v.and_then(|v| categories.iter().position(|(k, _, _)| k == v));
                 match (hit, other) {
-                    (Some((_, c, _)), _) => Ok(Some(*c)),
-                    (None, Some(o)) => Ok(Some(*o)),
+                    (Some(i), _) => Ok(Some((i, categories[i].1))),
+                    (None, Some(o)) => Ok(Some((categories.len(), *o))),
                     (None, None) => Err(()),
                 }
             }
@@ -422,10 +437,10 @@ impl Style {
                 let Some(v) = f.prop_f64(property) else {
                     return Ok(None);
                 };
-                let mut c = classes.first().map(|c| c.1);
-                for (min, col) in classes {
-                    if v >= *min {
-                        c = Some(*col);
+                let mut c = None;
+                for (i, (min, col)) in classes.iter().enumerate() {
+                    if v >= *min || i == 0 {
+                        c = Some((i, *col));
                     }
                 }
                 Ok(c)

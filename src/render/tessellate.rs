@@ -79,6 +79,8 @@ pub struct LayerMesh {
     pub labels: Vec<LabelAnchor>,
     /// Features drawn (after the year filter and category filter).
     pub features_drawn: usize,
+    /// Features drawn per legend class of the style's `color_by` (see `Style::classify`).
+    pub class_counts: Vec<usize>,
     /// Lon/lat box of the drawn features `[w, s, e, n]`, if any.
     pub bbox: Option<[f64; 4]>,
 }
@@ -87,7 +89,8 @@ pub struct LayerMesh {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Filter {
     /// "As of year Y": features with a `history` are drawn as they stood in Y, and not at all
-    /// when they did not exist yet. `None`: the `status` property as given.
+    /// when they did not exist yet. `None`: the `status` property as given (else the last
+    /// `history` entry).
     pub year: Option<i32>,
 }
 
@@ -136,6 +139,12 @@ impl LayerMesh {
         self.markers.extend_from_slice(&other.markers);
         self.labels.extend(other.labels);
         self.features_drawn += other.features_drawn;
+        if self.class_counts.len() < other.class_counts.len() {
+            self.class_counts.resize(other.class_counts.len(), 0);
+        }
+        for (a, b) in self.class_counts.iter_mut().zip(&other.class_counts) {
+            *a += b;
+        }
         self.bbox = match (self.bbox, other.bbox) {
             (Some(a), Some(b)) => Some([
                 a[0].min(b[0]),
@@ -151,7 +160,10 @@ impl LayerMesh {
 /// The status of a feature under a filter: `Err(())` when it is not drawn at all.
 fn status_for(f: &Feature, filter: Filter) -> Result<Option<&str>, ()> {
     match filter.year {
-        None => Ok(f.prop_str("status")),
+        // no year: the `status` property, else the latest entry of the history
+        None => Ok(f
+            .prop_str("status")
+            .or_else(|| crate::core::zone::status_as_of(f, i32::MAX))),
         Some(y) => {
             let s = crate::core::zone::status_as_of(f, y);
             if s.is_none() && f.prop("history").is_some() {
@@ -193,9 +205,16 @@ fn tessellate_features(
         let Ok(status) = status_for(f, filter) else {
             continue;
         };
-        let Ok(data) = style.data_colour(f, status) else {
+        let Ok(class) = style.classify(f, status) else {
             continue;
         };
+        let data = class.map(|(i, c)| {
+            if b.mesh.class_counts.len() <= i {
+                b.mesh.class_counts.resize(i + 1, 0);
+            }
+            b.mesh.class_counts[i] += 1;
+            c
+        });
         b.mesh.features_drawn += 1;
         b.geometry(g, data);
         if let Some(label) = &style.label
@@ -375,38 +394,51 @@ impl Builder<'_> {
         stroke: Option<Rgba>,
         hw: f32,
     ) {
+        // the exterior is projected once, for the fill and the outline
+        self.project(&p.exterior().0);
         if let Some(fc) = fill {
             self.fill(p, fc);
         }
         if let Some(sc) = stroke
             && hw > 0.0
         {
-            self.line(&p.exterior().0, true, hw, sc);
+            let pts = std::mem::take(&mut self.ring);
+            stroke_path(
+                &pts,
+                true,
+                hw,
+                sc,
+                &mut self.mesh.vertices,
+                &mut self.mesh.indices,
+            );
+            self.ring = pts;
             for r in p.interiors() {
                 self.line(&r.0, true, hw, sc);
             }
         }
     }
 
+    /// Fill a polygon whose exterior is already projected into `self.ring`.
     fn fill(&mut self, p: &geo::Polygon<f64>, c: Rgba) {
         let color = c.0;
-        self.project(&p.exterior().0);
-        if self.ring.len() > 1 && self.ring.first() == self.ring.last() {
-            self.ring.pop();
+        let mut ring: &[[f32; 2]] = &self.ring;
+        if ring.len() > 1 && ring.first() == ring.last() {
+            ring = &ring[..ring.len() - 1];
         }
-        if self.ring.len() < 3 {
+        if ring.len() < 3 {
             return;
         }
-        if p.interiors().is_empty() && is_convex(&self.ring) {
+        if p.interiors().is_empty() && is_convex(ring) {
             let base = self.fill_v.len() as u32;
-            for &pos in &self.ring {
+            let ring_len = ring.len() as u32;
+            for &pos in ring {
                 self.fill_v.push(GeoVertex {
                     pos,
                     offset: [0.0; 2],
                     color,
                 });
             }
-            for k in 1..self.ring.len() as u32 - 1 {
+            for k in 1..ring_len - 1 {
                 self.fill_i
                     .extend_from_slice(&[base, base + k, base + k + 1]);
             }
@@ -485,9 +517,46 @@ fn is_convex(r: &[[f32; 2]]) -> bool {
 
 /// Angle step of round joins and caps, radians.
 const ROUND_STEP: f32 = std::f32::consts::PI / 6.0;
+/// Longest miter (in half-widths) before a join is drawn round instead.
+const MITER_LIMIT: f32 = 2.0;
+
+/// Append a round fan around `p` from angle `a0` sweeping `sweep` radians, radius `hw` px.
+fn fan(
+    v: &mut Vec<GeoVertex>,
+    idx: &mut Vec<u32>,
+    p: [f32; 2],
+    a0: f32,
+    sweep: f32,
+    hw: f32,
+    color: [u8; 4],
+) {
+    let steps = ((sweep.abs() / ROUND_STEP).ceil() as u32).clamp(1, 12);
+    let centre = v.len() as u32;
+    v.push(GeoVertex {
+        pos: p,
+        offset: [0.0; 2],
+        color,
+    });
+    // rotate the rim vector step by step (one sin/cos per fan); offsets are y down
+    let (ss, cs) = (sweep / steps as f32).sin_cos();
+    let (mut y, mut x) = a0.sin_cos();
+    for _ in 0..=steps {
+        v.push(GeoVertex {
+            pos: p,
+            offset: [x * hw, -y * hw],
+            color,
+        });
+        (x, y) = (x * cs - y * ss, x * ss + y * cs);
+    }
+    for k in 0..steps {
+        idx.extend_from_slice(&[centre, centre + 1 + k, centre + 2 + k]);
+    }
+}
 
 /// Expand a polyline (metres, y north) into triangles whose vertices carry pixel offsets of
-/// `hw` logical pixels (half the width), with round joins, and round caps when open.
+/// `hw` logical pixels (half the width). Joins are mitred (two shared vertices) up to a miter of
+/// [`MITER_LIMIT`] half-widths and round beyond; open lines get round caps. Lines thinner than
+/// 2 px skip caps (the difference is below a pixel).
 pub fn stroke_path(
     pts: &[[f32; 2]],
     closed: bool,
@@ -497,97 +566,131 @@ pub fn stroke_path(
     idx: &mut Vec<u32>,
 ) {
     let mut pts = pts;
-    if closed && pts.len() > 2 && pts.first() == pts.last() {
+    while pts.len() > 2 && pts.first() == pts.last() {
         pts = &pts[..pts.len() - 1];
     }
     let n = pts.len();
-    if n < 2 || hw <= 0.0 {
+    if n < 2 || hw <= 0.0 || !hw.is_finite() {
         return;
     }
     let color = c.0;
-    let seg_count = if closed { n } else { n - 1 };
-    // unit direction of each segment (metres; y north)
-    let dir = |i: usize| -> Option<[f32; 2]> {
-        let a = pts[i];
-        let b = pts[(i + 1) % n];
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let l = (dx * dx + dy * dy).sqrt();
-        (l > 0.0 && l.is_finite()).then(|| [dx / l, dy / l])
-    };
-    // offset in px (y down) for a world-space unit normal (y north)
-    let off = |nx: f32, ny: f32| [nx * hw, -ny * hw];
-    let mut fan = |v: &mut Vec<GeoVertex>, idx: &mut Vec<u32>, p: [f32; 2], a0: f32, sweep: f32| {
-        let steps = ((sweep.abs() / ROUND_STEP).ceil() as u32).clamp(1, 12);
-        let centre = v.len() as u32;
+    let closed = closed && n > 2;
+    let segs = if closed { n } else { n - 1 };
+    // unit direction of each segment (metres, y north); zero-length segments get None
+    let dirs: Vec<Option<[f32; 2]>> = (0..segs)
+        .map(|i| {
+            let (a, b) = (pts[i], pts[(i + 1) % n]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let l = (dx * dx + dy * dy).sqrt();
+            (l > 0.0 && l.is_finite()).then(|| [dx / l, dy / l])
+        })
+        .collect();
+    let nrm = |d: [f32; 2]| [-d[1], d[0]];
+    // a pair of vertices at p offset by ±m (m in world orientation, scaled in half-widths)
+    let pair = |v: &mut Vec<GeoVertex>, p: [f32; 2], m: [f32; 2]| -> u32 {
+        let i = v.len() as u32;
         v.push(GeoVertex {
             pos: p,
-            offset: [0.0; 2],
+            offset: [m[0] * hw, -m[1] * hw],
             color,
         });
-        for k in 0..=steps {
-            let a = a0 + sweep * k as f32 / steps as f32;
-            v.push(GeoVertex {
-                pos: p,
-                offset: off(a.cos(), a.sin()),
-                color,
-            });
-        }
-        for k in 0..steps {
-            idx.extend_from_slice(&[centre, centre + 1 + k, centre + 2 + k]);
-        }
+        v.push(GeoVertex {
+            pos: p,
+            offset: [-m[0] * hw, m[1] * hw],
+            color,
+        });
+        i
     };
-    let mut prev_dir: Option<[f32; 2]> = None;
-    let mut first_dir: Option<[f32; 2]> = None;
-    for i in 0..seg_count {
-        let Some(d) = dir(i) else { continue };
-        let a = pts[i];
-        let b = pts[(i + 1) % n];
-        let nrm = [-d[1], d[0]];
-        let base = v.len() as u32;
-        for (p, s) in [(a, 1.0f32), (a, -1.0), (b, 1.0), (b, -1.0)] {
-            v.push(GeoVertex {
-                pos: p,
-                offset: off(nrm[0] * s, nrm[1] * s),
-                color,
-            });
-        }
-        idx.extend_from_slice(&[base, base + 1, base + 2, base + 1, base + 3, base + 2]);
-        match prev_dir {
-            Some(pd) => join(&mut fan, v, idx, a, pd, d),
-            None => {
-                first_dir = Some(d);
-                if !closed {
-                    // start cap: from +n through -d to -n
-                    fan(v, idx, a, nrm[1].atan2(nrm[0]), std::f32::consts::PI);
+    // for each point: index of the vertex pair that ends the incoming segment and that starts
+    // the outgoing one
+    let mut end_in = vec![u32::MAX; n];
+    let mut start_out = vec![u32::MAX; n];
+    let caps = hw >= 1.0;
+    for j in 0..n {
+        let d_in = if j > 0 {
+            dirs[j - 1]
+        } else if closed {
+            dirs[segs - 1]
+        } else {
+            None
+        };
+        let d_out = if j < segs { dirs[j] } else { None };
+        let p = pts[j];
+        match (d_in, d_out) {
+            (Some(d0), Some(d1)) => {
+                let (n0, n1) = (nrm(d0), nrm(d1));
+                let m = [n0[0] + n1[0], n0[1] + n1[1]];
+                let ml2 = m[0] * m[0] + m[1] * m[1];
+                // miter length in half-widths is 2/|m|
+                if ml2 > 4.0 / (MITER_LIMIT * MITER_LIMIT) {
+                    let k = 2.0 / ml2;
+                    let i = pair(v, p, [m[0] * k, m[1] * k]);
+                    end_in[j] = i;
+                    start_out[j] = i;
+                } else {
+                    end_in[j] = pair(v, p, n0);
+                    start_out[j] = pair(v, p, n1);
+                    round_join(v, idx, p, d0, d1, hw, color);
                 }
             }
+            (None, Some(d1)) => {
+                let n1 = nrm(d1);
+                start_out[j] = pair(v, p, n1);
+                if caps {
+                    // start cap: from +n through -d to -n
+                    fan(
+                        v,
+                        idx,
+                        p,
+                        n1[1].atan2(n1[0]),
+                        std::f32::consts::PI,
+                        hw,
+                        color,
+                    );
+                }
+            }
+            (Some(d0), None) => {
+                let n0 = nrm(d0);
+                end_in[j] = pair(v, p, n0);
+                if caps {
+                    // end cap: from -n through +d to +n
+                    fan(
+                        v,
+                        idx,
+                        p,
+                        (-n0[1]).atan2(-n0[0]),
+                        std::f32::consts::PI,
+                        hw,
+                        color,
+                    );
+                }
+            }
+            (None, None) => {}
         }
-        prev_dir = Some(d);
     }
-    if let (Some(ld), Some(fd)) = (prev_dir, first_dir) {
-        if closed {
-            join(&mut fan, v, idx, pts[0], ld, fd);
-        } else {
-            let end = pts[n - 1];
-            let a0 = (-ld[0]).atan2(ld[1]); // angle of -n = (d.y, -d.x)
-            fan(v, idx, end, a0, std::f32::consts::PI);
+    for (i, d) in dirs.iter().enumerate() {
+        if d.is_none() {
+            continue;
         }
+        let (a, b) = (start_out[i], end_in[(i + 1) % n]);
+        if a == u32::MAX || b == u32::MAX {
+            continue;
+        }
+        idx.extend_from_slice(&[a, a + 1, b, a + 1, b + 1, b]);
     }
 }
 
-fn join(
-    fan: &mut impl FnMut(&mut Vec<GeoVertex>, &mut Vec<u32>, [f32; 2], f32, f32),
+/// A round join on the outer side of the turn from direction `d0` to `d1` at `p`.
+fn round_join(
     v: &mut Vec<GeoVertex>,
     idx: &mut Vec<u32>,
     p: [f32; 2],
     d0: [f32; 2],
     d1: [f32; 2],
+    hw: f32,
+    color: [u8; 4],
 ) {
     let cross = d0[0] * d1[1] - d0[1] * d1[0];
-    let dot = d0[0] * d1[0] + d0[1] * d1[1];
-    if cross.abs() < 1e-6 && dot > 0.0 {
-        return;
-    }
     // normals n = (-d.y, d.x); the outer side of a left turn is -n
     let s = if cross > 0.0 { -1.0 } else { 1.0 };
     let a0 = (s * d0[0]).atan2(-s * d0[1]);
@@ -599,7 +702,7 @@ fn join(
     while sweep < -std::f32::consts::PI {
         sweep += 2.0 * std::f32::consts::PI;
     }
-    fan(v, idx, p, a0, sweep);
+    fan(v, idx, p, a0, sweep, hw, color);
 }
 
 #[cfg(test)]
@@ -656,6 +759,7 @@ mod tests {
                 scratch: vec![],
                 ring: vec![],
             };
+            b.project(&p.exterior().0);
             b.fill(&p, Rgba::BLACK);
             let got = area(&b.fill_v, &b.fill_i);
             let want = merc_area(&p);
@@ -676,9 +780,18 @@ mod tests {
             &mut i,
         );
         assert_eq!(i.len() % 3, 0);
+        // a right-angle turn is mitred: offsets are 0 (cap centres), 3 px, or 3·√2 px (the miter)
         for x in &v {
             let l = (x.offset[0].powi(2) + x.offset[1].powi(2)).sqrt();
-            assert!(l < 1e-4 || (l - 3.0).abs() < 1e-4, "{l}");
+            assert!(
+                l < 1e-4 || (l - 3.0).abs() < 1e-4 || (l - 3.0 * 2f32.sqrt()).abs() < 1e-4,
+                "{l}"
+            );
+        }
+        // the quad area in px² at a unit scale: two segments of 100 m and width 6 px → the
+        // segment quads are rectangles; check that each triangle is non-degenerate
+        for t in i.chunks(3) {
+            assert!(t[0] != t[1] && t[1] != t[2] && t[0] != t[2]);
         }
         // the first segment's quad: offsets straight up/down on screen
         assert!((v[0].offset[1] + 3.0).abs() < 1e-5 && v[0].offset[0].abs() < 1e-5);
