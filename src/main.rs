@@ -17,7 +17,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        None => match hetao_atlas::app::run_default() {
+        None => match hetao_atlas::app::run(hetao_atlas::app::AppOptions {
+            screenshot: cli.screenshot,
+            size: None,
+        }) {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("error: {e:#}");

@@ -1,7 +1,136 @@
-//! The desktop app (eframe/egui). Not yet written: with no subcommand, `hetao` prints a
-//! summary of the embedded zone data instead.
+//! The desktop app (eframe 0.37 with the wgpu renderer, egui): pan the zone, inspect, measure,
+//! follow the 2035 floor-space target, edit scenarios and export.
+//!
+//! The state is plain Rust and tested without a window:
+//! - [`view`]: the map view (centre, zoom, fly-to), kept apart from the per-frame widget;
+//! - [`doc`]: the scenario document with undo/redo and autosave;
+//! - [`layers`]: the layer stack (order, visibility, opacity, styles and legends);
+//! - [`pick`]: the R-tree for hover, click and box selection and vertex snapping;
+//! - [`measure`]: the measure tools (geodesic beside planar);
+//! - [`jobs`]: worker threads with progress and cancel;
+//! - [`export`]: snapshot, GeoJSON and CSV exports (atomic writes).
+//!
+//! The window: [`atlas`] (the app and its panels), [`map`] (the map widget), [`gpu`] (the
+//! `egui_wgpu` paint callback that draws through [`crate::render::MapRenderer`]),
+//! [`dashboard`] (floor space toward 2035).
+
+pub mod atlas;
+pub mod dashboard;
+pub mod doc;
+pub mod export;
+pub mod gpu;
+pub mod jobs;
+pub mod layers;
+pub mod map;
+pub mod measure;
+pub mod pick;
+pub mod view;
+
+pub use atlas::HetaoApp;
+
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// How the app starts.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Write a screenshot of the first complete frame to this PNG and exit.
+    pub screenshot: Option<PathBuf>,
+    /// Initial window size in logical px (default 1440 × 900).
+    pub size: Option<[f32; 2]>,
+}
 
 /// Start the app on the embedded zone data.
 pub fn run_default() -> anyhow::Result<()> {
-    anyhow::bail!("the desktop app is not written yet; try `hetao info data/zone/*.geojson`")
+    run(AppOptions::default())
+}
+
+/// Install the fonts (egui's defaults plus the CJK subset the renderer ships, as a fallback so
+/// that Chinese place names show) and the light theme.
+pub fn setup_style(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        "noto-cjk-sc-subset".into(),
+        Arc::new(egui::FontData::from_static(crate::render::text::FONT_BYTES)),
+    );
+    for fam in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(fam)
+            .or_default()
+            .push("noto-cjk-sc-subset".into());
+    }
+    ctx.set_fonts(fonts);
+    ctx.set_theme(egui::Theme::Light);
+    ctx.global_style_mut(|s| {
+        s.spacing.item_spacing = egui::vec2(8.0, 5.0);
+        s.spacing.button_padding = egui::vec2(7.0, 3.0);
+    });
+}
+
+struct Window {
+    app: HetaoApp,
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.show(ui);
+    }
+}
+
+/// Start the app window; returns when it closes. With `opts.screenshot`, the first complete
+/// frame is written there and the window closes; failing to write it is an error.
+pub fn run(opts: AppOptions) -> anyhow::Result<()> {
+    let result: Arc<Mutex<Option<Result<String, String>>>> = Arc::new(Mutex::new(None));
+    let size = opts.size.unwrap_or([1440.0, 900.0]);
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Hetao Atlas — Hetao Shenzhen–Hong Kong S&T Innovation Cooperation Zone")
+            .with_app_id("hetao-atlas")
+            .with_inner_size(size)
+            .with_min_inner_size([900.0, 600.0]),
+        renderer: eframe::Renderer::Wgpu,
+        multisampling: gpu::MSAA_SAMPLES,
+        ..Default::default()
+    };
+    let shot = opts.screenshot.clone();
+    let r2 = result.clone();
+    let run = eframe::run_native(
+        "hetao-atlas",
+        native,
+        Box::new(move |cc| {
+            setup_style(&cc.egui_ctx);
+            let mut app = HetaoApp::empty();
+            if let Some(rs) = cc.wgpu_render_state.as_ref() {
+                match gpu::install(rs) {
+                    Ok(uploaded) => {
+                        app.gpu = Some(atlas::GpuHandle {
+                            state: rs.clone(),
+                            uploaded,
+                        });
+                    }
+                    Err(e) => app.status = format!("map renderer unavailable: {e}"),
+                }
+            }
+            if let Some(p) = shot {
+                app.screenshot = Some(atlas::ScreenshotState::new(p, r2));
+            }
+            app.start_loading(&cc.egui_ctx);
+            Ok(Box::new(Window { app }))
+        }),
+    );
+    run.map_err(|e| anyhow::anyhow!("cannot start the window: {e}"))?;
+    if opts.screenshot.is_some() {
+        let outcome = result
+            .lock()
+            .map_err(|_| anyhow::anyhow!("screenshot state poisoned"))?
+            .take();
+        match outcome {
+            Some(Ok(msg)) => eprintln!("{msg}"),
+            Some(Err(e)) => anyhow::bail!("screenshot failed: {e}"),
+            None => anyhow::bail!("the window closed before the screenshot was taken"),
+        }
+    }
+    Ok(())
 }

@@ -29,6 +29,11 @@ pub struct Cli {
     /// The job to do; with none, the desktop app starts.
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// With no subcommand: start the app, render its first frames, write a screenshot of the
+    /// window to this PNG file and exit.
+    #[arg(long, global = true, value_name = "FILE.png")]
+    pub screenshot: Option<std::path::PathBuf>,
 }
 
 /// The subcommands.
