@@ -200,3 +200,123 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
         "only {mid_write} of {RUNS} kills landed in the middle of writing the file"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Autosave (the desktop app's document): unsaved edits survive a kill.
+// ---------------------------------------------------------------------------------------
+
+#[cfg(feature = "gui")]
+const AUTOSAVE_ENV: &str = "HETAO_KILL_AUTOSAVE";
+/// Autosave kill runs per test run.
+#[cfg(feature = "gui")]
+const AUTOSAVE_RUNS: u32 = 12;
+
+/// The edits the child makes, in order: floor areas of buildings SZ-B001, SZ-B002, ...
+#[cfg(feature = "gui")]
+fn autosave_edit(i: usize) -> Edit {
+    Edit::SetFloorArea {
+        id: format!("SZ-B{:03}", i % 280 + 1),
+        m2: 10_000.0 + i as f64,
+    }
+}
+
+/// The child side: a document on `<dir>/plan.json` (saved once, empty), then edits applied one
+/// by one, the autosave written after each (as the app does after every change) and
+/// `AUTOSAVED n` printed once it returned. Without the variable it does nothing.
+#[cfg(feature = "gui")]
+#[test]
+fn kill_child_edit_and_autosave_loop() {
+    use hetao_atlas::app::doc::Document;
+    let Some(dir) = std::env::var_os(AUTOSAVE_ENV) else {
+        return;
+    };
+    let base = hetao_atlas::core::zone::embedded_dataset().expect("embedded");
+    let mut doc = Document::new(base);
+    doc.save_as(&Path::new(&dir).join(FILE)).expect("save_as");
+    println!("HETAO-SAVING");
+    for i in 0..10_000 {
+        doc.apply(autosave_edit(i)).expect("edit");
+        doc.autosave().expect("autosave");
+        println!("AUTOSAVED {}", i + 1);
+    }
+}
+
+#[cfg(feature = "gui")]
+#[test]
+fn sigkill_between_edits_loses_no_autosaved_edit() {
+    use hetao_atlas::app::doc::{Document, pending_autosave};
+    let exe = std::env::current_exe().expect("current_exe");
+    let mut rng = SplitMix(0x4155_544f_5341_5645);
+    let base = hetao_atlas::core::zone::embedded_dataset().expect("embedded");
+    let mut recovered_total = 0usize;
+    for run in 0..AUTOSAVE_RUNS {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "kill_child_edit_and_autosave_loop",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(AUTOSAVE_ENV, dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn child");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        // Wait for a random number (1..=6) of acknowledged autosaves, then a random moment
+        // (0–30 ms) inside the next edit or autosave, and kill.
+        let want = 1 + (rng.next() % 6) as usize;
+        let mut acked = 0usize;
+        while acked < want {
+            match lines.next() {
+                Some(Ok(l)) => {
+                    if let Some(n) = l.strip_prefix("AUTOSAVED ") {
+                        acked = n.trim().parse().expect("count");
+                    }
+                }
+                other => panic!("run {run}: child stopped early: {other:?}"),
+            }
+        }
+        std::thread::sleep(Duration::from_micros(rng.next() % 30_000));
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait");
+        // The app at next start: open plan.json, find the autosave beside it, restore it.
+        let plan = dir.path().join(FILE);
+        let mut doc = Document::new(base.clone());
+        doc.open(&plan).expect("plan.json intact");
+        assert!(
+            doc.scenario().edits.is_empty(),
+            "run {run}: plan.json changed"
+        );
+        let auto = doc.autosave_path().expect("autosave path");
+        assert_eq!(auto, dir.path().join("plan.autosave.json"));
+        let pending = pending_autosave(&auto)
+            .unwrap_or_else(|| panic!("run {run}: the autosave of {acked} edits is gone"));
+        let n = pending.edits.len();
+        // Every acknowledged edit is there (one more if the kill came after the next
+        // autosave's rename but before its acknowledgement was read), in order.
+        assert!(
+            n == acked || n == acked + 1,
+            "run {run}: {n} edits recovered, {acked} acknowledged"
+        );
+        for (i, e) in pending.edits.iter().enumerate() {
+            assert_eq!(*e, autosave_edit(i), "run {run}: edit {i}");
+        }
+        doc.replace_scenario(pending).expect("restores");
+        let gfa = |id: &str| {
+            doc.current()
+                .layer("buildings")
+                .and_then(|l| {
+                    l.features
+                        .iter()
+                        .find(|f| hetao_atlas::core::zone::feature_id(f) == id)
+                })
+                .and_then(|f| f.prop_f64("gfa_m2"))
+        };
+        assert_eq!(gfa("SZ-B001"), Some(10_000.0), "run {run}");
+        assert_eq!(gfa(&format!("SZ-B{n:03}")), Some(10_000.0 + (n - 1) as f64));
+        recovered_total += n;
+    }
+    eprintln!("{AUTOSAVE_RUNS} kills: {recovered_total} autosaved edits recovered, none lost");
+}
