@@ -174,8 +174,10 @@ fn big_file_loads_with_progress_cancels_promptly_and_is_refused_when_too_big() {
 
     // Refused before reading when the budget is too small: a clear message naming the file,
     // its size and the memory needed, and far quicker than reading it.
+    // Just below what the loader estimates it needs (MEMORY_FACTOR × the file size).
+    let factor = hetao_atlas::core::io::MEMORY_FACTOR;
     let opts = LoadOptions {
-        max_bytes: Some(size * 2),
+        max_bytes: Some(size * factor - 1),
         ..LoadOptions::default()
     };
     let t = Instant::now();
@@ -187,7 +189,7 @@ fn big_file_loads_with_progress_cancels_promptly_and_is_refused_when_too_big() {
         ) => {
             let msg = e.to_string();
             assert_eq!(s, size);
-            assert!(needed > size * 2);
+            assert!(needed > size * factor - 1);
             assert!(
                 msg.contains("big.geojson") && msg.contains("too large"),
                 "{msg}"
@@ -202,7 +204,7 @@ fn big_file_loads_with_progress_cancels_promptly_and_is_refused_when_too_big() {
     assert!(t.elapsed() < full / 4, "refusal took {:?}", t.elapsed());
     // A generous budget loads it.
     let opts = LoadOptions {
-        max_bytes: Some(size * 4),
+        max_bytes: Some(size * (factor + 1)),
         ..LoadOptions::default()
     };
     assert_eq!(
@@ -575,7 +577,10 @@ fn every_write_in_src_goes_through_core_atomic() {
         }
     }
     assert!(checked > 20, "only {checked} files checked");
-    assert!(offenders.is_empty(), "writes outside core::atomic: {offenders:#?}");
+    assert!(
+        offenders.is_empty(),
+        "writes outside core::atomic: {offenders:#?}"
+    );
 }
 
 #[test]
@@ -653,6 +658,53 @@ fn scenario_outputs_stay_in_the_folder_given_whatever_the_ids() {
             "research_units.geojson",
             "shenzhen_park_schematic.geojson"
         ]
+    );
+}
+
+#[test]
+fn export_never_overwrites_unasked_and_layer_names_never_become_paths() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let out = root.path().join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+    // A layer whose name (file stem) and properties look like paths.
+    let src = root.path().join("..%2F..%2Fetc.geojson");
+    std::fs::write(
+        &src,
+        r#"{"type":"FeatureCollection","name":"../../../tmp/x","features":[
+            {"type":"Feature","id":"../../a","properties":{"name":"/etc/passwd","layer":"../../b"},
+             "geometry":{"type":"Point","coordinates":[114.07,22.51]}}]}"#,
+    )
+    .expect("write");
+    let target = out.join("export.geojson");
+    let t = target.display().to_string();
+    let s = src.display().to_string();
+    // An existing file the user did not ask to replace stays as it was.
+    std::fs::write(&target, "keep me").expect("existing");
+    let (code, text) = hetao_atlas::cli::run_args(&["export", &s, "--out", &t]);
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("--force"), "{text}");
+    assert_eq!(std::fs::read_to_string(&target).expect("kept"), "keep me");
+    // A layer name shaped like a path only selects (and here matches nothing).
+    let (code, text) = hetao_atlas::cli::run_args(&[
+        "export",
+        &s,
+        "--layers",
+        "../../etc",
+        "--out",
+        &t,
+        "--force",
+    ]);
+    assert_ne!(code, 0, "{text}");
+    assert_eq!(std::fs::read_to_string(&target).expect("kept"), "keep me");
+    // --force replaces exactly the named file; nothing else appears anywhere.
+    let (code, text) = hetao_atlas::cli::run_args(&["export", &s, "--out", &t, "--force"]);
+    assert_eq!(code, 0, "{text}");
+    let back = hetao_atlas::core::io::load_path(&target).expect("exported file loads");
+    assert_eq!(back.features.len(), 1);
+    assert_eq!(back.features[0].prop_str("name"), Some("/etc/passwd"));
+    assert_eq!(
+        tree(root.path()),
+        ["..%2F..%2Fetc.geojson", "out/export.geojson"]
     );
 }
 
