@@ -88,7 +88,7 @@ fn kill_child_save_loop() {
     let start = Instant::now();
     let mut i = 0u64;
     while start.elapsed() < Duration::from_secs(20) {
-        let s = if i % 2 == 0 { &b } else { &a };
+        let s = if i.is_multiple_of(2) { &b } else { &a };
         s.save(&path).expect("save");
         i += 1;
     }

@@ -426,10 +426,10 @@ fn every_hostile_and_bad_fixture_gives_an_answer_through_every_reader() {
             assert!(!i.message.is_empty(), "{name}: {i:?}");
         }
         // Scenario reader: Ok, or file:line:column.
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            if let Err(e) = Scenario::from_json(text, &name) {
-                assert!(e.to_string().starts_with(&name), "{e}");
-            }
+        if let Ok(text) = std::str::from_utf8(&bytes)
+            && let Err(e) = Scenario::from_json(text, &name)
+        {
+            assert!(e.to_string().starts_with(&name), "{e}");
         }
         // The CLI: `hetao check` answers with a status, never a crash.
         let (code, out) = hetao_atlas::cli::run_args(&["check", &name]);
