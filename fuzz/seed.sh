@@ -1,0 +1,18 @@
+#!/bin/sh
+# Seed the fuzz corpora from the project's fixtures (run from the repository root or fuzz/).
+# GeoJSON fixtures under 64 KiB seed the loader and the validator; the shipped scenario
+# examples and tests' scenario JSON seed the scenario reader; data/styles seed the style reader.
+set -eu
+cd "$(dirname "$0")/.."
+mkdir -p fuzz/corpus/load_slice fuzz/corpus/validate fuzz/corpus/scenario fuzz/corpus/style
+find tests/fixtures data -type f \( -name '*.geojson' -o -name '*.json' \) -size -64k | while read -r f; do
+  n=$(printf '%s' "$f" | tr '/' '_')
+  cp "$f" "fuzz/corpus/load_slice/$n"
+  cp "$f" "fuzz/corpus/validate/$n"
+done
+cp data/styles/*.json fuzz/corpus/style/
+for f in tests/fixtures/scenarios/*.json seeds/*scenario*.json; do
+  [ -f "$f" ] && cp "$f" "fuzz/corpus/scenario/$(basename "$f")"
+done
+ls fuzz/corpus/* | head -0
+for d in fuzz/corpus/*; do echo "$d: $(ls "$d" | wc -l) files"; done
