@@ -211,6 +211,12 @@ fn run_child(which: &str, path: &Path) -> (f64, usize, u64) {
     (secs, n, kb)
 }
 
+/// True under `cargo bench` (which passes `--bench`); under `cargo test --all-targets` the
+/// bench runs once as a smoke test, on small inputs, so the suite stays fast.
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
 fn main() {
     if let (Ok(which), Ok(file)) = (
         std::env::var("HETAO_BENCH_CHILD"),
@@ -222,11 +228,11 @@ fn main() {
     let n: usize = std::env::var("HETAO_BENCH_FEATURES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(500_000);
+        .unwrap_or(if bench_mode() { 500_000 } else { 2_000 });
     let runs: usize = std::env::var("HETAO_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
+        .unwrap_or(if bench_mode() { 3 } else { 1 })
         .max(1);
     let dir = tempfile::tempdir().expect("tempdir");
     let path: PathBuf = dir.path().join("bench_buildings.geojson");

@@ -108,11 +108,23 @@ fn buildings(n: usize) -> Layer {
     }
 }
 
+/// True under `cargo bench` (which passes `--bench`); under `cargo test --all-targets` the
+/// bench runs once as a smoke test, on small inputs, so the suite stays fast.
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
 fn bench(c: &mut Criterion) {
     let styles = StyleSet::embedded().expect("styles");
     let zone = zone_dataset();
-    let n_tess = env_count("HETAO_BENCH_BUILDINGS", 200_000);
-    let n_frame = env_count("HETAO_BENCH_FRAME_BUILDINGS", 50_000);
+    let n_tess = env_count(
+        "HETAO_BENCH_BUILDINGS",
+        if bench_mode() { 200_000 } else { 500 },
+    );
+    let n_frame = env_count(
+        "HETAO_BENCH_FRAME_BUILDINGS",
+        if bench_mode() { 50_000 } else { 200 },
+    );
 
     let mut g = c.benchmark_group("tessellate");
     g.sample_size(10);
@@ -178,7 +190,7 @@ fn bench(c: &mut Criterion) {
 
     // PNG encode of a real 4096×4096 snapshot (1024×1024 logical at scale 4)
     let mut big = Camera::fit_bbox([114.048, 22.505, 114.100, 22.545], 1024.0, 1024.0, 10.0);
-    big.pixel_ratio = 4.0;
+    big.pixel_ratio = if bench_mode() { 4.0 } else { 0.5 };
     let mut r =
         MapRenderer::new(&ctx.device, OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES).expect("renderer");
     r.set_scene(

@@ -231,8 +231,6 @@ fn child_load_under_limit() {
 /// Under `ulimit -v` (an address-space limit smaller than the file needs), loading must end
 /// in an error message, not in an allocation failure that aborts the process.
 #[test]
-#[ignore = "loader bug (reported): the memory budget reads only MemAvailable, not RLIMIT_AS or \
-            the cgroup limit, so this aborts with 'memory allocation of 19 bytes failed'"]
 fn a_file_larger_than_the_address_space_limit_is_refused_not_aborted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, _) = big_file(dir.path(), 64);
@@ -527,7 +525,6 @@ fn fuzz_regression_unclosed_ring_with_z_round_trips() {
 /// the first, leaving a feature with no geometry and a z value: z must belong to the geometry
 /// kept.
 #[test]
-#[ignore = "loader bug (reported): z of a replaced duplicate `geometry` member is kept"]
 fn fuzz_regression_duplicate_geometry_keeps_no_stale_z() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/fuzz/load-duplicate-geometry-stale-z.geojson");
@@ -541,7 +538,6 @@ fn fuzz_regression_duplicate_geometry_keeps_no_stale_z() {
 /// Found with the same fuzz input: with two Points with z, the loader keeps the second Point
 /// but z holds both z values, so the Point kept reads the first one's z (3 instead of 6).
 #[test]
-#[ignore = "loader bug (reported): z of a replaced duplicate `geometry` member is kept"]
 fn duplicate_geometry_members_keep_the_z_of_the_last() {
     // Two Points with z: the z is the second one's only.
     let two = br#"{"type":"Feature","properties":null,
@@ -743,8 +739,6 @@ fn export_never_overwrites_unasked_and_layer_names_never_become_paths() {
 
 #[cfg(feature = "gui")]
 #[test]
-#[ignore = "render bug (reported): src/cli/snapshot.rs writes the world file to \
-            out.with_extension(\"pgw\"), which is the PNG itself when --out ends in .pgw"]
 fn snapshot_world_file_never_replaces_the_png_the_user_named() {
     if hetao_atlas::render::gpu::GpuContext::new_headless().is_err() {
         eprintln!("skipped: no GPU adapter");

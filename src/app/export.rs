@@ -155,10 +155,15 @@ pub fn run_snapshot(ctx: &GpuContext, job: &SnapshotJob) -> Result<String, Strin
             year: job.year,
         }),
     };
+    let pgw = crate::render::snapshot::world_file_path(&job.path).ok_or_else(|| {
+        format!(
+            "{}: a snapshot named *.pgw would be replaced by its own world file; name the PNG *.png",
+            job.path.display()
+        )
+    })?;
     let snap = render_snapshot(ctx, &job.dataset, &job.styles, &req).map_err(|e| e.to_string())?;
     let png = snap.image.encode_png().map_err(|e| e.to_string())?;
     write_atomic(&job.path, &png).map_err(|e| e.to_string())?;
-    let pgw = job.path.with_extension("pgw");
     write_atomic(&pgw, snap.camera.world_file().as_bytes()).map_err(|e| e.to_string())?;
     Ok(format!(
         "wrote {} ({}×{} px) and {}",

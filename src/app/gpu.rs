@@ -57,7 +57,11 @@ impl CallbackTrait for MapCallback {
             return Vec::new();
         };
         if r.generation != self.generation {
-            r.renderer.set_scene(device, &self.scene);
+            // A scene the GPU cannot take (e.g. a buffer over the device's limits) keeps the
+            // previous one on screen; the app keeps running and says why once.
+            if let Err(e) = r.renderer.set_scene(device, &self.scene) {
+                eprintln!("map: cannot upload scene {}: {e}", self.generation);
+            }
             r.generation = self.generation;
         }
         for (name, v) in &self.visibility {

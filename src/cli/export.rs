@@ -94,7 +94,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             .foreign
             .insert("attribution".into(), Value::from(attributions.join("; ")));
     }
-    crate::core::io::write_layer(&args.out, &result)?;
+    if args.force {
+        crate::core::io::write_layer(&args.out, &result)?;
+    } else {
+        // Checked above, and again at the rename: a file that appears meanwhile is kept.
+        let text = crate::core::io::layer_to_geojson(&result);
+        crate::core::atomic::write_atomic_new_with(&args.out, |w| w.write_all(text.as_bytes()))?;
+    }
     let names: Vec<&str> = chosen.iter().map(|&l| ds.layers[l].name.as_str()).collect();
     writeln!(
         out,

@@ -82,6 +82,18 @@ fn parse_numbers(s: &str, n: usize, what: &str) -> anyhow::Result<Vec<f64>> {
 /// Run the command.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     let args = &*args.opts;
+    let world_file = if args.world_file {
+        Some(
+            crate::render::snapshot::world_file_path(&args.out).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: a snapshot named *.pgw would be replaced by its own world file; name the PNG *.png",
+                    args.out.display()
+                )
+            })?,
+        )
+    } else {
+        None
+    };
     if args.width == 0 || args.height == 0 || args.width > 16384 || args.height > 16384 {
         bail!("--width and --height must be between 1 and 16384 pixels");
     }
@@ -170,8 +182,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             .sum::<usize>(),
         snap.adapter
     )?;
-    if args.world_file {
-        let pgw = args.out.with_extension("pgw");
+    if let Some(pgw) = world_file {
         write_atomic(&pgw, snap.camera.world_file().as_bytes())?;
         writeln!(out, "wrote {} (EPSG:3857)", pgw.display())?;
     }

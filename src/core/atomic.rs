@@ -28,6 +28,24 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), AtomicWriteError> {
+    write_atomic_impl(path, fill, true)
+}
+
+/// Like [`write_atomic_with`], but never replaces an existing file: if `path` exists when
+/// the finished temporary file is moved into place (even if it appeared while writing),
+/// the write fails with `AlreadyExists` and the existing file is untouched.
+pub fn write_atomic_new_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), AtomicWriteError> {
+    write_atomic_impl(path, fill, false)
+}
+
+fn write_atomic_impl(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    replace: bool,
+) -> Result<(), AtomicWriteError> {
     let err = |source| AtomicWriteError::Io {
         path: path.display().to_string(),
         source,
@@ -47,7 +65,11 @@ pub fn write_atomic_with(
         buf.flush().map_err(err)?;
     }
     tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
+    if replace {
+        tmp.persist(path).map_err(|e| err(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| err(e.error))?;
+    }
     // Make the rename itself durable.
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
@@ -58,6 +80,18 @@ pub fn write_atomic_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_file_write_never_replaces_an_existing_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.json");
+        write_atomic_new_with(&p, |w| w.write_all(b"first")).expect("new file");
+        let again = write_atomic_new_with(&p, |w| w.write_all(b"second"));
+        assert!(again.is_err(), "an existing file was replaced");
+        assert_eq!(std::fs::read(&p).expect("read"), b"first");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("read_dir").collect();
+        assert_eq!(left.len(), 1, "the temporary file was left behind");
+    }
 
     #[test]
     fn replaces_content_and_leaves_no_temporary() {

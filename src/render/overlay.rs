@@ -203,7 +203,7 @@ pub fn attributions(scene: &Scene) -> Vec<String> {
 pub fn wrap_credits(credits: &[String], max_w: f32, width: impl Fn(&str) -> f32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
-    let mut push_piece = |piece: &str, sep: &str, lines: &mut Vec<String>, current: &mut String| {
+    let push_piece = |piece: &str, sep: &str, lines: &mut Vec<String>, current: &mut String| {
         let candidate = if current.is_empty() {
             piece.to_string()
         } else {

@@ -85,6 +85,14 @@ pub struct Snapshot {
     pub adapter: String,
 }
 
+/// The world file (`.pgw`) that goes beside a snapshot PNG: the PNG's path with the extension
+/// `pgw`. `None` when that would be the PNG itself (an output named `*.pgw`), so that a world
+/// file can never replace the image the user named.
+pub fn world_file_path(png: &std::path::Path) -> Option<std::path::PathBuf> {
+    let pgw = png.with_extension("pgw");
+    (pgw != png).then_some(pgw)
+}
+
 /// The camera for a request over a scene.
 pub fn camera_for(req: &SnapshotRequest, scene: &Scene) -> Camera {
     let (w, h) = (f64::from(req.width.max(1)), f64::from(req.height.max(1)));

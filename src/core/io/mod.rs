@@ -126,12 +126,69 @@ pub fn mem_available() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// The memory budget for a load and what to call it in a message.
-fn budget(opts: &LoadOptions) -> Option<(u64, &'static str)> {
-    match opts.max_bytes {
-        Some(m) => Some((m, "allowed")),
-        None => mem_available().map(|m| (m, "available")),
+/// Bytes still allowed under the process's address-space limit (`ulimit -v`, RLIMIT_AS):
+/// the soft limit from /proc/self/limits minus the current VmSize. `None` when unlimited
+/// or unreadable.
+pub fn address_space_headroom() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?;
+    let soft = line
+        .trim_start_matches("Max address space")
+        .split_whitespace()
+        .next()?;
+    let limit: u64 = soft.parse().ok()?; // "unlimited" does not parse: no limit
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let vm_kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmSize:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(limit.saturating_sub(vm_kb * 1024))
+}
+
+/// Bytes still allowed under the memory limit of the process's cgroup (v2 `memory.max`
+/// minus `memory.current`, or v1 `memory.limit_in_bytes` minus `memory.usage_in_bytes`).
+/// `None` when there is no limit or it cannot be read.
+pub fn cgroup_headroom() -> Option<u64> {
+    let read = |p: &str| -> Option<u64> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    // v2: a single "0::/path" line
+    if let Some(rel) = cgroup.lines().find_map(|l| l.strip_prefix("0::")) {
+        let base = format!("/sys/fs/cgroup{}", rel.trim_end_matches('/'));
+        if let (Some(max), Some(cur)) = (
+            read(&format!("{base}/memory.max")),
+            read(&format!("{base}/memory.current")),
+        ) {
+            return Some(max.saturating_sub(cur));
+        }
     }
+    let (max, cur) = (
+        read("/sys/fs/cgroup/memory/memory.limit_in_bytes")?,
+        read("/sys/fs/cgroup/memory/memory.usage_in_bytes")?,
+    );
+    // v1 reports "no limit" as a huge number
+    (max < (1 << 60)).then(|| max.saturating_sub(cur))
+}
+
+/// The memory budget for a load and what to call it in a message: an explicit
+/// `max_bytes`, else the smallest of available memory, the cgroup's headroom and the
+/// address-space headroom.
+fn budget(opts: &LoadOptions) -> Option<(u64, &'static str)> {
+    if let Some(m) = opts.max_bytes {
+        return Some((m, "allowed"));
+    }
+    [
+        mem_available().map(|m| (m, "available")),
+        cgroup_headroom().map(|m| (m, "left under the memory limit of this process's cgroup")),
+        address_space_headroom().map(|m| (m, "left under the address-space limit (ulimit -v)")),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|(m, _)| *m)
 }
 
 fn check_size(file: &str, size: u64, opts: &LoadOptions) -> Result<(), LoadError> {

@@ -944,6 +944,10 @@ impl<'a> Parser<'a> {
                     }
                 }
                 "geometry" => {
+                    // A repeated member replaces the earlier geometry: forget its z values too.
+                    p.fz.clear();
+                    p.fz_any = false;
+                    p.fpos = 0;
                     f.geometry = if p.is_null() {
                         None
                     } else if p.peek() == Some(b'{') {
