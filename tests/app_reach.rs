@@ -47,7 +47,11 @@ fn band_areas(a: &HetaoApp) -> Vec<(f64, f64)> {
 #[test]
 fn minutes_parse_sorted_and_bad_input_is_named() {
     assert_eq!(parse_minutes("30, 10;20 10"), Ok(vec![10.0, 20.0, 30.0]));
-    assert!(parse_minutes("10, ten").unwrap_err().contains("\"ten\""));
+    assert!(
+        parse_minutes("10, ten")
+            .expect_err("bad")
+            .contains("\"ten\"")
+    );
     assert!(parse_minutes("0").is_err());
     assert!(parse_minutes("").is_err());
     assert!(parse_minutes("601").is_err());
