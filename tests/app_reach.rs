@@ -252,4 +252,28 @@ fn reach_tool_click_on_the_map_sets_the_origin() {
         "{origin:?}"
     );
     assert!(h.state().reach.dirty || h.state().reach.running());
+    // the result arrives without blocking the UI: step frames until the worker is done
+    let end = Instant::now() + WAIT;
+    while (h.state().reach.dirty || h.state().reach.running()) && Instant::now() < end {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(3);
+    assert!(
+        h.state().reach.error.is_none(),
+        "{:?}",
+        h.state().reach.error
+    );
+    assert_eq!(h.state().reach.bands.len(), 3);
+    assert!(h.query_by_label("Named destinations").is_some());
+    assert!(h.query_by_label("Lok Ma Chau station").is_some());
+    assert!(h.query_by_label("Export bands as GeoJSON…").is_some());
+    // the dwell sliders, one per control point and direction
+    h.get_by_label("Assumptions").click();
+    h.run_steps(3);
+    let n = h.state().reach.params.control_points.len();
+    assert!(n > 0);
+    let slider = eframe::egui::accesskit::Role::Slider;
+    assert_eq!(h.query_all_by_role_and_label(slider, "HK → SZ").count(), n);
+    assert_eq!(h.query_all_by_role_and_label(slider, "SZ → HK").count(), n);
 }
