@@ -933,7 +933,9 @@ impl HetaoApp {
         if esc {
             self.draw.clear();
             self.box_start = None;
-            if self.tool != Tool::Select {
+            if self.reach.picking {
+                self.reach.picking = false;
+            } else if self.tool != Tool::Select {
                 self.tool = Tool::Select;
             } else {
                 self.selection.clear();
