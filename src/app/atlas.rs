@@ -77,6 +77,8 @@ pub enum Tab {
     Measure,
     /// Floor space toward 2035.
     Dashboard,
+    /// Travel reach (isochrones, destination times).
+    Reach,
 }
 
 /// The edit form of the inspector (values being typed for the selected feature).
@@ -230,6 +232,8 @@ pub struct HetaoApp {
     pub map_size: (f64, f64),
     /// Box-select drag start (screen).
     pub box_start: Option<egui::Pos2>,
+    /// The travel-reach tool and its bands.
+    pub reach: super::reach::ReachState,
     fitted: bool,
 }
 
@@ -287,6 +291,7 @@ impl HetaoApp {
             autosave: true,
             map_size: (1000.0, 700.0),
             box_start: None,
+            reach: super::reach::ReachState::default(),
             fitted: false,
         }
     }
@@ -802,6 +807,7 @@ impl HetaoApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_jobs();
+        super::reach::tick(self, std::time::Instant::now(), Some(&ctx));
         self.handle_dropped_files(&ctx);
         self.handle_shortcuts(&ctx);
         self.tick_timeline(&ctx);
@@ -841,7 +847,7 @@ impl HetaoApp {
                             MapView::fit(bbox, f64::from(r.width()), f64::from(r.height()), 24.0);
                         self.fitted = true;
                     }
-                    super::map::map_widget(self, ui);
+                    self.reach_map_hook(ui);
                 } else {
                     ui.centered_and_justified(|ui| {
                         ui.add(egui::Spinner::new().size(32.0));
@@ -851,6 +857,42 @@ impl HetaoApp {
             });
         self.windows(&ctx);
         self.screenshot_step(&ctx);
+    }
+
+    /// The map widget, with the reach tool's click: while picking, a click on the map sets the
+    /// reach origin instead of selecting, and the origin is marked.
+    fn reach_map_hook(&mut self, ui: &mut egui::Ui) {
+        let picking = self.reach.picking;
+        let before = picking.then(|| (self.selection.clone(), self.form.clone(), self.tab));
+        let rect = ui.available_rect_before_wrap();
+        super::map::map_widget(self, ui);
+        let clicked = ui.input(|i| i.pointer.primary_clicked());
+        if let Some((sel, form, tab)) = before
+            && clicked
+            && let Some(c) = self.cursor
+        {
+            self.selection = sel;
+            self.form = form;
+            self.tab = tab;
+            self.reach.set_origin(c, std::time::Instant::now());
+            self.tab = Tab::Reach;
+        }
+        if let Some((lon, lat)) = self.reach.origin {
+            let cam = self
+                .view
+                .camera(f64::from(rect.width()), f64::from(rect.height()), 1.0);
+            let (x, y) = cam.lonlat_to_pixel(lon, lat);
+            let p = rect.min + egui::vec2(x as f32, y as f32);
+            if rect.contains(p) {
+                let painter = ui.painter_at(rect);
+                painter.circle(
+                    p,
+                    6.0,
+                    egui::Color32::from_rgb(230, 60, 30),
+                    egui::Stroke::new(2.0, egui::Color32::WHITE),
+                );
+            }
+        }
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
@@ -891,7 +933,9 @@ impl HetaoApp {
         if esc {
             self.draw.clear();
             self.box_start = None;
-            if self.tool != Tool::Select {
+            if self.reach.picking {
+                self.reach.picking = false;
+            } else if self.tool != Tool::Select {
                 self.tool = Tool::Select;
             } else {
                 self.selection.clear();
@@ -1093,6 +1137,7 @@ impl HetaoApp {
                     (Tab::Inspector, "Inspector"),
                     (Tab::Measure, "Measure"),
                     (Tab::Dashboard, "Dashboard"),
+                    (Tab::Reach, "Reach"),
                 ] {
                     if ui.button(name).clicked() {
                         self.tab = tab;
@@ -1233,11 +1278,12 @@ impl HetaoApp {
                 ),
             ] {
                 if ui
-                    .selectable_label(self.tool == tool, label)
+                    .selectable_label(self.tool == tool && !self.reach.picking, label)
                     .on_hover_text(tip)
                     .clicked()
                 {
                     self.tool = tool;
+                    self.reach.picking = false;
                     self.draw.clear();
                     match tool {
                         Tool::Distance => {
@@ -1251,6 +1297,16 @@ impl HetaoApp {
                         _ => {}
                     }
                 }
+            }
+            if ui
+                .selectable_label(self.reach.picking, "◎ Reach")
+                .on_hover_text("Click the map to set the origin of the travel reach")
+                .clicked()
+            {
+                self.tool = Tool::Select;
+                self.draw.clear();
+                self.reach.picking = true;
+                self.tab = Tab::Reach;
             }
             ui.checkbox(&mut self.snapping, "Snap")
                 .on_hover_text("Snap measure and drawing vertices to nearby feature vertices");
@@ -1504,6 +1560,7 @@ impl HetaoApp {
                 (Tab::Inspector, "Inspector"),
                 (Tab::Measure, "Measure"),
                 (Tab::Dashboard, "Floor space 2035"),
+                (Tab::Reach, "Reach"),
             ] {
                 ui.selectable_value(&mut self.tab, tab, name);
             }
@@ -1515,6 +1572,7 @@ impl HetaoApp {
                 Tab::Inspector => self.inspector(ui),
                 Tab::Measure => self.measure_panel(ui),
                 Tab::Dashboard => super::dashboard::dashboard(self, ui),
+                Tab::Reach => super::reach::panel(self, ui),
             });
     }
 
@@ -2050,6 +2108,7 @@ impl HetaoApp {
                         .iter()
                         .map(|j| (j.label.clone(), j.control.clone())),
                 )
+                .chain(self.reach.job_control())
                 .collect();
             for (label, c) in jobs {
                 let p = c.progress();

@@ -8,7 +8,8 @@
 //! - [`pick`]: the R-tree for hover, click and box selection and vertex snapping;
 //! - [`measure`]: the measure tools (geodesic beside planar);
 //! - [`jobs`]: worker threads with progress and cancel;
-//! - [`export`]: snapshot, GeoJSON and CSV exports (atomic writes).
+//! - [`export`]: snapshot, GeoJSON and CSV exports (atomic writes);
+//! - [`reach`]: the travel-reach tool (isochrone bands, destination times, dwell sliders).
 //!
 //! The window: [`atlas`] (the app and its panels), [`map`] (the map widget), [`gpu`] (the
 //! `egui_wgpu` paint callback that draws through [`crate::render::MapRenderer`]),
@@ -24,6 +25,7 @@ pub mod layers;
 pub mod map;
 pub mod measure;
 pub mod pick;
+pub mod reach;
 pub mod view;
 
 pub use atlas::HetaoApp;
