@@ -419,3 +419,22 @@ fn cli_params_file_and_flags_change_the_model() {
     assert_ne!(code, 0);
     assert!(text.contains("params.json:2:"), "{text}");
 }
+
+/// The Loop is land (Natural Earth 1:10m misses it; the OSM outline fills it in): a walk
+/// inside it takes the straight-line time with circuity, with no detour and no crossing.
+#[test]
+fn walking_inside_the_loop_takes_the_straight_line_time() {
+    use geographiclib_rs::{Geodesic, InverseGeodesic};
+    let from = (114.0791154, 22.5214876); // the Loop's centroid
+    let to = (114.0800, 22.5220); // inside the Loop, about 110 m north-east
+    let route = travel_time(net(), from, to, Mode::Walk, NINE_AM).expect("route");
+    let d_m: f64 = Geodesic::wgs84().inverse(from.1, from.0, to.1, to.0);
+    let p = ReachParams::default();
+    let expected_min = d_m * p.circuity / p.walk_speed_mps / 60.0;
+    assert!(route.crossing_used.is_none(), "{route:?}");
+    assert!(
+        (route.minutes - expected_min).abs() < 1.0,
+        "{:.2} min modelled against {expected_min:.2} min straight-line × circuity",
+        route.minutes
+    );
+}

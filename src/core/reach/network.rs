@@ -22,6 +22,22 @@ pub const RIVER_GEOJSON: &[u8] =
     include_bytes!("../../../data/context/shenzhen_river_boundary_osm.geojson");
 /// Embedded Natural Earth admin-0 land polygons (land mask, boundary east of Lo Wu).
 pub const LAND_GEOJSON: &[u8] = include_bytes!("../../../data/context/ne_10m_admin0_gba.geojson");
+/// Real outlines added to the land mask where Natural Earth 1:10m is too coarse: the Lok Ma
+/// Chau Loop (OSM), Futian District (OSM) and the (schematic) Shenzhen park.
+pub const FINE_LAND_GEOJSON: [(&str, &[u8]); 3] = [
+    (
+        "lok_ma_chau_loop_osm",
+        include_bytes!("../../../data/zone/lok_ma_chau_loop_osm.geojson"),
+    ),
+    (
+        "futian_district_osm",
+        include_bytes!("../../../data/context/futian_district_osm.geojson"),
+    ),
+    (
+        "shenzhen_park_schematic",
+        include_bytes!("../../../data/zone/shenzhen_park_schematic.geojson"),
+    ),
+];
 /// Embedded named points (GeoNames, Wikidata, TD GTFS).
 pub const POINTS_GEOJSON: &[u8] = include_bytes!("../../../data/context/hetao_gba_points.geojson");
 
@@ -336,6 +352,27 @@ impl Network {
                         }
                         _ => {}
                     }
+                }
+            }
+        }
+        // Natural Earth at 1:10m misses the Loop and the river banks: add the real outlines
+        // (exterior rings only: Futian's holes are the HK Port Area, which is land too).
+        for (name, bytes) in FINE_LAND_GEOJSON {
+            let layer = load(bytes, name)?;
+            for f in &layer.features {
+                let polys: Vec<&geo::Polygon<f64>> = match &f.geometry {
+                    Some(Geometry::Polygon(p)) => vec![p],
+                    Some(Geometry::MultiPolygon(mp)) => mp.0.iter().collect(),
+                    _ => continue,
+                };
+                for poly in polys {
+                    let ring: Vec<(f64, f64)> = poly
+                        .exterior()
+                        .0
+                        .iter()
+                        .map(|c| proj.fwd(c.x, c.y))
+                        .collect();
+                    rasterize(&mut grid, &[ring]);
                 }
             }
         }
