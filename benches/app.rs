@@ -1,0 +1,492 @@
+//! Desktop app benchmarks (criterion), issue 6 "Performance":
+//! - `pick/*`: hover picking through the app's R-tree ([`PickIndex`], Web Mercator metres) with
+//!   1,000,000 generated buildings — one pick at a random cursor position (goal: < 0.1 ms); the
+//!   index build time is printed once (`pick index build: …`);
+//! - `frame/*`: one CPU-side frame of a headless [`HetaoApp`] (the zone data plus the 1,000,000
+//!   buildings as a loaded layer) at 1440×900 logical px, driven through
+//!   `egui::Context::run_ui` with synthetic input: after a drag (pan), after a wheel notch
+//!   (zoom), and after a pointer move (hover pick). Included: egui input handling, the layout
+//!   of every panel, the map widget (view update, hover pick, scene cache check, overlay
+//!   shapes) and egui's tessellation of the frame's shapes. NOT included: the GPU side (the
+//!   wgpu paint callback that draws the map is never added without a GPU; its cost is
+//!   `benches/render.rs`'s `frame/*`), egui's texture upload and the window system;
+//! - `startup/*`: `load_zone` (embedded zone + styles, in process), `first_frame_headless`
+//!   (new context, fonts, app over the zone, first frame including the zone's tessellation),
+//!   and `to_screenshot`: the built `hetao --screenshot` binary spawned on a running Xvfb,
+//!   timed until it exits with the PNG written — window creation, the background zone load,
+//!   scene upload, at least 10 frames and the screenshot round trip, so an upper bound on
+//!   "start to first drawn map". Skipped (with a message) without Xvfb, without the binary
+//!   or when the binary cannot draw (no GPU adapter).
+//!
+//! Sizes: `HETAO_BENCH_APP_BUILDINGS` (default 1,000,000 under `cargo bench`). Without
+//! `--bench` (`cargo test --all-targets`) every bench runs once on 2,000 buildings and the
+//! spawned-binary bench is skipped, so the smoke run stays fast.
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, PointerButton, Pos2, TouchPhase};
+use hetao_atlas::app::HetaoApp;
+use hetao_atlas::app::pick::{FeatureRef, PickIndex};
+use hetao_atlas::app::view::MapView;
+use hetao_atlas::core::model::{Feature, Layer};
+use hetao_atlas::render::StyleSet;
+use hetao_atlas::render::camera::lonlat_to_mercator;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Window size of the headless frames (the app's default window), logical px.
+const SCREEN: [f32; 2] = [1440.0, 900.0];
+/// A point inside the map (between the 290 px layers panel and the 380 px side panel).
+const MAP_POINT: Pos2 = Pos2::new(680.0, 450.0);
+/// The generated buildings' extent (lon/lat `[w, s, e, n]`), as `buildings` lays them out.
+const BUILDINGS_BBOX: [f64; 4] = [114.05, 22.505, 114.095, 22.55];
+
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// True under `cargo bench` (which passes `--bench`); under `cargo test --all-targets` the
+/// bench runs once as a smoke test, on small inputs, so the suite stays fast.
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// Seeded xorshift in [0, 1).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `n` buildings of 30–80 % of the grid step on a grid over the zone (as in
+/// `benches/render.rs`): every 8th an L shape (concave), each with a status property.
+fn buildings(n: usize) -> Layer {
+    let mut rnd = Rng(0x2545_f491_4f6c_dd1d);
+    let side = (n as f64).sqrt().ceil() as usize;
+    let (w0, s0) = (BUILDINGS_BBOX[0], BUILDINGS_BBOX[1]);
+    let step = (BUILDINGS_BBOX[2] - BUILDINGS_BBOX[0]) / side as f64;
+    let statuses = ["existing", "converted", "under_construction", "planned"];
+    let features = (0..n)
+        .map(|i| {
+            let (x, y) = (w0 + (i % side) as f64 * step, s0 + (i / side) as f64 * step);
+            let (w, h) = (
+                step * (0.3 + 0.5 * rnd.next()),
+                step * (0.3 + 0.5 * rnd.next()),
+            );
+            let ring: Vec<(f64, f64)> = if i % 8 == 0 {
+                vec![
+                    (x, y),
+                    (x + w, y),
+                    (x + w, y + h / 2.0),
+                    (x + w / 2.0, y + h / 2.0),
+                    (x + w / 2.0, y + h),
+                    (x, y + h),
+                    (x, y),
+                ]
+            } else {
+                vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]
+            };
+            let mut props = serde_json::Map::new();
+            props.insert(
+                "status".into(),
+                serde_json::json!(statuses[i % statuses.len()]),
+            );
+            Feature {
+                geometry: Some(geo::Geometry::Polygon(geo::Polygon::new(
+                    ring.into(),
+                    vec![],
+                ))),
+                properties: Some(props),
+                ..Default::default()
+            }
+        })
+        .collect();
+    Layer {
+        name: "generated_buildings".into(),
+        features,
+        illustrative: true,
+        ..Default::default()
+    }
+}
+
+/// Random Mercator points over the buildings' extent (the cursor positions).
+fn cursor_points(count: usize) -> Vec<[f64; 2]> {
+    let mut rnd = Rng(0x9e37_79b9_7f4a_7c15);
+    let (x0, y0) = lonlat_to_mercator(BUILDINGS_BBOX[0], BUILDINGS_BBOX[1]);
+    let (x1, y1) = lonlat_to_mercator(BUILDINGS_BBOX[2], BUILDINGS_BBOX[3]);
+    (0..count)
+        .map(|_| [x0 + (x1 - x0) * rnd.next(), y0 + (y1 - y0) * rnd.next()])
+        .collect()
+}
+
+/// Drives a headless app one frame at a time.
+struct Driver {
+    ctx: egui::Context,
+    time: f64,
+}
+
+impl Driver {
+    fn new() -> Self {
+        let ctx = egui::Context::default();
+        hetao_atlas::app::setup_style(&ctx);
+        Self { ctx, time: 0.0 }
+    }
+
+    /// One frame: input, layout of the whole window, tessellation of its shapes. Returns the
+    /// number of clipped primitives (kept alive so nothing is optimised away).
+    fn frame(&mut self, app: &mut HetaoApp, events: Vec<Event>) -> usize {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(Pos2::ZERO, SCREEN.into())),
+            time: Some(self.time),
+            predicted_dt: 1.0 / 60.0,
+            events,
+            ..Default::default()
+        };
+        self.time += 1.0 / 60.0;
+        let mut out = self.ctx.run_ui(input, |ui| app.show(ui));
+        // texture (font atlas) uploads are the GPU side: not applied here
+        out.textures_delta.clear();
+        let prims = self.ctx.tessellate(out.shapes, out.pixels_per_point);
+        black_box(prims).len()
+    }
+}
+
+fn button(pos: Pos2, pressed: bool) -> Event {
+    Event::PointerButton {
+        pos,
+        button: PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::NONE,
+    }
+}
+
+fn wheel(dy: f32) -> Event {
+    Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, dy),
+        phase: TouchPhase::Move,
+        source: MouseWheelSource::Unknown,
+        modifiers: Modifiers::NONE,
+    }
+}
+
+/// The zone app with `layer` loaded on top, shown once and the view on the layer.
+fn app_with(layer: Layer, drv: &mut Driver) -> HetaoApp {
+    let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
+    let mut app = HetaoApp::with_data(ds, StyleSet::embedded().expect("styles"));
+    app.autosave = false;
+    drv.frame(&mut app, vec![]); // the first frame fits the view to the zone
+    app.add_user_layer(layer);
+    app.view.step(10.0); // land the fly-to on the layer at once
+    app
+}
+
+fn bench_pick(c: &mut Criterion, layer: &Layer, app: &mut HetaoApp) {
+    let n = layer.features.len();
+    let t = Instant::now();
+    let index = PickIndex::build([(layer.name.as_str(), layer.features.as_slice())]);
+    eprintln!(
+        "pick index build: {n} buildings in {:.3} s ({} indexed)",
+        t.elapsed().as_secs_f64(),
+        index.len()
+    );
+    let pts = cursor_points(4096);
+    let keep = |_: &FeatureRef| true;
+    let names = [layer.name.as_str()];
+    let mut g = c.benchmark_group("pick");
+    // the 4 px tolerance at two zooms: the whole layer in view (the app's fit after loading
+    // it), and zoom 18 (about 0.6 m per px at 22.5° N)
+    let fit_zoom = app.view.zoom;
+    for (label, zoom) in [("fit", fit_zoom), ("z18", 18.0)] {
+        let mpp = MapView::new(114.07, 22.52, zoom)
+            .camera(1.0, 1.0, 1.0)
+            .metres_per_pixel();
+        let tol = hetao_atlas::app::map::PICK_TOLERANCE_PX * mpp;
+        let hits = pts
+            .iter()
+            .filter(|p| index.pick(**p, tol, &names, &keep).is_some())
+            .count();
+        eprintln!(
+            "pick/{label}: zoom {zoom:.2}, tolerance {tol:.2} m, {hits} of {} cursor points hit",
+            pts.len()
+        );
+        let mut i = 0usize;
+        g.bench_function(format!("index_{n}_{label}"), |b| {
+            b.iter(|| {
+                i = (i + 1) % pts.len();
+                black_box(index.pick(pts[i], tol, &names, &keep))
+            })
+        });
+    }
+    // through the app: all visible layers top first (the zone's too), year filter on
+    let mpp = app.view.camera(1.0, 1.0, 1.0).metres_per_pixel();
+    let tol = hetao_atlas::app::map::PICK_TOLERANCE_PX * mpp;
+    let _ = app.pick_at(pts[0], tol); // builds the app's index over the zone + the layer
+    let mut i = 0usize;
+    g.bench_function(format!("app_pick_at_{n}_fit"), |b| {
+        b.iter(|| {
+            i = (i + 1) % pts.len();
+            black_box(app.pick_at(pts[i], tol))
+        })
+    });
+    g.finish();
+}
+
+fn bench_frames(c: &mut Criterion, app: &mut HetaoApp, drv: &mut Driver, n: usize) {
+    // warm up: the first frame with the layer tessellates it (the scene cache) and the first
+    // hover builds the pick index
+    let t = Instant::now();
+    drv.frame(app, vec![Event::PointerMoved(MAP_POINT)]);
+    eprintln!(
+        "first frame after loading {n} buildings (scene + pick index build): {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut g = c.benchmark_group("frame");
+    g.sample_size(20);
+
+    // hover: the pointer moves over the map, a pick every frame
+    let mut k = 0u32;
+    g.bench_function(format!("hover_{n}"), |b| {
+        b.iter(|| {
+            k = k.wrapping_add(1);
+            let p = MAP_POINT + egui::vec2((k % 37) as f32 * 3.0, (k % 23) as f32 * 3.0);
+            drv.frame(app, vec![Event::PointerMoved(p)])
+        })
+    });
+    let hover_ok = app.hover.is_some();
+
+    // pan: press, drag past the threshold, then every frame moves the pointer 8 px
+    drv.frame(app, vec![button(MAP_POINT, true)]);
+    for s in 1..=4 {
+        let p = MAP_POINT + egui::vec2(5.0 * s as f32, 0.0);
+        drv.frame(app, vec![Event::PointerMoved(p)]);
+    }
+    let before = app.view;
+    let base = MAP_POINT + egui::vec2(20.0, 0.0);
+    let mut flip = false;
+    g.bench_function(format!("pan_{n}"), |b| {
+        b.iter(|| {
+            flip = !flip;
+            let p = base + egui::vec2(if flip { 8.0 } else { 0.0 }, 0.0);
+            drv.frame(app, vec![Event::PointerMoved(p)])
+        })
+    });
+    let panned = app.view != before;
+    drv.frame(app, vec![button(base, false)]);
+
+    // zoom: a wheel notch about the cursor each frame, from the same view every time
+    let v0 = app.view;
+    g.bench_function(format!("zoom_{n}"), |b| {
+        b.iter(|| {
+            app.view = v0;
+            drv.frame(app, vec![Event::PointerMoved(MAP_POINT), wheel(120.0)])
+        })
+    });
+    let zoomed = app.view.zoom > v0.zoom;
+    g.finish();
+    eprintln!(
+        "frame checks: hover found a feature: {hover_ok}; drag moved the view: {panned}; wheel zoomed in: {zoomed}"
+    );
+    assert!(
+        panned && zoomed,
+        "the synthetic input did not reach the map"
+    );
+}
+
+fn bench_startup(c: &mut Criterion) {
+    let mut g = c.benchmark_group("startup");
+    g.sample_size(10);
+    g.bench_function("load_zone", |b| {
+        b.iter(|| {
+            let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
+            black_box((ds, StyleSet::embedded().expect("styles")))
+        })
+    });
+    let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
+    let styles = StyleSet::embedded().expect("styles");
+    g.bench_function("first_frame_headless", |b| {
+        b.iter_batched(
+            || (ds.clone(), styles.clone()),
+            |(ds, styles)| {
+                let mut drv = Driver::new();
+                let mut app = HetaoApp::with_data(ds, styles);
+                app.autosave = false;
+                drv.frame(&mut app, vec![])
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    if bench_mode() {
+        bench_spawned(&mut g);
+    } else {
+        eprintln!("startup/to_screenshot skipped: runs only under `cargo bench`");
+    }
+    g.finish();
+}
+
+/// `target/<profile>/hetao`: the bench executable is `target/<profile>/deps/app-<hash>`.
+fn hetao_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.parent()?;
+    let bin = dir.join(format!("hetao{}", std::env::consts::EXE_SUFFIX));
+    bin.is_file().then_some(bin)
+}
+
+/// A private Xvfb server; killed on drop.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Option<Self> {
+        let n = (0..200u32)
+            .map(|i| 150 + (std::process::id() + i) % 400)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })?;
+        let child = Command::new("Xvfb")
+            .arg(format!(":{n}"))
+            .args(["-screen", "0", "1600x1000x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut x = Self {
+            child,
+            display: format!(":{n}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+            if Instant::now() > deadline || x.child.try_wait().ok().flatten().is_some() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(x)
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One `hetao --screenshot` run; the time from spawn until it exited with the PNG written.
+fn screenshot_run(cmd: &mut Command, dir: &Path, shot: &Path) -> Result<Duration, String> {
+    let _ = std::fs::remove_file(shot);
+    let t = Instant::now();
+    let out = cmd
+        .env("XDG_RUNTIME_DIR", dir.join("xdg"))
+        .env("HETAO_AUTOSAVE_DIR", dir.join("autosave"))
+        .output()
+        .map_err(|e| format!("cannot start hetao: {e}"))?;
+    let took = t.elapsed();
+    if !out.status.success() || !shot.is_file() {
+        let log = String::from_utf8_lossy(&out.stderr);
+        let tail: String = log
+            .chars()
+            .rev()
+            .take(1500)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return Err(format!(
+            "hetao --screenshot failed ({}): {tail}",
+            out.status
+        ));
+    }
+    Ok(took)
+}
+
+fn bench_spawned(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    let Some(bin) = hetao_binary() else {
+        eprintln!("startup/to_screenshot skipped: no hetao binary next to the bench executable");
+        return;
+    };
+    let Ok(dir) = tempfile::tempdir() else {
+        eprintln!("startup/to_screenshot skipped: no temporary directory");
+        return;
+    };
+    let xdg = dir.path().join("xdg");
+    if std::fs::create_dir_all(&xdg).is_err() {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&xdg, std::fs::Permissions::from_mode(0o700));
+    }
+    let shot = dir.path().join("shot.png");
+    // once through xvfb-run -a, as a user would (includes starting the X server)
+    if Command::new("xvfb-run").arg("--help").output().is_ok() {
+        let mut cmd = Command::new("xvfb-run");
+        cmd.args(["-a", "-s", "-screen 0 1600x1000x24"])
+            .arg(&bin)
+            .arg("--screenshot")
+            .arg(&shot);
+        match screenshot_run(&mut cmd, dir.path(), &shot) {
+            Ok(d) => eprintln!(
+                "startup: xvfb-run -a hetao --screenshot: {:.3} s (one run, X server start included)",
+                d.as_secs_f64()
+            ),
+            Err(e) => eprintln!("startup: xvfb-run run failed: {e}"),
+        }
+    }
+    let Some(x) = Xvfb::start() else {
+        eprintln!("startup/to_screenshot skipped: cannot start Xvfb");
+        return;
+    };
+    let make = || {
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--screenshot")
+            .arg(&shot)
+            .env("DISPLAY", &x.display);
+        cmd
+    };
+    if let Err(e) = screenshot_run(&mut make(), dir.path(), &shot) {
+        eprintln!("startup/to_screenshot skipped: {e}");
+        return;
+    }
+    g.measurement_time(Duration::from_secs(30));
+    g.bench_function("to_screenshot", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                total += screenshot_run(&mut make(), dir.path(), &shot).expect("hetao run");
+            }
+            total
+        })
+    });
+}
+
+fn bench(c: &mut Criterion) {
+    let n = env_count(
+        "HETAO_BENCH_APP_BUILDINGS",
+        if bench_mode() { 1_000_000 } else { 2_000 },
+    );
+    let layer = buildings(n);
+    let mut drv = Driver::new();
+    let mut app = app_with(layer.clone(), &mut drv);
+    bench_pick(c, &layer, &mut app);
+    drop(layer);
+    bench_frames(c, &mut app, &mut drv, n);
+    drop(app);
+    bench_startup(c);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
