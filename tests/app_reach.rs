@@ -75,7 +75,7 @@ fn origin_gives_a_reach_layer_and_only_network_params_rebuild() {
     assert!(entry.visible && entry.illustrative);
     let attribution = entry.attribution.clone().expect("attribution");
     assert!(
-        attribution.starts_with("Modelled travel reach (Hetao Atlas) — assumptions: walk"),
+        attribution.starts_with("Modelled travel reach (Hetao Atlas, walk from 09:00)"),
         "{attribution}"
     );
     let bi = a.layers.iter().position(|e| e.name == LAYER).expect("i");
@@ -92,8 +92,7 @@ fn origin_gives_a_reach_layer_and_only_network_params_rebuild() {
     // bounded by the circle a straight-line walker covers: (1.3 m/s × 1800 s / 1.25)² π
     let r = 1.3 * 1800.0 / 1.25;
     assert!(areas[2].1 < std::f64::consts::PI * r * r * 1.1, "{areas:?}");
-    // the smallest band lies around the origin (within 300 m: the model snaps the origin to
-    // its 50 m land grid, and the Loop's centroid is near its edge)
+    // the smallest band contains the origin (the Loop is land in the walking grid)
     let l = a.user_layers.iter().find(|l| l.name == LAYER).expect("l");
     let ten = l
         .features
@@ -103,24 +102,22 @@ fn origin_gives_a_reach_layer_and_only_network_params_rebuild() {
     let Some(geo::Geometry::MultiPolygon(mp)) = &ten.geometry else {
         panic!("a multipolygon band")
     };
-    let bb = geo::BoundingRect::bounding_rect(mp).expect("bbox");
-    let (dx, dy) = (0.003, 0.0027);
     assert!(
-        bb.min().x - dx < LOOP.0
-            && LOOP.0 < bb.max().x + dx
-            && bb.min().y - dy < LOOP.1
-            && LOOP.1 < bb.max().y + dy,
-        "{bb:?} {areas:?}"
+        geo::Contains::contains(mp, &geo::Point::new(LOOP.0, LOOP.1)),
+        "the 10-minute band does not contain its origin: {areas:?}"
     );
     // the legend colours by minutes, one class per budget
     match &entry.style.color_by {
-        Some(hetao_atlas::render::style::ColorBy::Graduated {
-            property, classes, ..
+        Some(hetao_atlas::render::style::ColorBy::Categorical {
+            property,
+            categories,
+            ..
         }) => {
-            assert_eq!(property, "minutes");
-            assert_eq!(classes.len(), 3);
+            assert_eq!(property, "band");
+            let labels: Vec<&str> = categories.iter().map(|c| c.2.as_str()).collect();
+            assert_eq!(labels, ["≤ 10 min", "≤ 20 min", "≤ 30 min"]);
         }
-        other => panic!("graduated legend expected, got {other:?}"),
+        other => panic!("one legend class per budget expected, got {other:?}"),
     }
     // the scene draws the new bands
     let scene = a.ensure_scene().expect("scene");

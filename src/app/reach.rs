@@ -231,15 +231,16 @@ impl ReachState {
         s.fill_opacity = 0.45;
         s.stroke = Some(Rgba([40, 40, 80, 200]));
         s.width = 1.0;
-        s.color_by = Some(ColorBy::Graduated {
-            property: "minutes".into(),
-            classes: self
+        // One class per budget, labelled as what it is: reached within N minutes.
+        s.color_by = Some(ColorBy::Categorical {
+            property: "band".into(),
+            categories: self
                 .minutes
                 .iter()
                 .zip(RAMP)
-                .map(|(m, [r, g, b])| (*m, Rgba([r, g, b, 255])))
+                .map(|(m, [r, g, b])| (band_label(*m), Rgba([r, g, b, 255]), band_label(*m)))
                 .collect(),
-            unit: "min".into(),
+            other: None,
         });
         s
     }
@@ -256,7 +257,22 @@ impl ReachState {
     }
 }
 
-/// The attribution line of the bands layer.
+/// The legend and `band` property of a budget: "≤ 10 min".
+pub fn band_label(minutes: f64) -> String {
+    format!("≤ {minutes} min")
+}
+
+/// The short credit shown on the map for the bands (the full assumptions are in the Reach
+/// panel and in the exported file's `assumptions` member).
+pub fn map_attribution(mode: Mode, depart: f64) -> String {
+    format!(
+        "Modelled travel reach (Hetao Atlas, {} from {}): assumptions in the Reach panel",
+        mode.name(),
+        clock(depart)
+    )
+}
+
+/// The full assumptions line of the bands (Reach panel, exported file).
 pub fn attribution(mode: Mode, params: &ReachParams, depart: f64) -> String {
     let dwell: Vec<String> = params
         .control_points
@@ -281,7 +297,7 @@ pub fn attribution(mode: Mode, params: &ReachParams, depart: f64) -> String {
 
 /// The bands as a layer: one feature per budget, largest first (so smaller ones draw on top),
 /// with `minutes`, `mode`, `area_m2` and `depart`.
-pub fn bands_layer(bands: &[Isochrone], params: &ReachParams, depart: f64) -> Layer {
+pub fn bands_layer(bands: &[Isochrone], depart: f64) -> Layer {
     let mode = bands.first().map_or(Mode::Walk, |b| b.mode);
     let mut sorted: Vec<&Isochrone> = bands.iter().collect();
     sorted.sort_by(|a, b| b.minutes.total_cmp(&a.minutes));
@@ -290,6 +306,7 @@ pub fn bands_layer(bands: &[Isochrone], params: &ReachParams, depart: f64) -> La
         .map(|b| {
             let mut p = Map::new();
             p.insert("minutes".into(), json!(b.minutes));
+            p.insert("band".into(), json!(band_label(b.minutes)));
             p.insert("mode".into(), json!(b.mode.name()));
             p.insert("area_m2".into(), json!(b.area_m2.round()));
             p.insert("depart".into(), json!(clock(depart)));
@@ -307,7 +324,7 @@ pub fn bands_layer(bands: &[Isochrone], params: &ReachParams, depart: f64) -> La
     Layer {
         name: LAYER.into(),
         features,
-        attribution: Some(attribution(mode, params, depart)),
+        attribution: Some(map_attribution(mode, depart)),
         illustrative: true,
         ..Default::default()
     }
@@ -464,7 +481,7 @@ fn finish(app: &mut HetaoApp, o: Outcome) {
     }
     match o.result {
         Ok((bands, rows)) => {
-            let layer = bands_layer(&bands, &o.request.params, o.request.depart);
+            let layer = bands_layer(&bands, o.request.depart);
             app.reach.bands = bands;
             app.reach.destinations = rows;
             app.reach.error = None;
@@ -545,6 +562,10 @@ pub fn export_bands(app: &HetaoApp, path: &std::path::Path) -> Result<usize, Str
         o.insert("attribution".into(), json!(layer.attribution));
         o.insert("illustrative".into(), json!(true));
         if let (Some((_, net)), Some(req)) = (&app.reach.net, &app.reach.shown) {
+            o.insert(
+                "assumptions_text".into(),
+                json!(attribution(req.mode, &req.params, req.depart)),
+            );
             o.insert("assumptions".into(), assumptions(net, req.mode, req.depart));
         }
     }
