@@ -12,25 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// SplitMix64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn f(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use hetao_atlas::core::zone::generator::SplitMix64 as Rng;
 
 const USES: &[&str] = &["research", "office", "residential", "lab", "mixed"];
 
 fn generate(path: &Path, n: usize) -> std::io::Result<u64> {
-    let mut r = Rng(20_260_101);
+    let mut r = Rng::new(20_260_101);
     let f = std::fs::File::create(path)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
     w.write_all(b"{\"type\":\"FeatureCollection\",\"name\":\"bench_buildings\",\"features\":[\n")?;
@@ -38,10 +25,10 @@ fn generate(path: &Path, n: usize) -> std::io::Result<u64> {
         if i > 0 {
             w.write_all(b",\n")?;
         }
-        let cx = 113.80 + r.f() * 0.45;
-        let cy = 22.45 + r.f() * 0.30;
-        let k = 5 + (r.next() % 6) as usize; // 5..=10 vertices
-        let size = 0.0001 + r.f() * 0.0004;
+        let cx = 113.80 + r.next_f64() * 0.45;
+        let cy = 22.45 + r.next_f64() * 0.30;
+        let k = 5 + (r.next_u64() % 6) as usize; // 5..=10 vertices
+        let size = 0.0001 + r.next_f64() * 0.0004;
         write!(
             w,
             "{{\"type\":\"Feature\",\"id\":{i},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[["
@@ -49,7 +36,7 @@ fn generate(path: &Path, n: usize) -> std::io::Result<u64> {
         let mut first = (0.0, 0.0);
         for j in 0..k {
             let a = j as f64 / k as f64 * std::f64::consts::TAU;
-            let rad = size * (0.6 + 0.4 * r.f());
+            let rad = size * (0.6 + 0.4 * r.next_f64());
             let (x, y) = (cx + rad * a.cos(), cy + rad * a.sin());
             if j == 0 {
                 first = (x, y);
@@ -60,9 +47,9 @@ fn generate(path: &Path, n: usize) -> std::io::Result<u64> {
         write!(
             w,
             "\"properties\":{{\"name\":\"Building {i}\",\"floors\":{},\"height_m\":{:.1},\"use\":\"{}\"}}}}",
-            1 + r.next() % 60,
-            3.0 + r.f() * 200.0,
-            USES[(r.next() % USES.len() as u64) as usize]
+            1 + r.next_u64() % 60,
+            3.0 + r.next_f64() * 200.0,
+            USES[(r.next_u64() % USES.len() as u64) as usize]
         )?;
     }
     w.write_all(b"\n]}\n")?;

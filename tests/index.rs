@@ -8,23 +8,7 @@ use geo::{
 use hetao_atlas::core::index::{Hit, LocalFrame, SpatialIndex, distance_m};
 use hetao_atlas::core::model::{Dataset, Feature, Layer};
 
-/// SplitMix64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn f(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn range(&mut self, a: f64, b: f64) -> f64 {
-        a + (b - a) * self.f()
-    }
-}
+use hetao_atlas::core::zone::generator::SplitMix64 as Rng;
 
 const W: f64 = 114.02;
 const E: f64 = 114.12;
@@ -32,7 +16,7 @@ const S: f64 = 22.48;
 const N: f64 = 22.54;
 
 fn random_polygon(r: &mut Rng, cx: f64, cy: f64, size: f64) -> Polygon<f64> {
-    let k = 3 + (r.next() % 6) as usize;
+    let k = 3 + (r.next_u64() % 6) as usize;
     let mut pts: Vec<Coord<f64>> = (0..k)
         .map(|i| {
             let a = i as f64 / k as f64 * std::f64::consts::TAU;
@@ -43,10 +27,10 @@ fn random_polygon(r: &mut Rng, cx: f64, cy: f64, size: f64) -> Polygon<f64> {
             }
         })
         .collect();
-    if r.next().is_multiple_of(2) {
+    if r.next_u64().is_multiple_of(2) {
         pts.reverse(); // either winding
     }
-    let hole = if r.next().is_multiple_of(4) {
+    let hole = if r.next_u64().is_multiple_of(4) {
         let h = size * 0.2;
         vec![LineString::from(vec![
             (cx - h, cy - h),
@@ -62,7 +46,7 @@ fn random_polygon(r: &mut Rng, cx: f64, cy: f64, size: f64) -> Polygon<f64> {
 }
 
 fn random_dataset(seed: u64, n: usize) -> Dataset {
-    let mut r = Rng(seed);
+    let mut r = Rng::new(seed);
     let mut layers = Vec::new();
     for li in 0..3 {
         let mut features = Vec::new();
@@ -70,10 +54,10 @@ fn random_dataset(seed: u64, n: usize) -> Dataset {
             let cx = r.range(W, E);
             let cy = r.range(S, N);
             let size = r.range(0.00005, 0.003);
-            let g = match r.next() % 6 {
+            let g = match r.next_u64() % 6 {
                 0 => Some(Geometry::Point(Point::new(cx, cy))),
                 1 => Some(Geometry::LineString(LineString::from(
-                    (0..2 + r.next() % 5)
+                    (0..2 + r.next_u64() % 5)
                         .map(|_| (cx + r.range(-size, size), cy + r.range(-size, size)))
                         .collect::<Vec<_>>(),
                 ))),
@@ -123,7 +107,7 @@ fn queries_equal_brute_force_on_random_data() {
     let mut index = SpatialIndex::build(&ds);
     let with_geometry = all(&ds).count();
     assert_eq!(index.len(), with_geometry);
-    let mut r = Rng(9);
+    let mut r = Rng::new(9);
     for round in 0..2 {
         if round == 1 {
             // data changes: the rebuilt index must follow
@@ -208,7 +192,7 @@ fn queries_equal_brute_force_on_random_data() {
 
 #[test]
 fn local_frame_distances_agree_with_geodesic_distances() {
-    let mut r = Rng(77);
+    let mut r = Rng::new(77);
     for _ in 0..500 {
         let (lon, lat) = (r.range(W, E), r.range(S, N));
         let (lon2, lat2) = (lon + r.range(-0.05, 0.05), lat + r.range(-0.05, 0.05));

@@ -51,18 +51,7 @@ fn scenarios(edits: usize) -> (Scenario, Scenario) {
     (make("A", 0), make("B", 3))
 }
 
-/// SplitMix64: a small seeded generator for the kill delays.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+use hetao_atlas::core::zone::generator::SplitMix64 as SplitMix;
 
 fn temporaries(dir: &Path) -> usize {
     std::fs::read_dir(dir)
@@ -110,7 +99,7 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
     );
     a.save(&path).expect("initial save");
     let exe = std::env::current_exe().expect("current_exe");
-    let mut rng = SplitMix(0x4845_5441_4f00_0001);
+    let mut rng = SplitMix::new(0x4845_5441_4f00_0001);
     let (mut saw_a, mut saw_b, mut mid_write) = (0u32, 0u32, 0u32);
     let started = Instant::now();
     // How long one save takes here, to spread the kills over several saves.
@@ -158,7 +147,7 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
         // the text, so these land mostly before the temporary file exists). Odd runs: wait
         // for the temporary file to appear, then a random 0–2 ms, to aim at the
         // write / flush / fsync / rename window.
-        let r = rng.next();
+        let r = rng.next_u64();
         let delay = if run % 2 == 0 {
             Duration::from_micros(100 + r % (save.as_micros() as u64 * 2).max(1000))
         } else {
@@ -254,7 +243,7 @@ fn kill_child_edit_and_autosave_loop() {
 fn sigkill_between_edits_loses_no_autosaved_edit() {
     use hetao_atlas::app::doc::{Document, pending_autosave};
     let exe = std::env::current_exe().expect("current_exe");
-    let mut rng = SplitMix(0x4155_544f_5341_5645);
+    let mut rng = SplitMix::new(0x4155_544f_5341_5645);
     let base = hetao_atlas::core::zone::embedded_dataset().expect("embedded");
     let mut recovered_total = 0usize;
     for run in 0..AUTOSAVE_RUNS {
@@ -274,7 +263,7 @@ fn sigkill_between_edits_loses_no_autosaved_edit() {
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         // Wait for a random number (1..=6) of acknowledged autosaves, then a random moment
         // (0–30 ms) inside the next edit or autosave, and kill.
-        let want = 1 + (rng.next() % 6) as usize;
+        let want = 1 + (rng.next_u64() % 6) as usize;
         let mut acked = 0usize;
         while acked < want {
             match lines.next() {
@@ -286,7 +275,7 @@ fn sigkill_between_edits_loses_no_autosaved_edit() {
                 other => panic!("run {run}: child stopped early: {other:?}"),
             }
         }
-        std::thread::sleep(Duration::from_micros(rng.next() % 30_000));
+        std::thread::sleep(Duration::from_micros(rng.next_u64() % 30_000));
         child.kill().expect("SIGKILL");
         child.wait().expect("wait");
         // The app at next start: open plan.json, find the autosave beside it, restore it.

@@ -398,30 +398,14 @@ fn hostile_input_gives_errors_not_panics() {
     }
 }
 
-/// A tiny deterministic PRNG (SplitMix64).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn f(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use hetao_atlas::core::zone::generator::SplitMix64 as Rng;
 
 /// A seeded FeatureCollection with every geometry type, z on some features, awkward
 /// properties (escapes, unicode, nested values, strings that look like features) and
 /// varied layout, about `n` features. Returns the text and each feature's start offset.
 fn generated(seed: u64, n: usize) -> (String, Vec<usize>) {
     use std::fmt::Write;
-    let mut r = Rng(seed);
+    let mut r = Rng::new(seed);
     let mut s =
         String::from("{\"type\": \"FeatureCollection\", \"name\": \"gen\",\n\"features\": [\n");
     let mut starts = Vec::new();
@@ -431,10 +415,10 @@ fn generated(seed: u64, n: usize) -> (String, Vec<usize>) {
         }
         starts.push(s.len());
         let pos = |r: &mut Rng, z: bool| {
-            let lon = 113.9 + r.f() * 0.3;
-            let lat = 22.4 + r.f() * 0.2;
+            let lon = 113.9 + r.next_f64() * 0.3;
+            let lat = 22.4 + r.next_f64() * 0.2;
             if z {
-                format!("[{lon}, {lat}, {}]", (r.f() * 100.0).round())
+                format!("[{lon}, {lat}, {}]", (r.next_f64() * 100.0).round())
             } else if r.below(2) == 0 {
                 // short decimals (the loader's fast path), sometimes negative / integral
                 let sign = if r.below(8) == 0 { "-" } else { "" };
@@ -496,7 +480,7 @@ fn generated(seed: u64, n: usize) -> (String, Vec<usize>) {
         let mut props = format!(
             "{{\"name\":\"B{i} \\\"quoted\\\" \\u00e9\u{4e2d}\",\"floors\":{},\"h\":{},\"ok\":{}",
             r.below(60),
-            r.f() * 200.0,
+            r.next_f64() * 200.0,
             r.below(2) == 0
         );
         match r.below(6) {

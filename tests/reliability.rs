@@ -28,26 +28,12 @@ use std::time::{Duration, Instant};
 // Generated big files
 // ---------------------------------------------------------------------------------------
 
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn f(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use hetao_atlas::core::zone::generator::SplitMix64 as Rng;
 
 /// Write a FeatureCollection of building-like polygons (5–9 vertices, 7 decimals, a few
 /// properties) until it holds at least `bytes` bytes; returns the number of features.
 fn write_buildings(out: &mut impl std::io::Write, bytes: u64, seed: u64) -> std::io::Result<u64> {
-    let mut r = Rng(seed);
+    let mut r = Rng::new(seed);
     let mut written = 0u64;
     let mut n = 0u64;
     let head = "{\"type\":\"FeatureCollection\",\"name\":\"generated buildings\",\"features\":[\n";
@@ -59,17 +45,17 @@ fn write_buildings(out: &mut impl std::io::Write, bytes: u64, seed: u64) -> std:
         if n > 0 {
             s.push_str(",\n");
         }
-        let (cx, cy) = (113.95 + r.f() * 0.2, 22.45 + r.f() * 0.15);
-        let k = 5 + (r.next() % 5) as usize;
+        let (cx, cy) = (113.95 + r.next_f64() * 0.2, 22.45 + r.next_f64() * 0.15);
+        let k = 5 + (r.next_u64() % 5) as usize;
         s.push_str("{\"type\":\"Feature\",\"id\":");
         let _ = write!(s, "{n}");
         s.push_str(",\"properties\":{\"name\":\"Building ");
         let _ = write!(
             s,
             "{n} 大楼\",\"floors\":{},\"height_m\":{:.1},\"use\":\"{}\"}},",
-            1 + r.next() % 60,
-            r.f() * 200.0,
-            ["wet_lab", "dry_lab_office", "supporting"][(r.next() % 3) as usize]
+            1 + r.next_u64() % 60,
+            r.next_f64() * 200.0,
+            ["wet_lab", "dry_lab_office", "supporting"][(r.next_u64() % 3) as usize]
         );
         s.push_str("\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
         for i in 0..=k {
@@ -273,14 +259,14 @@ fn corrupted_big_files_get_the_same_verdict_with_one_or_four_threads() {
     let n = write_buildings(&mut text, 3 << 20, 7).expect("generate");
     assert_eq!(verdict(&text, 1), Ok(n as usize));
     assert_eq!(verdict(&text, 4), Ok(n as usize));
-    let mut r = Rng(99);
+    let mut r = Rng::new(99);
     let bad: &[&[u8]] = &[
         b"}", b"]", b",", b"\"", b"[", b"{", b"x", b"\\", b"\n", b"\xff", b"1e999",
     ];
     for round in 0..40 {
         let mut t = text.clone();
-        let at = (r.next() % t.len() as u64) as usize;
-        let what = bad[(r.next() % bad.len() as u64) as usize];
+        let at = (r.next_u64() % t.len() as u64) as usize;
+        let what = bad[(r.next_u64() % bad.len() as u64) as usize];
         let end = (at + 1).min(t.len());
         let _ = match round % 3 {
             0 => t.splice(at..at, what.iter().copied()).count(),

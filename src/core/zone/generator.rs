@@ -77,6 +77,11 @@ impl SplitMix64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Uniform integer in [0, n) (0 when n is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
     /// Uniform in [a, b).
     pub fn range(&mut self, a: f64, b: f64) -> f64 {
         a + (b - a) * self.next_f64()
