@@ -22,12 +22,16 @@
 //! `--bench` (`cargo test --all-targets`) every bench runs once on 2,000 buildings and the
 //! spawned-binary bench is skipped, so the smoke run stays fast.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{BUILDINGS_BBOX, bench_mode};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, PointerButton, Pos2, TouchPhase};
 use hetao_atlas::app::HetaoApp;
 use hetao_atlas::app::pick::{FeatureRef, PickIndex};
 use hetao_atlas::app::view::MapView;
-use hetao_atlas::core::model::{Feature, Layer};
+use hetao_atlas::core::model::Layer;
+use hetao_atlas::core::zone::generator::SplitMix64;
 use hetao_atlas::render::StyleSet;
 use hetao_atlas::render::camera::lonlat_to_mercator;
 use std::hint::black_box;
@@ -39,8 +43,6 @@ use std::time::{Duration, Instant};
 const SCREEN: [f32; 2] = [1440.0, 900.0];
 /// A point inside the map (between the 290 px layers panel and the 380 px side panel).
 const MAP_POINT: Pos2 = Pos2::new(680.0, 450.0);
-/// The generated buildings' extent (lon/lat `[w, s, e, n]`), as `buildings` lays them out.
-const BUILDINGS_BBOX: [f64; 4] = [114.05, 22.505, 114.095, 22.55];
 
 fn env_count(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -49,82 +51,18 @@ fn env_count(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// True under `cargo bench` (which passes `--bench`); under `cargo test --all-targets` the
-/// bench runs once as a smoke test, on small inputs, so the suite stays fast.
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-/// Seeded xorshift in [0, 1).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// `n` buildings of 30–80 % of the grid step on a grid over the zone (as in
-/// `benches/render.rs`): every 8th an L shape (concave), each with a status property.
-fn buildings(n: usize) -> Layer {
-    let mut rnd = Rng(0x2545_f491_4f6c_dd1d);
-    let side = (n as f64).sqrt().ceil() as usize;
-    let (w0, s0) = (BUILDINGS_BBOX[0], BUILDINGS_BBOX[1]);
-    let step = (BUILDINGS_BBOX[2] - BUILDINGS_BBOX[0]) / side as f64;
-    let statuses = ["existing", "converted", "under_construction", "planned"];
-    let features = (0..n)
-        .map(|i| {
-            let (x, y) = (w0 + (i % side) as f64 * step, s0 + (i / side) as f64 * step);
-            let (w, h) = (
-                step * (0.3 + 0.5 * rnd.next()),
-                step * (0.3 + 0.5 * rnd.next()),
-            );
-            let ring: Vec<(f64, f64)> = if i % 8 == 0 {
-                vec![
-                    (x, y),
-                    (x + w, y),
-                    (x + w, y + h / 2.0),
-                    (x + w / 2.0, y + h / 2.0),
-                    (x + w / 2.0, y + h),
-                    (x, y + h),
-                    (x, y),
-                ]
-            } else {
-                vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]
-            };
-            let mut props = serde_json::Map::new();
-            props.insert(
-                "status".into(),
-                serde_json::json!(statuses[i % statuses.len()]),
-            );
-            Feature {
-                geometry: Some(geo::Geometry::Polygon(geo::Polygon::new(
-                    ring.into(),
-                    vec![],
-                ))),
-                properties: Some(props),
-                ..Default::default()
-            }
-        })
-        .collect();
-    Layer {
-        name: "generated_buildings".into(),
-        features,
-        illustrative: true,
-        ..Default::default()
-    }
-}
-
 /// Random Mercator points over the buildings' extent (the cursor positions).
 fn cursor_points(count: usize) -> Vec<[f64; 2]> {
-    let mut rnd = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rnd = SplitMix64::new(0x9e37_79b9_7f4a_7c15);
     let (x0, y0) = lonlat_to_mercator(BUILDINGS_BBOX[0], BUILDINGS_BBOX[1]);
     let (x1, y1) = lonlat_to_mercator(BUILDINGS_BBOX[2], BUILDINGS_BBOX[3]);
     (0..count)
-        .map(|_| [x0 + (x1 - x0) * rnd.next(), y0 + (y1 - y0) * rnd.next()])
+        .map(|_| {
+            [
+                x0 + (x1 - x0) * rnd.next_f64(),
+                y0 + (y1 - y0) * rnd.next_f64(),
+            ]
+        })
         .collect()
 }
 
@@ -490,3 +428,12 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 criterion_main!(benches);
+
+/// The app benches' buildings: grid buildings coloured by conversion status.
+fn buildings(n: usize) -> Layer {
+    common::grid_buildings(
+        n,
+        &["existing", "converted", "under_construction", "planned"],
+        "generated_buildings",
+    )
+}

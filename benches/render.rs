@@ -9,8 +9,11 @@
 //! `HETAO_BENCH_FRAME_BUILDINGS` (frame, default 50000; 1000000 is the goal on a real GPU).
 //! GPU benches are skipped when no adapter exists.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::bench_mode;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hetao_atlas::core::model::{Dataset, Feature, Layer};
+use hetao_atlas::core::model::{Dataset, Layer};
 use hetao_atlas::render::offscreen::{OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES};
 use hetao_atlas::render::snapshot::BACKGROUND;
 use hetao_atlas::render::tessellate::{Filter, tessellate_layer};
@@ -46,72 +49,6 @@ fn zone_dataset() -> Dataset {
         }
     }
     ds
-}
-
-/// `n` buildings of 20–60 m on a grid over the zone, every 8th an L shape (concave), with a
-/// conversion history.
-fn buildings(n: usize) -> Layer {
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut rnd = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let side = (n as f64).sqrt().ceil() as usize;
-    let (w0, s0) = (114.05, 22.505);
-    let step = 0.045 / side as f64;
-    let statuses = [
-        "existing",
-        "converted",
-        "under_construction",
-        "planned",
-        "completed",
-    ];
-    let features = (0..n)
-        .map(|i| {
-            let (x, y) = (w0 + (i % side) as f64 * step, s0 + (i / side) as f64 * step);
-            let (w, h) = (step * (0.3 + 0.5 * rnd()), step * (0.3 + 0.5 * rnd()));
-            let ring: Vec<(f64, f64)> = if i % 8 == 0 {
-                vec![
-                    (x, y),
-                    (x + w, y),
-                    (x + w, y + h / 2.0),
-                    (x + w / 2.0, y + h / 2.0),
-                    (x + w / 2.0, y + h),
-                    (x, y + h),
-                    (x, y),
-                ]
-            } else {
-                vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]
-            };
-            let mut props = serde_json::Map::new();
-            props.insert(
-                "status".into(),
-                serde_json::json!(statuses[i % statuses.len()]),
-            );
-            Feature {
-                geometry: Some(geo::Geometry::Polygon(geo::Polygon::new(
-                    ring.into(),
-                    vec![],
-                ))),
-                properties: Some(props),
-                ..Default::default()
-            }
-        })
-        .collect();
-    Layer {
-        name: "buildings".into(),
-        features,
-        illustrative: true,
-        ..Default::default()
-    }
-}
-
-/// True under `cargo bench` (which passes `--bench`); under `cargo test --all-targets` the
-/// bench runs once as a smoke test, on small inputs, so the suite stays fast.
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
 }
 
 fn bench(c: &mut Criterion) {
@@ -209,3 +146,18 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 criterion_main!(benches);
+
+/// The render benches' buildings: grid buildings coloured by conversion status.
+fn buildings(n: usize) -> Layer {
+    common::grid_buildings(
+        n,
+        &[
+            "existing",
+            "converted",
+            "under_construction",
+            "planned",
+            "completed",
+        ],
+        "buildings",
+    )
+}
