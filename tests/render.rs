@@ -541,7 +541,7 @@ fn legend_and_attribution_cover_the_visible_layers() {
     assert_eq!(
         titles,
         [
-            "Buildings by status",
+            "Buildings by status (illustrative)",
             "Shenzhen River 深圳河",
             "Hong Kong Park (Lok Ma Chau Loop) 港深创新及科技园"
         ]

@@ -145,10 +145,13 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
         if entries.is_empty() {
             continue;
         }
-        out.push(LegendBlock {
-            title: s.title.clone(),
-            entries,
-        });
+        // Generated or schematic data says so in the legend too, not only in the credits.
+        let title = if l.illustrative && !s.title.to_lowercase().contains("illustrative") {
+            format!("{} (illustrative)", s.title)
+        } else {
+            s.title.clone()
+        };
+        out.push(LegendBlock { title, entries });
     }
     out
 }
