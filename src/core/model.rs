@@ -85,6 +85,30 @@ impl Feature {
     }
 }
 
+/// The seven geometry type names of RFC 7946 §1.4.
+pub const GEOMETRY_TYPES: [&str; 7] = [
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+];
+
+/// Every GeoJSON object type name: the geometries, `Feature` and `FeatureCollection`.
+pub const OBJECT_TYPES: [&str; 9] = [
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+    "Feature",
+    "FeatureCollection",
+];
+
 /// The GeoJSON type name of a geometry (`None` gives `"null"`).
 pub fn geometry_type_name(g: Option<&geo::Geometry<f64>>) -> &'static str {
     use geo::Geometry as G;

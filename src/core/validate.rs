@@ -23,7 +23,7 @@
 //! Every [`Issue`] has a stable machine-readable [`Issue::code`] (listed in `docs/check.md`).
 
 use crate::core::json::{self, Node};
-use crate::core::model::SourcePos;
+use crate::core::model::{GEOMETRY_TYPES, OBJECT_TYPES, SourcePos};
 use std::collections::HashMap;
 
 /// Warnings of one kind shown per file before the rest are summarised in one note.
@@ -122,27 +122,6 @@ enum Shape {
     /// Polygon / MultiPolygon: closed rings of 4+ positions.
     Ring,
 }
-
-const GEOMETRY_TYPES: [&str; 7] = [
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-    "GeometryCollection",
-];
-const ALL_TYPES: [&str; 9] = [
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-    "GeometryCollection",
-    "Feature",
-    "FeatureCollection",
-];
 
 /// "a string", "an array", ... for messages.
 fn a(node: &Node) -> &'static str {
@@ -317,10 +296,10 @@ impl<'a> Validator<'a> {
 
     /// Report an unknown type (with a case hint); true if the type is known.
     fn known_type(&mut self, obj: &Node, ty: &str) -> bool {
-        if ALL_TYPES.contains(&ty) {
+        if OBJECT_TYPES.contains(&ty) {
             return true;
         }
-        if let Some(right) = ALL_TYPES.iter().find(|t| t.eq_ignore_ascii_case(ty)) {
+        if let Some(right) = OBJECT_TYPES.iter().find(|t| t.eq_ignore_ascii_case(ty)) {
             self.error(
                 obj.pos,
                 "type-case",
@@ -332,7 +311,7 @@ impl<'a> Validator<'a> {
                 "type-unknown",
                 format!(
                     "the type {ty} is unknown: it must be one of {}",
-                    ALL_TYPES.join(", ")
+                    OBJECT_TYPES.join(", ")
                 ),
             );
         }
@@ -380,29 +359,43 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// The array member `member` of `obj` (a `container`) and its items, or `None` after
+    /// reporting that it is missing or not an array.
+    fn required_array<'n>(
+        &mut self,
+        obj: &'n Node,
+        member: &str,
+        container: &str,
+    ) -> Option<(&'n Node, &'n [Node])> {
+        let Some(value) = obj.get(member) else {
+            self.error(
+                obj.pos,
+                "member-missing",
+                format!("\"{member}\" member required in a {container}"),
+            );
+            return None;
+        };
+        let list = value.as_array().map(|l| (value, l));
+        if list.is_none() {
+            self.error(
+                obj.pos,
+                "member-type",
+                format!(
+                    "\"{member}\" member should be an array, but is {}",
+                    a(value)
+                ),
+            );
+        }
+        list
+    }
+
     fn feature_collection(&mut self, fc: &Node) {
         self.common(
             fc,
             "FeatureCollection",
             &["coordinates", "geometries", "geometry", "properties"],
         );
-        let Some(features) = fc.get("features") else {
-            self.error(
-                fc.pos,
-                "member-missing",
-                "\"features\" member required in a FeatureCollection",
-            );
-            return;
-        };
-        let Some(list) = features.as_array() else {
-            self.error(
-                fc.pos,
-                "member-type",
-                format!(
-                    "\"features\" member should be an array, but is {}",
-                    a(features)
-                ),
-            );
+        let Some((_, list)) = self.required_array(fc, "features", "FeatureCollection") else {
             return;
         };
         for (i, f) in list.iter().enumerate() {
@@ -487,23 +480,8 @@ impl<'a> Validator<'a> {
 
     fn geometry_collection(&mut self, gc: &Node) {
         self.common(gc, "geometry", &["geometry", "properties", "features"]);
-        let Some(geoms) = gc.get("geometries") else {
-            self.error(
-                gc.pos,
-                "member-missing",
-                "\"geometries\" member required in a GeometryCollection",
-            );
-            return;
-        };
-        let Some(list) = geoms.as_array() else {
-            self.error(
-                gc.pos,
-                "member-type",
-                format!(
-                    "\"geometries\" member should be an array, but is {}",
-                    a(geoms)
-                ),
-            );
+        let Some((geoms, list)) = self.required_array(gc, "geometries", "GeometryCollection")
+        else {
             return;
         };
         if list.len() == 1 {

@@ -7,7 +7,7 @@
 //! only if the chunk before it ended exactly on its start), so a wrong guess costs time, never
 //! correctness. Nothing here panics on any input; nesting depth is bounded.
 
-use crate::core::model::{Feature, FeatureId, SourcePos};
+use crate::core::model::{Feature, FeatureId, GEOMETRY_TYPES, SourcePos};
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -1223,17 +1223,6 @@ impl<'a> Parser<'a> {
         Ok(root)
     }
 }
-
-/// The seven geometry type names of RFC 7946.
-pub(crate) const GEOMETRY_TYPES: &[&str] = &[
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-    "GeometryCollection",
-];
 
 struct Pending {
     coords: Vec<Coord<f64>>,
