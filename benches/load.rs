@@ -1,20 +1,32 @@
-//! Load benchmark: a seeded FeatureCollection of buildings (5–10 vertices, four properties),
-//! loaded by our loader (model + R-tree) and by the `geojson` crate's FeatureCollection
-//! parser (baseline). Prints MB/s, features/s, peak memory (VmHWM of a child process per
-//! loader) and the ratio, then runs criterion on both.
+//! Load benchmark: seeded FeatureCollections of buildings (5–10 vertices, four properties),
+//! loaded end to end by our loader and by the path a Rust GIS writes by default (the peer:
+//! the `geojson` crate's `FeatureCollection` → `geo` geometries → an `rstar` bulk load of
+//! the envelopes), in the same run:
 //!
-//! `HETAO_BENCH_FEATURES` (default 500000, about 170 MB) sets the size;
-//! `HETAO_BENCH_RUNS` (default 3) the child runs per loader (the median is reported).
+//! 1. in-process, one child process per loader and run: seconds, MB/s, peak memory (VmHWM)
+//!    as a multiple of the file size, and the ratios;
+//! 2. whole process: `hetao query FILE --bbox …` against a peer process doing the same
+//!    (the peer path, then the same box query), wall time and peak RSS (`wait4`);
+//! 3. tessellation of the loaded buildings (polygons/s);
+//!
+//! then criterion on both loaders (first file).
+//!
+//! `HETAO_BENCH_FEATURES` (default `200000,500000`: about 75 and 188 MB) sets the sizes;
+//! `HETAO_BENCH_RUNS` (default 3) the runs per loader (the median is reported). Under
+//! `cargo test` the bench runs once on 2,000 buildings as a smoke test.
 
 use criterion::Criterion;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use hetao_atlas::core::zone::generator::SplitMix64 as Rng;
 
 const USES: &[&str] = &["research", "office", "residential", "lab", "mixed"];
+
+/// The box every whole-process run queries (W, S, E, N).
+const QUERY_BOX: [f64; 4] = [114.0, 22.5, 114.01, 22.51];
 
 fn generate(path: &Path, n: usize) -> std::io::Result<u64> {
     let mut r = Rng::new(20_260_101);
@@ -68,14 +80,14 @@ fn vm_hwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// Our loader: file -> model -> R-tree. The result is returned so that freeing it is not
-/// timed (an application keeps what it loads).
-fn load_ours(
-    path: &Path,
-) -> (
+type Ours = (
     hetao_atlas::core::model::Dataset,
     hetao_atlas::core::index::SpatialIndex,
-) {
+);
+
+/// Our loader: file -> model -> spatial index. The result is returned so that freeing it
+/// is not timed (an application keeps what it loads).
+fn load_ours(path: &Path) -> Ours {
     let layer = hetao_atlas::core::io::load_path(path).expect("our loader");
     let ds = hetao_atlas::core::model::Dataset {
         layers: vec![layer],
@@ -84,85 +96,53 @@ fn load_ours(
     (ds, index)
 }
 
-/// The baseline: file -> `geojson::FeatureCollection` (no model conversion, no index).
-fn load_geojson(path: &Path) -> geojson::FeatureCollection {
-    let text = std::fs::read_to_string(path).expect("read");
-    text.parse().expect("geojson crate")
+type PeerItem = rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>;
+
+/// What the peer keeps: each feature's `geo` geometry and properties, and the R-tree.
+type Peer = (
+    Vec<(Option<geo::Geometry<f64>>, Option<geojson::JsonObject>)>,
+    rstar::RTree<PeerItem>,
+);
+
+/// The peer: the default Rust path, `geojson::FeatureCollection` → `geo` geometries (the
+/// `geojson` crate's own conversion) → `rstar` bulk load of the envelopes.
+fn load_peer(path: &Path) -> Peer {
+    use geo::BoundingRect;
+    let fc: geojson::FeatureCollection = std::fs::read_to_string(path)
+        .expect("read")
+        .parse()
+        .expect("geojson crate");
+    let features: Vec<_> = fc
+        .features
+        .into_iter()
+        .map(|f| {
+            let g = f
+                .geometry
+                .map(|g| geo::Geometry::<f64>::try_from(g).expect("geo conversion"));
+            (g, f.properties)
+        })
+        .collect();
+    let items: Vec<PeerItem> = features
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (g, _))| {
+            let r = g.as_ref()?.bounding_rect()?;
+            Some(PeerItem::new(
+                rstar::primitives::Rectangle::from_corners(
+                    [r.min().x, r.min().y],
+                    [r.max().x, r.max().y],
+                ),
+                i,
+            ))
+        })
+        .collect();
+    (features, rstar::RTree::bulk_load(items))
 }
 
-/// Breakdown mode (`HETAO_BENCH_CHILD=breakdown`): parse the same bytes repeatedly (warm
-/// allocator) with 1 and all threads, the geojson crate, and the R-tree build.
-fn breakdown(path: &Path) {
-    let bytes = std::fs::read(path).expect("read");
-    let text = std::str::from_utf8(&bytes).expect("utf8");
-    let mb = bytes.len() as f64 / 1e6;
-    for round in 0..3 {
-        for threads in [1, 2] {
-            let opts = hetao_atlas::core::io::LoadOptions {
-                threads: Some(threads),
-                ..Default::default()
-            };
-            let t = Instant::now();
-            let l = hetao_atlas::core::io::load_slice_with(&bytes, "b", "b", &opts).expect("load");
-            let s = t.elapsed().as_secs_f64();
-            println!(
-                "round {round}: hetao parse, {threads} thread(s): {s:.3} s = {:.0} MB/s",
-                mb / s
-            );
-            if threads == 2 {
-                let ds = hetao_atlas::core::model::Dataset { layers: vec![l] };
-                let t = Instant::now();
-                let idx = hetao_atlas::core::index::SpatialIndex::build(&ds);
-                println!(
-                    "round {round}: R-tree over {} features: {:.3} s",
-                    idx.len(),
-                    t.elapsed().as_secs_f64()
-                );
-            }
-        }
-        let t = Instant::now();
-        let fc: geojson::FeatureCollection = text.parse().expect("geojson");
-        let s = t.elapsed().as_secs_f64();
-        println!(
-            "round {round}: geojson crate parse ({} features): {s:.3} s = {:.0} MB/s",
-            fc.features.len(),
-            mb / s
-        );
-    }
-}
-
-/// Child mode: load once, print "seconds features vmhwm_kb".
+/// Child mode (`HETAO_BENCH_CHILD`): `ours` / `peer` load once and print
+/// "seconds features vmhwm_kb"; `peer_query` is the peer's whole process (load, then the
+/// box query, printing the count).
 fn child(which: &str, path: &Path) {
-    if which == "breakdown" {
-        breakdown(path);
-        return;
-    }
-    if which == "parse1" || which == "geojson_parse" {
-        // CPU-time probes for `perf stat`: parse from memory, one thread.
-        let bytes = std::fs::read(path).expect("read");
-        let text = std::str::from_utf8(&bytes).expect("utf8");
-        let t = Instant::now();
-        let n = if which == "parse1" {
-            let opts = hetao_atlas::core::io::LoadOptions {
-                threads: Some(1),
-                ..Default::default()
-            };
-            hetao_atlas::core::io::load_slice_with(&bytes, "b", "b", &opts)
-                .expect("load")
-                .features
-                .len()
-        } else {
-            text.parse::<geojson::FeatureCollection>()
-                .expect("geojson")
-                .features
-                .len()
-        };
-        println!(
-            "{which}: {n} features in {:.3} s",
-            t.elapsed().as_secs_f64()
-        );
-        return;
-    }
     let t = Instant::now();
     let n = match which {
         "ours" => {
@@ -172,12 +152,25 @@ fn child(which: &str, path: &Path) {
             std::mem::forget((ds, index));
             n
         }
-        _ => {
-            let fc = load_geojson(path);
-            let n = fc.features.len();
-            std::mem::forget(fc);
+        "peer" => {
+            let (features, tree) = load_peer(path);
+            assert_eq!(tree.size(), features.len());
+            let n = features.len();
+            std::mem::forget((features, tree));
             n
         }
+        "peer_query" => {
+            let (features, tree) = load_peer(path);
+            let env = rstar::AABB::from_corners(
+                [QUERY_BOX[0], QUERY_BOX[1]],
+                [QUERY_BOX[2], QUERY_BOX[3]],
+            );
+            let hits = tree.locate_in_envelope_intersecting(&env).count();
+            println!("{hits} feature(s) of {}", features.len());
+            std::mem::forget((features, tree));
+            return;
+        }
+        other => panic!("unknown child mode {other}"),
     };
     let secs = t.elapsed().as_secs_f64();
     println!("{secs} {n} {}", vm_hwm_kb());
@@ -198,11 +191,135 @@ fn run_child(which: &str, path: &Path) -> (f64, usize, u64) {
     (secs, n, kb)
 }
 
+/// Run a whole process to its end: (wall seconds, peak RSS in kB from `wait4`, success).
+// The child is reaped by `wait4`, which std's `Child::wait` cannot replace (no rusage).
+#[allow(clippy::zombie_processes)]
+fn run_process(mut cmd: Command) -> (f64, u64, bool) {
+    let t = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: plain FFI call on a child of this process, with valid out-pointers.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let secs = t.elapsed().as_secs_f64();
+    let ok = r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (secs, usage.ru_maxrss.max(0) as u64, ok)
+}
+
+fn median<T: Copy>(mut v: Vec<T>, key: impl Fn(&T) -> f64) -> T {
+    v.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    v[v.len() / 2]
+}
+
 /// True under `cargo bench` (which passes `--bench`); under `cargo test --all-targets` the
 /// bench runs once as a smoke test, on small inputs, so the suite stays fast.
 fn bench_mode() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
+
+fn compare_in_process(path: &Path, size: u64, runs: usize) {
+    let mb = size as f64 / 1e6;
+    let mut res = Vec::new();
+    for (which, label) in [
+        ("ours", "hetao load_path + SpatialIndex"),
+        ("peer", "peer geojson FC -> geo -> rstar"),
+    ] {
+        let (secs, feats, kb) =
+            median((0..runs).map(|_| run_child(which, path)).collect(), |r| r.0);
+        let peak = kb as f64 * 1024.0 / size as f64;
+        println!(
+            "  {label:34} {secs:.3} s  {:6.1} MB/s  {:.0} features/s  peak {:.1} MB = {peak:.2}x file  [{feats} features]",
+            mb / secs,
+            feats as f64 / secs,
+            kb as f64 / 1024.0,
+        );
+        res.push((secs, peak));
+    }
+    println!(
+        "  end to end: hetao {:.2}x the peer's speed; peak {:.2}x file (peer {:.2}x)",
+        res[1].0 / res[0].0,
+        res[0].1,
+        res[1].1
+    );
+}
+
+fn compare_processes(path: &Path, size: u64, runs: usize) {
+    let Some(hetao) = option_env!("CARGO_BIN_EXE_hetao") else {
+        println!("  (whole-process comparison skipped: the hetao binary is not built)");
+        return;
+    };
+    let mb = size as f64 / 1e6;
+    let bbox = format!(
+        "{},{},{},{}",
+        QUERY_BOX[0], QUERY_BOX[1], QUERY_BOX[2], QUERY_BOX[3]
+    );
+    let exe = std::env::current_exe().expect("current exe");
+    let mut ours = Vec::new();
+    let mut peer = Vec::new();
+    for _ in 0..runs {
+        let mut c = Command::new(hetao);
+        c.arg("query").arg(path).arg("--bbox").arg(&bbox);
+        ours.push(run_process(c));
+        let mut c = Command::new(&exe);
+        c.env("HETAO_BENCH_CHILD", "peer_query")
+            .env("HETAO_BENCH_FILE", path);
+        peer.push(run_process(c));
+    }
+    let mut res = Vec::new();
+    for (label, v) in [
+        (format!("hetao query FILE --bbox {bbox}"), ours),
+        ("peer process (same path, same query)".to_string(), peer),
+    ] {
+        let ok = v.iter().all(|r| r.2);
+        let (secs, kb, _) = median(v, |r| r.0);
+        let peak = kb as f64 * 1024.0 / size as f64;
+        println!(
+            "  {label:44} {secs:.3} s  {:6.1} MB/s  peak {:.1} MB = {peak:.2}x file{}",
+            mb / secs,
+            kb as f64 / 1024.0,
+            if ok { "" } else { "  (FAILED)" }
+        );
+        res.push((secs, peak));
+    }
+    println!(
+        "  whole process: hetao {:.2}x the peer's speed; peak {:.2}x file (peer {:.2}x)",
+        res[1].0 / res[0].0,
+        res[0].1,
+        res[1].1
+    );
+}
+
+#[cfg(feature = "gui")]
+fn tessellation(path: &Path, runs: usize) {
+    use hetao_atlas::render::tessellate::{Filter, tessellate_layer};
+    let layer = hetao_atlas::core::io::load_path(path).expect("load");
+    let styles = hetao_atlas::render::StyleSet::embedded().expect("styles");
+    let style = styles.for_layer("buildings");
+    let origin = hetao_atlas::render::LocalOrigin::from_lonlat(114.07, 22.525);
+    let secs = median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(tessellate_layer(&layer, &style, Filter::default(), origin));
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+        |s| *s,
+    );
+    let n = layer.features.len();
+    println!(
+        "  tessellation of the loaded buildings: {n} polygons in {secs:.3} s = {:.2} M polygons/s",
+        n as f64 / secs / 1e6
+    );
+}
+
+#[cfg(not(feature = "gui"))]
+fn tessellation(_path: &Path, _runs: usize) {}
 
 fn main() {
     if let (Ok(which), Ok(file)) = (
@@ -212,43 +329,38 @@ fn main() {
         child(&which, Path::new(&file));
         return;
     }
-    let n: usize = std::env::var("HETAO_BENCH_FEATURES")
+    let sizes: Vec<usize> = std::env::var("HETAO_BENCH_FEATURES")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if bench_mode() { 500_000 } else { 2_000 });
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| {
+            if bench_mode() {
+                vec![200_000, 500_000]
+            } else {
+                vec![2_000]
+            }
+        });
     let runs: usize = std::env::var("HETAO_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if bench_mode() { 3 } else { 1 })
         .max(1);
     let dir = tempfile::tempdir().expect("tempdir");
-    let path: PathBuf = dir.path().join("bench_buildings.geojson");
-    let size = generate(&path, n).expect("generate");
-    let mb = size as f64 / 1e6;
-    println!("benchmark file: {n} buildings, {mb:.1} MB ({size} bytes)");
-    let mut results = Vec::new();
-    for which in ["ours", "geojson"] {
-        let mut v: Vec<(f64, usize, u64)> = (0..runs).map(|_| run_child(which, &path)).collect();
-        v.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (secs, feats, kb) = v[v.len() / 2];
-        let label = if which == "ours" {
-            "hetao loader (model + R-tree)"
-        } else {
-            "geojson crate FeatureCollection"
-        };
+    let mut first: Option<(PathBuf, u64)> = None;
+    for &n in &sizes {
+        let path: PathBuf = dir.path().join(format!("bench_buildings_{n}.geojson"));
+        let size = generate(&path, n).expect("generate");
         println!(
-            "{label:34} median of {runs}: {secs:.3} s  {:.1} MB/s  {:.0} features/s  peak {:.1} MB ({:.2}x file)  [{feats} features]",
-            mb / secs,
-            feats as f64 / secs,
-            kb as f64 / 1024.0,
-            kb as f64 * 1024.0 / size as f64,
+            "benchmark file: {n} buildings, {:.1} MB ({size} bytes); median of {runs} run(s), {} core(s)",
+            size as f64 / 1e6,
+            std::thread::available_parallelism().map_or(1, |c| c.get())
         );
-        results.push(secs);
+        compare_in_process(&path, size, runs);
+        compare_processes(&path, size, runs);
+        tessellation(&path, runs);
+        first.get_or_insert((path, size));
     }
-    println!(
-        "speed ratio (geojson time / hetao time): {:.2}x",
-        results[1] / results[0]
-    );
+    let Some((path, size)) = first else { return };
 
     let mut c = Criterion::default()
         .sample_size(10)
@@ -257,11 +369,11 @@ fn main() {
         .configure_from_args();
     let mut g = c.benchmark_group("load");
     g.throughput(criterion::Throughput::Bytes(size));
-    g.bench_function("hetao_model_and_rtree", |b| {
+    g.bench_function("hetao_model_and_index", |b| {
         b.iter_with_large_drop(|| load_ours(&path))
     });
-    g.bench_function("geojson_crate_feature_collection", |b| {
-        b.iter_with_large_drop(|| load_geojson(&path))
+    g.bench_function("peer_geojson_geo_rstar", |b| {
+        b.iter_with_large_drop(|| load_peer(&path))
     });
     g.finish();
     c.final_summary();

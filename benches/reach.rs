@@ -37,7 +37,7 @@ fn generated_roads() -> Dataset {
         props.insert("highway".into(), hw.into());
         Feature {
             geometry: Some(Geometry::LineString(LineString::from(coords))),
-            properties: Some(props),
+            properties: Some(props.into()),
             ..Feature::default()
         }
     };

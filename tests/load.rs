@@ -178,7 +178,7 @@ fn fixture_details_z_bbox_foreign_and_properties() {
     );
     let l = load_path(&base.join("geojson-fixtures/feature/one.geojson")).expect("load");
     assert_eq!(
-        l.features[0].prop("prop1"),
+        l.features[0].prop("prop1").and_then(|p| p.as_json()),
         Some(&serde_json::json!({"this": "that"}))
     );
     assert_eq!(l.features[0].pos.line, 1);
@@ -328,6 +328,77 @@ fn errors_carry_file_line_and_column() {
             other => panic!("expected an error for {doc}, got {other:?}"),
         }
     }
+}
+
+/// A file that is not JSON gets, from the loader, exactly the message and position
+/// `hetao check` gives (one lexer, one reader for syntax errors): truncated, NaN, Infinity,
+/// a huge number, invalid UTF-8, empty, and broken variants of a valid document.
+#[test]
+fn syntax_errors_read_exactly_as_the_validators() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
+    let mut docs: Vec<(String, Vec<u8>)> = Vec::new();
+    for name in [
+        "truncated.geojson",
+        "nan.geojson",
+        "infinity.geojson",
+        "huge-number.geojson",
+        "invalid-utf8.geojson",
+        "empty.geojson",
+    ] {
+        docs.push((name.into(), std::fs::read(dir.join(name)).expect("fixture")));
+    }
+    let good = "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"id\":1,\"geometry\":{\"type\":\"Point\",\"coordinates\":[114.1,22.5]},\"properties\":{\"a\":\"b\"}}]}";
+    for (from, to) in [
+        ("22.5]", "22.5 1]"),
+        ("\"b\"", "'b'"),
+        ("\"b\"", "tru"),
+        ("114.1", "+114.1"),
+        ("[114.1", "[114.1,"),
+        ("\"a\":", "\"a\""),
+        ("\"b\"}", "\"b\",}"),
+        ("]}", "]}x"),
+    ] {
+        docs.push((
+            format!("{from} -> {to}"),
+            good.replacen(from, to, 1).into_bytes(),
+        ));
+    }
+    for n in [10, 45, 80, good.len() - 1] {
+        docs.push((format!("cut at {n}"), good.as_bytes()[..n].to_vec()));
+    }
+    for (name, bytes) in &docs {
+        let report = hetao_atlas::core::validate::validate(bytes, "f");
+        let want = report
+            .errors
+            .iter()
+            .find(|e| e.code == "json")
+            .unwrap_or_else(|| panic!("{name}: check finds no JSON error"));
+        match load_slice(bytes, "f", "f") {
+            Err(LoadError::Invalid {
+                line,
+                column,
+                message,
+                ..
+            }) => assert_eq!(
+                (line, column, message.as_str()),
+                (want.line, want.column, want.message.as_str()),
+                "{name}"
+            ),
+            other => panic!("{name}: expected an error, got {other:?}"),
+        }
+    }
+    // The messages the app shows for the two files people meet most.
+    let truncated = load_slice(&docs[0].1, "t", "t")
+        .expect_err("truncated")
+        .to_string();
+    assert!(
+        truncated.contains("unexpected end of file") && truncated.contains("seems truncated"),
+        "{truncated}"
+    );
+    let nan = load_slice(&docs[1].1, "n", "n")
+        .expect_err("nan")
+        .to_string();
+    assert!(nan.contains("NaN is not a valid JSON value"), "{nan}");
 }
 
 #[test]
@@ -550,6 +621,51 @@ fn generated_file_matches_reference_in_parallel_and_keeps_positions() {
     let l = load_slice(text.as_bytes(), "g", "g").expect("fast");
     let back = load_slice(layer_to_geojson(&l).as_bytes(), "b", "b").expect("round trip");
     assert_same_layer(&l, &back, "generated round trip");
+}
+
+/// A file big enough to be mapped and given back in steps while it is parsed loads exactly
+/// as the same bytes from memory on one thread (features and positions), and an error near
+/// its end (after most of the file was given back) has the same line and column.
+#[test]
+fn a_mapped_file_released_while_parsing_loads_like_the_bytes() {
+    let (text, _) = generated(11, 60_000);
+    assert!(
+        text.len() > 12 << 20,
+        "several release steps: {}",
+        text.len()
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.geojson");
+    std::fs::write(&path, &text).expect("write");
+    let one = LoadOptions {
+        threads: Some(1),
+        ..LoadOptions::default()
+    };
+    let want = load_slice_with(text.as_bytes(), "big", "big", &one).expect("from memory");
+    for threads in [1, 2, 4] {
+        let opts = LoadOptions {
+            threads: Some(threads),
+            ..LoadOptions::default()
+        };
+        let got = load_path_with(&path, &opts).expect("mapped");
+        assert_same_layer(&got, &want, &format!("mapped, {threads} threads"));
+        for (a, b) in got.features.iter().zip(&want.features) {
+            assert_eq!(a.pos, b.pos);
+        }
+    }
+    // A broken number near the end.
+    let at = text.len() - 2000 + text[text.len() - 2000..].find("22.").expect("a latitude");
+    let mut broken = text.clone().into_bytes();
+    broken[at] = b'x';
+    std::fs::write(&path, &broken).expect("write");
+    let want = load_slice_with(&broken, "big", &path.display().to_string(), &one)
+        .expect_err("broken")
+        .to_string();
+    let got = load_path(&path).expect_err("broken").to_string();
+    assert_eq!(got, want);
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |p| p + 1) + 1;
+    assert!(got.contains(&format!(":{line}:{column}:")), "{got}");
 }
 
 #[test]

@@ -261,7 +261,7 @@ fn road_layer() -> Layer {
         props.insert("highway".into(), hw.into());
         Feature {
             geometry: Some(Geometry::LineString(LineString::from(coords))),
-            properties: Some(props),
+            properties: Some(props.into()),
             ..Feature::default()
         }
     };
@@ -337,7 +337,7 @@ fn cli_reach_and_travel_time() {
         .collect();
     assert_eq!(polys.len(), 2);
     for f in &polys {
-        assert_eq!(f.prop("modelled"), Some(&serde_json::Value::Bool(true)));
+        assert_eq!(f.prop("modelled").and_then(|v| v.as_bool()), Some(true));
         assert!(f.prop("assumptions").is_some_and(|a| a.is_object()));
     }
     // Named destinations carry their times.

@@ -324,7 +324,7 @@ fn building(status_history: &[(i32, &str)], ring: &[(f64, f64)]) -> Feature {
             geo::LineString::from(ring.to_vec()),
             vec![],
         ))),
-        properties: Some(props),
+        properties: Some(props.into()),
         ..Default::default()
     }
 }

@@ -148,8 +148,11 @@ fn schematic_shenzhen_park_construction() {
     let layer = d.layer("shenzhen_park").expect("park layer");
     assert_eq!(layer.features.len(), 1);
     let f = &layer.features[0];
-    assert_eq!(f.prop("illustrative"), Some(&json!(true)));
-    assert_eq!(f.prop("schematic"), Some(&json!(true)));
+    assert_eq!(
+        f.prop("illustrative").map(|v| v.to_value()),
+        Some(json!(true))
+    );
+    assert_eq!(f.prop("schematic").map(|v| v.to_value()), Some(json!(true)));
     assert!(f.prop_str("note").is_some_and(|n| n.contains("SCHEMATIC")));
     assert_eq!(layer.foreign.get("schematic"), Some(&json!(true)));
     let Some(geo::Geometry::Polygon(p)) = &f.geometry else {

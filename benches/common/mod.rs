@@ -52,7 +52,7 @@ pub fn grid_buildings(n: usize, statuses: &[&str], name: &str) -> Layer {
                     ring.into(),
                     vec![],
                 ))),
-                properties: Some(props),
+                properties: Some(props.into()),
                 ..Default::default()
             }
         })

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         for key in ["status", "use", "gfa_m2", "year", "name"] {
             props.insert(key.to_string(), v.clone());
         }
-        f.properties = Some(props.clone());
+        f.properties = Some(props.clone().into());
         let _ = style.data_colour(&f, None);
         if let Some(label) = &style.label {
             let _ = label.text_for(&f);

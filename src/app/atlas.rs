@@ -1690,7 +1690,7 @@ impl HetaoApp {
                     .num_columns(2)
                     .show(ui, |ui| {
                         if let Some(p) = &f.properties {
-                            for (k, v) in p {
+                            for (k, v) in &p.to_map() {
                                 if k == "history" {
                                     continue;
                                 }

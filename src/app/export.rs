@@ -26,7 +26,9 @@ pub fn feature_collection<'a>(
             }
             o.insert(
                 "properties".into(),
-                f.properties.clone().map_or(Value::Null, Value::Object),
+                f.properties
+                    .as_ref()
+                    .map_or(Value::Null, |p| Value::Object(p.to_map())),
             );
             let g = f
                 .geometry

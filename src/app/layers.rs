@@ -137,7 +137,7 @@ pub fn categorical(layer: &Layer, property: &str) -> ColorBy {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for f in &layer.features {
         let Some(v) = f.prop(property) else { continue };
-        let t = value_text(v);
+        let t = value_text(&v.to_value());
         match counts.iter_mut().find(|c| c.0 == t) {
             Some(c) => c.1 += 1,
             None => counts.push((t, 1)),
@@ -198,7 +198,7 @@ pub fn property_names(layer: &Layer) -> (Vec<String>, Vec<String>) {
     let mut not_num = std::collections::BTreeSet::new();
     for f in layer.features.iter().take(5000) {
         let Some(p) = &f.properties else { continue };
-        for (k, v) in p {
+        for (k, v) in &p.to_map() {
             match v {
                 serde_json::Value::Number(_) => {
                     num.insert(k.clone());
@@ -264,7 +264,7 @@ mod tests {
             features: values
                 .iter()
                 .map(|v| Feature {
-                    properties: json!({ prop: v }).as_object().cloned(),
+                    properties: json!({ prop: v }).as_object().cloned().map(Into::into),
                     ..Default::default()
                 })
                 .collect(),
@@ -307,11 +307,12 @@ mod tests {
         l.features.push(Feature {
             properties: json!({"n": 3, "name": "x", "mixed": 1})
                 .as_object()
-                .cloned(),
+                .cloned()
+                .map(Into::into),
             ..Default::default()
         });
         l.features.push(Feature {
-            properties: json!({"mixed": "y"}).as_object().cloned(),
+            properties: json!({"mixed": "y"}).as_object().cloned().map(Into::into),
             ..Default::default()
         });
         let (text, num) = property_names(&l);

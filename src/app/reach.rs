@@ -316,7 +316,7 @@ pub fn bands_layer(bands: &[Isochrone], depart: f64) -> Layer {
             );
             Feature {
                 geometry: Some(Geometry::MultiPolygon(b.geometry.clone())),
-                properties: Some(p),
+                properties: Some(p.into()),
                 ..Default::default()
             }
         })

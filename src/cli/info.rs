@@ -66,12 +66,12 @@ pub fn layer_summary(l: &Layer) -> Value {
                 b[3] = b[3].max(r.max().y);
             }
         }
-        for (k, v) in f.properties.iter().flatten() {
-            let t = type_name(v);
+        for (k, v) in f.props() {
+            let t = type_name(&v.to_value());
             match props.iter_mut().find(|(n, _)| n == k) {
                 Some((_, ts)) if !ts.contains(&t) => ts.push(t),
                 Some(_) => {}
-                None => props.push((k.clone(), vec![t])),
+                None => props.push((k.to_string(), vec![t])),
             }
         }
     }

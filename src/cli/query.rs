@@ -77,9 +77,9 @@ fn name_of(f: &Feature) -> Option<String> {
     ["name", "name_en", "NAME", "Name", "title"]
         .iter()
         .find_map(|k| f.prop(k))
-        .map(|v| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+        .map(|v| match v.as_str() {
+            Some(s) => s.to_string(),
+            None => v.to_string(),
         })
 }
 
@@ -87,8 +87,8 @@ fn name_of(f: &Feature) -> Option<String> {
 /// `building_id` property (string or number) equals the building's `id` (the Feature `id`
 /// member, or else an `id` property).
 pub fn units_of<'a>(ds: &'a Dataset, building: &Feature) -> Vec<(usize, &'a Feature)> {
-    let id = id_string(building).or_else(|| match building.prop("id") {
-        Some(Value::String(s)) => Some(s.clone()),
+    let id = id_string(building).or_else(|| match building.prop("id").map(|v| v.to_value()) {
+        Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     });
@@ -102,8 +102,8 @@ pub fn units_of<'a>(ds: &'a Dataset, building: &Feature) -> Vec<(usize, &'a Feat
         .features
         .iter()
         .enumerate()
-        .filter(|(_, u)| match u.prop("building_id") {
-            Some(Value::String(s)) => *s == id,
+        .filter(|(_, u)| match u.prop("building_id").map(|v| v.to_value()) {
+            Some(Value::String(s)) => s == id,
             Some(Value::Number(n)) => n.to_string() == id,
             _ => false,
         })

@@ -1,9 +1,15 @@
-//! The spatial index: one R-tree (`rstar`, bulk-loaded) over every feature of every layer
-//! of a [`Dataset`], for picking, box queries, nearest-feature search and polygon selection.
+//! The spatial index: one packed, static R-tree per layer of a [`Dataset`] (Hilbert-sorted,
+//! like flatbush), for picking, box queries, nearest-feature and nearest-vertex search and
+//! polygon selection.
+//!
+//! Each layer's tree is built in one pass: envelopes in parallel, a sort of the envelope
+//! centres along a Hilbert curve, then nodes of [`NODE_SIZE`] children bottom-up. It takes
+//! about 43 bytes per feature (an `rstar` tree about 64, plus its input while loading) and
+//! is rebuilt per layer ([`SpatialIndex::rebuild_layer`]) when one layer changes.
 //!
 //! Items carry (layer index, feature index) and the feature's lon/lat envelope; queries that
 //! need the geometry take the same `Dataset` the index was built from. After the data
-//! changes, call [`SpatialIndex::rebuild`].
+//! changes, call [`SpatialIndex::rebuild`] (or `rebuild_layer`).
 //!
 //! Distances are metres in a *local metric frame* centred on the query point: an
 //! equirectangular projection scaled by the WGS84 radii of curvature at the query latitude
@@ -12,12 +18,15 @@
 //! same metric the box pre-filter is derived from, so the pre-filter never loses a result.
 //! The antimeridian is not handled (the zone is at 114° E).
 
-use crate::core::model::{Dataset, Layer};
+use crate::core::model::{Dataset, Feature, Layer};
 use geo::{
-    BoundingRect, Distance, Euclidean, Geometry, Intersects, MapCoords, Point, Polygon, Rect,
-    Relate,
+    BoundingRect, CoordsIter, Distance, Euclidean, Geometry, Intersects, MapCoords, Point, Polygon,
+    Rect, Relate,
 };
-use rstar::{AABB, Envelope, RTree, RTreeObject};
+use rstar::AABB;
+
+/// Children per node of the packed trees.
+pub const NODE_SIZE: usize = 16;
 
 /// One indexed feature.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,13 +37,6 @@ pub struct IndexItem {
     pub feature: u32,
     /// The feature's envelope (lon/lat degrees).
     pub env: AABB<[f64; 2]>,
-}
-
-impl RTreeObject for IndexItem {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.env
-    }
 }
 
 /// A query result: which feature, and its distance from the query point in metres.
@@ -48,67 +50,272 @@ pub struct Hit {
     pub distance_m: f64,
 }
 
-/// The R-tree over a dataset.
-#[derive(Debug, Default)]
+/// A vertex found by [`SpatialIndex::nearest_vertex`] (for snapping).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VertexHit {
+    /// Layer index.
+    pub layer: usize,
+    /// Feature index within the layer.
+    pub feature: usize,
+    /// The vertex (lon, lat degrees).
+    pub coord: geo::Coord<f64>,
+    /// Distance from the query point in metres.
+    pub distance_m: f64,
+}
+
+/// A node of a packed tree: a box and, for a leaf, the feature index or, for a parent, the
+/// position of its first child. `h` is the Hilbert key while building.
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    b: [f64; 4],
+    id: u32,
+    h: u32,
+}
+
+/// The packed tree of one layer: leaves (Hilbert order) first, then each level up, the
+/// root last.
+#[derive(Debug, Clone, Default)]
+struct Packed {
+    nodes: Vec<Node>,
+    /// End of each level in `nodes` (`levels[0]` is the number of leaves).
+    levels: Vec<usize>,
+}
+
+#[inline]
+fn overlaps(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1]
+}
+
+/// The position of (x, y) (each in 0..65536) along a Hilbert curve of order 16.
+fn hilbert(x: u32, y: u32) -> u32 {
+    // Fast Hilbert index (Rawrunprotected / flatbush): interleave after the Gray transform.
+    let mut a = x ^ y;
+    let mut b = 0xFFFF ^ a;
+    let mut c = 0xFFFF ^ (x | y);
+    let mut d = x & (y ^ 0xFFFF);
+    let mut aa = a | (b >> 1);
+    let mut bb = (a >> 1) ^ a;
+    let mut cc = ((c >> 1) ^ (b & (d >> 1))) ^ c;
+    let mut dd = ((a & (c >> 1)) ^ (d >> 1)) ^ d;
+    a = aa;
+    b = bb;
+    c = cc;
+    d = dd;
+    aa = (a & (a >> 2)) ^ (b & (b >> 2));
+    bb = (a & (b >> 2)) ^ (b & ((a ^ b) >> 2));
+    cc ^= (a & (c >> 2)) ^ (b & (d >> 2));
+    dd ^= (b & (c >> 2)) ^ ((a ^ b) & (d >> 2));
+    a = aa;
+    b = bb;
+    c = cc;
+    d = dd;
+    aa = (a & (a >> 4)) ^ (b & (b >> 4));
+    bb = (a & (b >> 4)) ^ (b & ((a ^ b) >> 4));
+    cc ^= (a & (c >> 4)) ^ (b & (d >> 4));
+    dd ^= (b & (c >> 4)) ^ ((a ^ b) & (d >> 4));
+    a = aa;
+    b = bb;
+    c = cc;
+    d = dd;
+    cc ^= (a & (c >> 8)) ^ (b & (d >> 8));
+    dd ^= (b & (c >> 8)) ^ ((a ^ b) & (d >> 8));
+    a = cc ^ (cc >> 1);
+    b = dd ^ (dd >> 1);
+    let mut i0 = x ^ y;
+    let mut i1 = b | (0xFFFF ^ (i0 | a));
+    i0 = (i0 | (i0 << 8)) & 0x00FF_00FF;
+    i0 = (i0 | (i0 << 4)) & 0x0F0F_0F0F;
+    i0 = (i0 | (i0 << 2)) & 0x3333_3333;
+    i0 = (i0 | (i0 << 1)) & 0x5555_5555;
+    i1 = (i1 | (i1 << 8)) & 0x00FF_00FF;
+    i1 = (i1 | (i1 << 4)) & 0x0F0F_0F0F;
+    i1 = (i1 | (i1 << 2)) & 0x3333_3333;
+    i1 = (i1 | (i1 << 1)) & 0x5555_5555;
+    (i1 << 1) | i0
+}
+
+/// The envelope of a geometry as [min x, min y, max x, max y], if it has coordinates.
+fn bounds(g: &Geometry<f64>) -> Option<[f64; 4]> {
+    let r = g.bounding_rect()?;
+    let b = [r.min().x, r.min().y, r.max().x, r.max().y];
+    b.iter().all(|v| !v.is_nan()).then_some(b)
+}
+
+/// Envelopes of `features` (parallel over `threads`), leaving out those without one.
+fn leaves(features: &[Feature], threads: usize) -> Vec<Node> {
+    let mut nodes = vec![Node::default(); features.len()];
+    let per = features.len().div_ceil(threads.max(1)).max(4096);
+    let fill = |first: usize, fs: &[Feature], ns: &mut [Node]| {
+        for (k, (f, n)) in fs.iter().zip(ns.iter_mut()).enumerate() {
+            let id = u32::try_from(first + k).unwrap_or(u32::MAX);
+            *n = match f.geometry.as_ref().and_then(bounds) {
+                Some(b) => Node { b, id, h: 0 },
+                None => Node {
+                    b: [f64::NAN; 4],
+                    id,
+                    h: u32::MAX,
+                },
+            };
+        }
+    };
+    if features.len() <= per {
+        fill(0, features, &mut nodes);
+    } else {
+        std::thread::scope(|s| {
+            for (ci, (fs, ns)) in features.chunks(per).zip(nodes.chunks_mut(per)).enumerate() {
+                s.spawn(move || fill(ci * per, fs, ns));
+            }
+        });
+    }
+    nodes.retain(|n| !n.b[0].is_nan());
+    nodes.shrink_to_fit();
+    nodes
+}
+
+impl Packed {
+    fn build(features: &[Feature], threads: usize) -> Self {
+        let mut nodes = leaves(features, threads);
+        let n = nodes.len();
+        if n == 0 {
+            return Packed::default();
+        }
+        let ext = nodes.iter().fold(
+            [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
+            |e, n| {
+                [
+                    e[0].min(n.b[0]),
+                    e[1].min(n.b[1]),
+                    e[2].max(n.b[2]),
+                    e[3].max(n.b[3]),
+                ]
+            },
+        );
+        let (w, h) = ((ext[2] - ext[0]).max(1e-300), (ext[3] - ext[1]).max(1e-300));
+        let scale = |v: f64, lo: f64, span: f64| -> u32 {
+            let t = (((v - lo) / span) * 65535.0).clamp(0.0, 65535.0);
+            if t.is_finite() { t as u32 } else { 0 }
+        };
+        for nd in &mut nodes {
+            let cx = nd.b[0] / 2.0 + nd.b[2] / 2.0;
+            let cy = nd.b[1] / 2.0 + nd.b[3] / 2.0;
+            nd.h = hilbert(scale(cx, ext[0], w), scale(cy, ext[1], h));
+        }
+        nodes.sort_unstable_by_key(|nd| (nd.h, nd.id));
+        let mut levels = vec![n];
+        nodes.reserve_exact(n / (NODE_SIZE - 1) + 2);
+        let (mut start, mut end) = (0, n);
+        while end - start > 1 {
+            let mut i = start;
+            while i < end {
+                let j = (i + NODE_SIZE).min(end);
+                let b = nodes[i..j].iter().fold(
+                    [
+                        f64::INFINITY,
+                        f64::INFINITY,
+                        f64::NEG_INFINITY,
+                        f64::NEG_INFINITY,
+                    ],
+                    |e, c| {
+                        [
+                            e[0].min(c.b[0]),
+                            e[1].min(c.b[1]),
+                            e[2].max(c.b[2]),
+                            e[3].max(c.b[3]),
+                        ]
+                    },
+                );
+                nodes.push(Node {
+                    b,
+                    id: u32::try_from(i).unwrap_or(u32::MAX),
+                    h: 0,
+                });
+                i = j;
+            }
+            levels.push(nodes.len());
+            start = end;
+            end = nodes.len();
+        }
+        Packed { nodes, levels }
+    }
+
+    fn len(&self) -> usize {
+        self.levels.first().copied().unwrap_or(0)
+    }
+
+    fn root(&self) -> Option<&Node> {
+        self.nodes.last()
+    }
+
+    /// Calls `f(feature, envelope)` for every leaf whose envelope overlaps `q`.
+    fn visit(&self, q: &[f64; 4], mut f: impl FnMut(u32, &[f64; 4])) {
+        let Some(root) = self.root() else { return };
+        if !overlaps(&root.b, q) {
+            return;
+        }
+        let top = self.levels.len() - 1;
+        if top == 0 {
+            f(root.id, &root.b);
+            return;
+        }
+        let mut stack = vec![(self.nodes.len() - 1, top)];
+        while let Some((pos, level)) = stack.pop() {
+            let first = self.nodes[pos].id as usize;
+            let end = (first + NODE_SIZE).min(self.levels[level - 1]);
+            for c in first..end {
+                let nd = &self.nodes[c];
+                if overlaps(&nd.b, q) {
+                    if level == 1 {
+                        f(nd.id, &nd.b);
+                    } else {
+                        stack.push((c, level - 1));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The spatial index over a dataset: one packed tree per layer.
+#[derive(Debug, Default, Clone)]
 pub struct SpatialIndex {
-    tree: RTree<IndexItem>,
+    layers: Vec<Packed>,
 }
 
 /// The envelope of a geometry, if it has any coordinates.
 pub fn envelope(g: &Geometry<f64>) -> Option<AABB<[f64; 2]>> {
-    g.bounding_rect()
-        .map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]))
+    bounds(g).map(|b| AABB::from_corners([b[0], b[1]], [b[2], b[3]]))
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+}
+
+fn to_box(env: &AABB<[f64; 2]>) -> [f64; 4] {
+    let (lo, hi) = (env.lower(), env.upper());
+    [lo[0], lo[1], hi[0], hi[1]]
 }
 
 impl SpatialIndex {
-    /// Bulk-load an index over every feature (with a non-empty geometry) of `ds`.
+    /// Build an index over every feature (with a non-empty geometry) of `ds`.
     pub fn build(ds: &Dataset) -> Self {
         Self::build_layers(&ds.layers)
     }
 
-    /// Bulk-load over a slice of layers (indices are positions in the slice).
+    /// Build over a slice of layers (indices are positions in the slice).
     pub fn build_layers(layers: &[Layer]) -> Self {
-        let mut items = Vec::with_capacity(layers.iter().map(|l| l.features.len()).sum());
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        for (li, l) in layers.iter().enumerate() {
-            let li = u32::try_from(li).unwrap_or(u32::MAX);
-            let per = l.features.len().div_ceil(threads).max(4096);
-            // Envelopes of big layers in parallel, in order.
-            let parts: Vec<Vec<IndexItem>> = std::thread::scope(|s| {
-                let handles: Vec<_> = l
-                    .features
-                    .chunks(per)
-                    .enumerate()
-                    .map(|(ci, chunk)| {
-                        s.spawn(move || {
-                            chunk
-                                .iter()
-                                .enumerate()
-                                .filter_map(|(k, f)| {
-                                    let env = f.geometry.as_ref().and_then(envelope)?;
-                                    Some(IndexItem {
-                                        layer: li,
-                                        feature: u32::try_from(ci * per + k).unwrap_or(u32::MAX),
-                                        env,
-                                    })
-                                })
-                                .collect()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_default())
-                    .collect()
-            });
-            for p in parts {
-                items.extend(p);
-            }
-        }
+        let t = threads();
         SpatialIndex {
-            tree: RTree::bulk_load(items),
+            layers: layers
+                .iter()
+                .map(|l| Packed::build(&l.features, t))
+                .collect(),
         }
     }
 
@@ -117,30 +324,48 @@ impl SpatialIndex {
         *self = Self::build(ds);
     }
 
+    /// Rebuild only the tree of layer `layer` of `ds` (after that layer alone changed);
+    /// follows a change in the number of layers too (layers past the end are dropped).
+    pub fn rebuild_layer(&mut self, ds: &Dataset, layer: usize) {
+        self.layers.resize_with(ds.layers.len(), Packed::default);
+        if let Some(l) = ds.layers.get(layer) {
+            self.layers[layer] = Packed::build(&l.features, threads());
+        }
+    }
+
     /// Number of indexed features.
     pub fn len(&self) -> usize {
-        self.tree.size()
+        self.layers.iter().map(Packed::len).sum()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
+        self.len() == 0
     }
 
-    /// Every indexed item.
-    pub fn items(&self) -> impl Iterator<Item = &IndexItem> {
-        self.tree.iter()
+    /// Every indexed item, layer by layer.
+    pub fn items(&self) -> impl Iterator<Item = IndexItem> + '_ {
+        self.layers.iter().enumerate().flat_map(|(li, p)| {
+            p.nodes[..p.len()].iter().map(move |n| IndexItem {
+                layer: u32::try_from(li).unwrap_or(u32::MAX),
+                feature: n.id,
+                env: AABB::from_corners([n.b[0], n.b[1]], [n.b[2], n.b[3]]),
+            })
+        })
+    }
+
+    /// Calls `f(layer, feature, envelope)` for every item whose envelope overlaps `q`.
+    fn visit(&self, q: &[f64; 4], mut f: impl FnMut(usize, usize, &[f64; 4])) {
+        for (li, p) in self.layers.iter().enumerate() {
+            p.visit(q, |fi, b| f(li, fi as usize, b));
+        }
     }
 
     /// Features whose envelope intersects the box (lon/lat degrees), sorted by
     /// (layer, feature).
     pub fn in_envelope(&self, min: [f64; 2], max: [f64; 2]) -> Vec<(usize, usize)> {
-        let env = AABB::from_corners(min, max);
-        let mut v: Vec<_> = self
-            .tree
-            .locate_in_envelope_intersecting(&env)
-            .map(|it| (it.layer as usize, it.feature as usize))
-            .collect();
+        let mut v = Vec::new();
+        self.visit(&[min[0], min[1], max[0], max[1]], |l, f, _| v.push((l, f)));
         v.sort_unstable();
         v
     }
@@ -163,11 +388,25 @@ impl SpatialIndex {
     /// point (distance 0), lines and points (and polygon edges) within the tolerance —
     /// nearest first.
     pub fn at_point(&self, ds: &Dataset, lon: f64, lat: f64, tol_m: f64) -> Vec<Hit> {
+        self.at_point_where(ds, lon, lat, tol_m, |_| true)
+    }
+
+    /// [`at_point`](Self::at_point) among the layers for which `keep(layer index)` is true.
+    pub fn at_point_where(
+        &self,
+        ds: &Dataset,
+        lon: f64,
+        lat: f64,
+        tol_m: f64,
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<Hit> {
         let frame = LocalFrame::new(lon, lat);
         let tol = tol_m.max(0.0);
         let mut hits = Vec::new();
-        for it in self.tree.locate_in_envelope_intersecting(&frame.bbox(tol)) {
-            let (l, f) = (it.layer as usize, it.feature as usize);
+        self.visit(&to_box(&frame.bbox(tol)), |l, f, _| {
+            if !keep(l) {
+                return;
+            }
             if let Some(g) = geometry(ds, l, f) {
                 let d = frame.distance(g);
                 if d <= tol {
@@ -178,9 +417,49 @@ impl SpatialIndex {
                     });
                 }
             }
-        }
+        });
         sort_hits(&mut hits);
         hits
+    }
+
+    /// The vertex nearest to (lon, lat) within `tol_m` metres, among the layers for which
+    /// `keep(layer index)` is true (ties by layer, feature, then vertex order): for snapping.
+    pub fn nearest_vertex(
+        &self,
+        ds: &Dataset,
+        lon: f64,
+        lat: f64,
+        tol_m: f64,
+        keep: impl Fn(usize) -> bool,
+    ) -> Option<VertexHit> {
+        let frame = LocalFrame::new(lon, lat);
+        let tol = tol_m.max(0.0);
+        let mut cands: Vec<(usize, usize)> = Vec::new();
+        self.visit(&to_box(&frame.bbox(tol)), |l, f, _| {
+            if keep(l) {
+                cands.push((l, f));
+            }
+        });
+        cands.sort_unstable();
+        let mut best: Option<VertexHit> = None;
+        for (l, f) in cands {
+            let Some(g) = geometry(ds, l, f) else {
+                continue;
+            };
+            for c in g.coords_iter() {
+                let (x, y) = frame.project(c.x, c.y);
+                let d = x.hypot(y);
+                if d <= tol && best.is_none_or(|b| d < b.distance_m) {
+                    best = Some(VertexHit {
+                        layer: l,
+                        feature: f,
+                        coord: c,
+                        distance_m: d,
+                    });
+                }
+            }
+        }
+        best
     }
 
     /// The `k` features nearest to (lon, lat) by distance to the geometry (metres), nearest
@@ -198,31 +477,46 @@ impl SpatialIndex {
         k: usize,
         keep: impl Fn(usize) -> bool,
     ) -> Vec<Hit> {
-        if k == 0 || self.tree.size() == 0 {
+        if k == 0 || self.is_empty() {
             return Vec::new();
         }
+        let all = self.layers.iter().filter_map(Packed::root).fold(
+            [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
+            |e, n| {
+                [
+                    e[0].min(n.b[0]),
+                    e[1].min(n.b[1]),
+                    e[2].max(n.b[2]),
+                    e[3].max(n.b[3]),
+                ]
+            },
+        );
         let frame = LocalFrame::new(lon, lat);
         let mut r = 100.0;
         loop {
-            let bbox = frame.bbox(r);
-            let covers_all = {
-                let all = self.tree.root().envelope();
-                bbox.contains_envelope(&all)
-            };
-            let mut hits: Vec<Hit> = self
-                .tree
-                .locate_in_envelope_intersecting(&bbox)
-                .filter(|it| keep(it.layer as usize))
-                .filter_map(|it| {
-                    let (l, f) = (it.layer as usize, it.feature as usize);
-                    let d = frame.distance(geometry(ds, l, f)?);
-                    (covers_all || d <= r).then_some(Hit {
-                        layer: l,
-                        feature: f,
-                        distance_m: d,
-                    })
-                })
-                .collect();
+            let q = to_box(&frame.bbox(r));
+            let covers_all = q[0] <= all[0] && q[1] <= all[1] && q[2] >= all[2] && q[3] >= all[3];
+            let mut hits: Vec<Hit> = Vec::new();
+            self.visit(&q, |l, f, _| {
+                if !keep(l) {
+                    return;
+                }
+                if let Some(g) = geometry(ds, l, f) {
+                    let d = frame.distance(g);
+                    if covers_all || d <= r {
+                        hits.push(Hit {
+                            layer: l,
+                            feature: f,
+                            distance_m: d,
+                        });
+                    }
+                }
+            });
             if hits.len() >= k || covers_all || !r.is_finite() {
                 sort_hits(&mut hits);
                 hits.truncate(k);
@@ -237,13 +531,14 @@ impl SpatialIndex {
         let Some(r) = poly.bounding_rect() else {
             return Vec::new();
         };
-        let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-        let mut v: Vec<_> = self
-            .tree
-            .locate_in_envelope(&env)
-            .map(|it| (it.layer as usize, it.feature as usize))
-            .filter(|&(l, f)| geometry(ds, l, f).is_some_and(|g| g.relate(poly).is_within()))
-            .collect();
+        let q = [r.min().x, r.min().y, r.max().x, r.max().y];
+        let mut v = Vec::new();
+        self.visit(&q, |l, f, b| {
+            let inside = b[0] >= q[0] && b[1] >= q[1] && b[2] <= q[2] && b[3] <= q[3];
+            if inside && geometry(ds, l, f).is_some_and(|g| g.relate(poly).is_within()) {
+                v.push((l, f));
+            }
+        });
         v.sort_unstable();
         v
     }

@@ -25,6 +25,9 @@
 //! ```
 
 use crate::core::model::SourcePos;
+use lexer::LexError;
+
+pub(crate) mod lexer;
 
 /// Default limit on nesting depth (arrays and objects inside each other).
 ///
@@ -288,9 +291,30 @@ pub fn parse_with(input: &[u8], opts: &ParseOptions) -> Result<Document, JsonErr
         line: 1,
         line_start: start,
         max_depth: opts.max_depth.max(1),
+        build: true,
     };
     let root = p.document()?;
     Ok(Document { root, bom })
+}
+
+/// Check that the bytes are one JSON text, without building the tree: the same reader and
+/// the same errors as [`parse`] (the loader reports a file's syntax errors through this, so
+/// they read exactly as `hetao check`'s), in memory that does not grow with the input.
+pub fn check_syntax(input: &[u8]) -> Result<(), JsonError> {
+    let start = if input.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut p = Parser {
+        s: input,
+        i: start,
+        line: 1,
+        line_start: start,
+        max_depth: DEFAULT_MAX_DEPTH,
+        build: false,
+    };
+    p.document().map(drop)
 }
 
 /// An open array or object on the explicit stack.
@@ -313,23 +337,8 @@ struct Parser<'a> {
     line: u32,
     line_start: usize,
     max_depth: usize,
-}
-
-/// Exact powers of ten representable in `f64`.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// Describe a byte for an error message.
-fn describe(b: u8) -> String {
-    match b {
-        b'"' => "'\"'".to_string(),
-        0x20..=0x7E => format!("'{}'", b as char),
-        b'\n' => "a line break".to_string(),
-        b'\t' => "a tab".to_string(),
-        _ => format!("byte 0x{b:02X}"),
-    }
+    /// Keep the values read (false: only check the syntax).
+    build: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -353,8 +362,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn err(&self, message: impl Into<String>) -> JsonError {
-        self.err_at(self.i, message)
+    /// A lexer error, positioned (lexer errors are always on the current line).
+    fn lex(&self, e: LexError) -> JsonError {
+        self.err_at(e.at, e.message)
     }
 
     fn skip_ws(&mut self) {
@@ -377,27 +387,7 @@ impl<'a> Parser<'a> {
 
     /// Error for an unexpected byte (or end of input) where `expected` was wanted.
     fn unexpected(&self, expected: &str) -> JsonError {
-        match self.peek() {
-            None => {
-                if self.i == 0 || (self.i == 3 && self.s.starts_with(b"\xEF\xBB\xBF")) {
-                    self.err("empty input: expected a JSON value")
-                } else {
-                    self.err(format!(
-                        "unexpected end of file: expected {expected} (the file seems truncated)"
-                    ))
-                }
-            }
-            Some(b) if b >= 0x80 => {
-                if !starts_valid_utf8(&self.s[self.i..]) {
-                    self.err(format!(
-                        "invalid UTF-8 (byte 0x{b:02X}); expected {expected}"
-                    ))
-                } else {
-                    self.err(format!("unexpected character; expected {expected}"))
-                }
-            }
-            Some(b) => self.err(format!("unexpected {}; expected {expected}", describe(b))),
-        }
+        self.lex(lexer::unexpected(self.s, self.i, expected))
     }
 
     fn document(&mut self) -> Result<Node, JsonError> {
@@ -461,26 +451,23 @@ impl<'a> Parser<'a> {
             let Some(v) = value.take() else { continue };
             let Some(top) = stack.last_mut() else {
                 self.skip_ws();
-                if let Some(b) = self.peek() {
-                    return Err(self.err(format!(
-                        "unexpected {} after the end of the JSON value (only one top-level value is allowed)",
-                        describe(b)
-                    )));
+                if self.peek().is_some() {
+                    return Err(self.lex(lexer::trailing(self.s, self.i)));
                 }
                 return Ok(v);
             };
             self.skip_ws();
             match top {
                 Frame::Array { items, .. } => {
-                    items.push(v);
+                    if self.build {
+                        items.push(v);
+                    }
                     match self.peek() {
                         Some(b',') => {
                             self.i += 1;
                             self.skip_ws();
                             if self.peek() == Some(b']') {
-                                return Err(
-                                    self.err("trailing comma before ']' is not allowed in JSON")
-                                );
+                                return Err(self.lex(lexer::trailing_comma(self.i, b']')));
                             }
                         }
                         Some(b']') => {
@@ -501,19 +488,19 @@ impl<'a> Parser<'a> {
                     key_pos,
                     ..
                 } => {
-                    members.push(Member {
-                        key: std::mem::take(key),
-                        key_pos: *key_pos,
-                        value: v,
-                    });
+                    if self.build {
+                        members.push(Member {
+                            key: std::mem::take(key),
+                            key_pos: *key_pos,
+                            value: v,
+                        });
+                    }
                     match self.peek() {
                         Some(b',') => {
                             self.i += 1;
                             self.skip_ws();
                             if self.peek() == Some(b'}') {
-                                return Err(
-                                    self.err("trailing comma before '}' is not allowed in JSON")
-                                );
+                                return Err(self.lex(lexer::trailing_comma(self.i, b'}')));
                             }
                             let (k, kp) = self.key()?;
                             if let Some(Frame::Object { key, key_pos, .. }) = stack.last_mut() {
@@ -538,10 +525,7 @@ impl<'a> Parser<'a> {
     }
 
     fn too_deep(&self) -> JsonError {
-        self.err(format!(
-            "nesting too deep: more than {} arrays/objects inside each other",
-            self.max_depth
-        ))
+        self.lex(lexer::too_deep(self.i, self.max_depth))
     }
 
     /// Read `"key"` and the `:` after it; the cursor is on the opening quote.
@@ -549,10 +533,7 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         let kp = self.pos();
         if self.peek() != Some(b'"') {
-            return Err(match self.peek() {
-                Some(b'\'') => self.err("object keys must use double quotes"),
-                _ => self.unexpected("an object key in double quotes"),
-            });
+            return Err(self.lex(lexer::not_a_key(self.s, self.i)));
         }
         let k = self.string()?;
         self.skip_ws();
@@ -565,249 +546,31 @@ impl<'a> Parser<'a> {
 
     fn scalar(&mut self) -> Result<Node, JsonError> {
         let pos = self.pos();
-        let rest = &self.s[self.i..];
         let kind = match self.peek() {
             Some(b'"') => Kind::String(self.string()?),
-            Some(b'-' | b'0'..=b'9') => Kind::Number(self.number()?),
-            Some(b't') if rest.starts_with(b"true") => {
-                self.i += 4;
-                Kind::Bool(true)
+            Some(b'-' | b'0'..=b'9') => {
+                let t = lexer::number(self.s, &mut self.i).map_err(|e| self.lex(e))?;
+                Kind::Number(Number {
+                    value: t.value,
+                    start: t.start,
+                    end: t.end,
+                })
             }
-            Some(b'f') if rest.starts_with(b"false") => {
-                self.i += 5;
-                Kind::Bool(false)
-            }
-            Some(b'n') if rest.starts_with(b"null") => {
-                self.i += 4;
-                Kind::Null
-            }
-            Some(b'N') if rest.starts_with(b"NaN") => {
-                return Err(self.err("NaN is not a valid JSON value (JSON has no NaN)"));
-            }
-            Some(b'I') if rest.starts_with(b"Infinity") => {
-                return Err(self.err("Infinity is not a valid JSON value (JSON has no infinities)"));
-            }
-            Some(b'+') => return Err(self.err("a JSON number cannot start with '+'")),
-            Some(b'.') => return Err(self.err("a JSON number cannot start with '.'")),
-            Some(b'\'') => return Err(self.err("JSON strings must use double quotes")),
-            _ => return Err(self.unexpected("a JSON value")),
+            _ => match lexer::literal(self.s, &mut self.i) {
+                Some(lexer::Literal::True) => Kind::Bool(true),
+                Some(lexer::Literal::False) => Kind::Bool(false),
+                Some(lexer::Literal::Null) => Kind::Null,
+                None => return Err(self.lex(lexer::not_a_value(self.s, self.i))),
+            },
         };
         Ok(Node { pos, kind })
     }
 
-    fn number(&mut self) -> Result<Number, JsonError> {
-        let start = self.i;
-        let s = self.s;
-        let mut i = self.i;
-        if s.get(i) == Some(&b'-') {
-            i += 1;
-            if s[i..].starts_with(b"Infinity") {
-                return Err(self.err_at(
-                    start,
-                    "-Infinity is not a valid JSON value (JSON has no infinities)",
-                ));
-            }
-        }
-        // Scan digits by hand, accumulating the decimal mantissa for the exact fast path.
-        let mut mant: u64 = 0;
-        let mut ndig = 0usize;
-        let int_start = i;
-        while let Some(&b) = s.get(i) {
-            if !b.is_ascii_digit() {
-                break;
-            }
-            mant = mant.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
-            i += 1;
-        }
-        let n = i - int_start;
-        ndig += n;
-        if n == 0 {
-            return Err(self.err_at(i, "expected a digit in the number"));
-        }
-        if n > 1 && s[int_start] == b'0' {
-            return Err(self.err_at(start, "numbers cannot have leading zeros in JSON"));
-        }
-        let mut frac = 0usize;
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-            let from = i;
-            while let Some(&b) = s.get(i) {
-                if !b.is_ascii_digit() {
-                    break;
-                }
-                mant = mant.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
-                i += 1;
-            }
-            frac = i - from;
-            ndig += frac;
-            if frac == 0 {
-                return Err(self.err_at(i, "expected a digit after the decimal point"));
-            }
-        }
-        let mut exp = false;
-        if matches!(s.get(i), Some(b'e' | b'E')) {
-            exp = true;
-            i += 1;
-            if matches!(s.get(i), Some(b'+' | b'-')) {
-                i += 1;
-            }
-            let from = i;
-            while s.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if i == from {
-                return Err(self.err_at(i, "expected a digit in the exponent"));
-            }
-        }
-        let text = &s[start..i];
-        let value: f64 = if !exp && ndig <= 15 && frac < POW10.len() {
-            // Clinger's fast path: mantissa < 10^15 < 2^53 and 10^frac are exact f64s, so
-            // one correctly rounded division gives the correctly rounded value.
-            let v = mant as f64 / POW10[frac];
-            if s[start] == b'-' { -v } else { v }
-        } else {
-            fast_float2::parse(text).map_err(|_| self.err_at(start, "malformed number"))?
-        };
-        if !value.is_finite() {
-            return Err(self.err_at(
-                start,
-                format!(
-                    "number {} is out of range (larger than the largest 64-bit float)",
-                    String::from_utf8_lossy(text)
-                ),
-            ));
-        }
-        self.i = i;
-        Ok(Number {
-            value,
-            start,
-            end: i,
-        })
-    }
-
     /// Read a string; the cursor is on the opening quote.
     fn string(&mut self) -> Result<String, JsonError> {
-        let open = self.i;
-        self.i += 1;
-        let mut out = String::new();
-        loop {
-            let chunk_start = self.i;
-            let s = self.s;
-            let mut i = self.i;
-            while let Some(&b) = s.get(i) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                i += 1;
-            }
-            let chunk = &s[chunk_start..i];
-            match std::str::from_utf8(chunk) {
-                Ok(t) => out.push_str(t),
-                Err(e) => {
-                    return Err(self.err_at(
-                        chunk_start + e.valid_up_to(),
-                        "invalid UTF-8 in a string (JSON text must be UTF-8)",
-                    ));
-                }
-            }
-            self.i = i;
-            match s.get(i) {
-                None => {
-                    return Err(self.err_at(
-                        open,
-                        "unterminated string: the file ends before the closing '\"'",
-                    ));
-                }
-                Some(b'"') => {
-                    self.i += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => self.escape(&mut out)?,
-                Some(b'\n') => {
-                    return Err(
-                        self.err("line break inside a string (unterminated string, or write \\n)")
-                    );
-                }
-                Some(&b) => {
-                    return Err(self.err(format!(
-                        "control character 0x{b:02X} inside a string must be escaped"
-                    )));
-                }
-            }
-        }
-    }
-
-    /// Read one escape sequence; the cursor is on the backslash.
-    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
-        let at = self.i;
-        let Some(&c) = self.s.get(self.i + 1) else {
-            return Err(self.err_at(at, "unterminated string: the file ends in an escape"));
-        };
-        self.i += 2;
-        let ch = match c {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = self.hex4(at)?;
-                if (0xD800..0xDC00).contains(&hi) {
-                    if self.s.get(self.i) == Some(&b'\\') && self.s.get(self.i + 1) == Some(&b'u') {
-                        let lo_at = self.i;
-                        self.i += 2;
-                        let lo = self.hex4(lo_at)?;
-                        if !(0xDC00..0xE000).contains(&lo) {
-                            return Err(self.err_at(
-                                lo_at,
-                                "invalid \\u escape: a high surrogate must be followed by a low surrogate",
-                            ));
-                        }
-                        let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                        char::from_u32(cp).ok_or_else(|| self.err_at(at, "invalid \\u escape"))?
-                    } else {
-                        return Err(self.err_at(at, "invalid \\u escape: unpaired surrogate"));
-                    }
-                } else {
-                    char::from_u32(hi)
-                        .ok_or_else(|| self.err_at(at, "invalid \\u escape: unpaired surrogate"))?
-                }
-            }
-            other => {
-                return Err(self.err_at(
-                    at,
-                    format!("invalid escape '\\{}' in a string", other.escape_ascii()),
-                ));
-            }
-        };
-        out.push(ch);
-        Ok(())
-    }
-
-    fn hex4(&mut self, at: usize) -> Result<u32, JsonError> {
-        let Some(h) = self.s.get(self.i..self.i + 4) else {
-            return Err(self.err_at(at, "invalid \\u escape: expected 4 hex digits"));
-        };
-        let mut v = 0u32;
-        for &b in h {
-            let d = (b as char)
-                .to_digit(16)
-                .ok_or_else(|| self.err_at(at, "invalid \\u escape: expected 4 hex digits"))?;
-            v = v * 16 + d;
-        }
-        self.i += 4;
-        Ok(v)
-    }
-}
-
-/// Whether `b` starts with a complete, valid UTF-8 sequence.
-fn starts_valid_utf8(b: &[u8]) -> bool {
-    match std::str::from_utf8(&b[..b.len().min(4)]) {
-        Ok(_) => true,
-        Err(e) => e.valid_up_to() > 0,
+        lexer::string(self.s, &mut self.i)
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|e| self.lex(e))
     }
 }
 
@@ -923,6 +686,44 @@ mod tests {
             let got = doc.root.as_f64().unwrap();
             assert_eq!(got.to_bits(), want.to_bits(), "{t}");
         }
+    }
+
+    /// `check_syntax` gives exactly `parse`'s verdict: on every truncation of a document and
+    /// on a set of broken ones.
+    #[test]
+    fn check_syntax_agrees_with_parse() {
+        let good: &[u8] =
+            b"\xEF\xBB\xBF{\"a\": [1, -2.5e3, true, null, {\"k\": \"v\\u00e9\\n\"}],\n \"b\": {}}";
+        let mut cases: Vec<Vec<u8>> = (0..good.len()).map(|n| good[..n].to_vec()).collect();
+        for bad in [
+            &b"[1,]"[..],
+            b"{\"a\":1,}",
+            b"[NaN]",
+            b"[+1]",
+            b"['x']",
+            b"{'a':1}",
+            b"[1 2]",
+            b"[1e999]",
+            b"[\"\xff\"]",
+            b"[\"a\nb\"]",
+            b"[01]",
+            b"[1.]",
+            b"{\"a\" 1}",
+            b"[] x",
+            b"\xff",
+        ] {
+            cases.push(bad.to_vec());
+        }
+        cases.push([vec![b'['; 600], vec![b']'; 600]].concat());
+        for c in &cases {
+            assert_eq!(
+                check_syntax(c).err(),
+                parse(c).err(),
+                "{}",
+                String::from_utf8_lossy(c)
+            );
+        }
+        assert!(check_syntax(good).is_ok());
     }
 
     #[test]

@@ -3,6 +3,14 @@
 //! Geometries are `geo` geometries in WGS84 longitude/latitude degrees (x = lon, y = lat),
 //! whatever CRS the source used. A feature remembers where it started in its source file
 //! (1-based line and column) so that every later message can point back at it.
+//!
+//! A feature's `properties` are a compact [`Properties`] (see `properties`): read them
+//! through [`Feature::prop`], [`Feature::prop_str`], [`Feature::prop_f64`] and
+//! [`Feature::props`], change them with [`Feature::set_prop`].
+
+mod properties;
+
+pub use properties::{INLINE_STR, Key, Members, PropValue, Properties};
 
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -52,31 +60,44 @@ pub struct Feature {
     /// The geometry in WGS84 lon/lat; `None` for `"geometry": null`.
     pub geometry: Option<geo::Geometry<f64>>,
     /// `properties`; `None` for `"properties": null` or absent.
-    pub properties: Option<Map<String, Value>>,
+    pub properties: Option<Properties>,
     /// Third coordinates (z, metres) in the order the positions appear, when the source had them.
     pub z: Option<Vec<f64>>,
     /// The feature's `bbox` member, as given.
     pub bbox: Option<Vec<f64>>,
     /// Foreign members of the Feature object (RFC 7946 §6.1), kept as they were.
-    pub foreign: Map<String, Value>,
+    pub foreign: Members,
     /// Where the feature object starts in its source.
     pub pos: SourcePos,
 }
 
 impl Feature {
     /// A property by name.
-    pub fn prop(&self, key: &str) -> Option<&Value> {
+    pub fn prop(&self, key: &str) -> Option<&PropValue> {
         self.properties.as_ref().and_then(|p| p.get(key))
     }
 
     /// A string property by name.
     pub fn prop_str(&self, key: &str) -> Option<&str> {
-        self.prop(key).and_then(Value::as_str)
+        self.prop(key).and_then(PropValue::as_str)
     }
 
     /// A numeric property by name.
     pub fn prop_f64(&self, key: &str) -> Option<f64> {
-        self.prop(key).and_then(Value::as_f64)
+        self.prop(key).and_then(PropValue::as_f64)
+    }
+
+    /// Every property, in source order (none for `"properties": null`).
+    pub fn props(&self) -> impl Iterator<Item = (&str, &PropValue)> {
+        self.properties.iter().flat_map(Properties::iter)
+    }
+
+    /// Set a property (creating the `properties` object when it was null); returns the old
+    /// value.
+    pub fn set_prop(&mut self, key: impl Into<String>, value: Value) -> Option<PropValue> {
+        self.properties
+            .get_or_insert_with(Properties::default)
+            .insert(key.into(), value)
     }
 
     /// The GeoJSON type name of the geometry (`"Polygon"`, ...), or `"null"`.

@@ -416,7 +416,7 @@ impl Style {
                     status
                 } else {
                     match f.prop(property) {
-                        Some(serde_json::Value::String(s)) => Some(s.as_str()),
+                        Some(s) if s.is_string() => s.as_str(),
                         Some(other) => {
                             num = other.to_string();
                             Some(num.as_str())

@@ -28,10 +28,13 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 
-/// Estimated peak memory of a load, as a multiple of the file size: the bytes themselves
-/// plus the model (`serde_json` property maps dominate). Measured by `benches/load.rs` on the
-/// building benchmark: peak RSS 5.7–5.9× the file size for model + R-tree; 7 leaves margin.
-pub const MEMORY_FACTOR: u64 = 7;
+/// Estimated peak memory of a load, as a multiple of the file size: the model (the file
+/// itself is mapped and given back as it is parsed, see [`load_path_with`]). Measured by
+/// `benches/load.rs` on the building benchmark (see docs/load-index.md).
+pub const MEMORY_FACTOR: u64 = 3;
+
+/// Files at least this large are mapped rather than read (smaller ones are read whole).
+pub const MAP_MIN_BYTES: u64 = 1 << 20;
 
 /// Why a file could not be loaded. Every variant names the file; syntax and structure
 /// errors carry the 1-based line and column where the input has them.
@@ -217,6 +220,12 @@ pub fn load_path(path: &Path) -> Result<Layer, LoadError> {
 /// The file size is checked against the memory budget *before* reading (and reading stops
 /// if a file grows, or is not a regular file, past the budget): a file that would not fit
 /// is refused with [`LoadError::TooLarge`] rather than risking the process.
+///
+/// A regular file of at least [`MAP_MIN_BYTES`] is mapped read-only instead of copied, and
+/// the pages the parser has passed are given back to the kernel (`MADV_DONTNEED`) as it
+/// goes, so the whole file is never resident: peak memory is the model plus a few MB.
+/// (Like every reader that maps its input, a load expects the file not to be truncated
+/// while it runs: a file shrinking under the mapping ends the process with `SIGBUS`.)
 pub fn load_path_with(path: &Path, opts: &LoadOptions) -> Result<Layer, LoadError> {
     use std::io::Read;
     let file = path.display().to_string();
@@ -225,8 +234,32 @@ pub fn load_path_with(path: &Path, opts: &LoadOptions) -> Result<Layer, LoadErro
         source,
     };
     let f = std::fs::File::open(path).map_err(io)?;
-    let size = f.metadata().map_err(io)?.len();
+    let meta = f.metadata().map_err(io)?;
+    let size = meta.len();
     check_size(&file, size, opts)?;
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.clone());
+    if meta.is_file() && size >= MAP_MIN_BYTES {
+        // SAFETY: the mapping is read-only and private to this call; the bytes are only
+        // read through bounds-checked slices. A concurrent writer could change what is
+        // read (giving a parse error or other data, never undefined reads out of bounds);
+        // truncation raises SIGBUS, as documented above.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&f) } {
+            let _ = map.advise(memmap2::Advice::Sequential);
+            let release = |from: usize, to: usize| {
+                // SAFETY: DONTNEED on a read-only file mapping only drops the pages from
+                // this process; reading them again faults them back in from the file.
+                let _ = unsafe {
+                    map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+                };
+            };
+            let mut layer = load_bytes(&map, &name, &file, opts, Some(&release))?;
+            layer.source = Some(path.to_path_buf());
+            return Ok(layer);
+        }
+    }
     let limit = budget(opts).map_or(u64::MAX, |(b, _)| b / MEMORY_FACTOR);
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     f.take(limit.saturating_add(1))
@@ -235,10 +268,6 @@ pub fn load_path_with(path: &Path, opts: &LoadOptions) -> Result<Layer, LoadErro
     if bytes.len() as u64 > limit {
         check_size(&file, bytes.len() as u64 * 2, opts)?;
     }
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.clone());
     let mut layer = load_slice_with(&bytes, &name, &file, opts)?;
     layer.source = Some(path.to_path_buf());
     Ok(layer)
@@ -255,6 +284,16 @@ pub fn load_slice_with(
     name: &str,
     file: &str,
     opts: &LoadOptions,
+) -> Result<Layer, LoadError> {
+    load_bytes(bytes, name, file, opts, None)
+}
+
+fn load_bytes(
+    bytes: &[u8],
+    name: &str,
+    file: &str,
+    opts: &LoadOptions,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<Layer, LoadError> {
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
@@ -273,13 +312,14 @@ pub fn load_slice_with(
         reported: AtomicU32::new(0),
         threads,
         chunks_used: std::sync::atomic::AtomicUsize::new(0),
+        release,
     };
     let mut p = parse::Parser::new(bytes, start, &shared);
     let root = p.root().map_err(|e| match e {
         parse::PErr::Cancelled => LoadError::Cancelled {
             file: file.to_string(),
         },
-        parse::PErr::At(off, msg) => LoadError::invalid(file, parse::line_col(bytes, off), msg),
+        parse::PErr::At(off, msg) => syntax_first(bytes, file, off, msg),
     })?;
     let mut layer = Layer {
         name: name.to_string(),
@@ -288,7 +328,7 @@ pub fn load_slice_with(
         foreign: root.foreign,
         ..Layer::default()
     };
-    if let Some((crs, off)) = root.crs {
+    if let Some((crs, at)) = root.crs {
         if opts
             .cancel
             .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
@@ -297,12 +337,23 @@ pub fn load_slice_with(
                 file: file.to_string(),
             });
         }
-        apply_legacy_crs(&mut layer, &crs, parse::line_col(bytes, off), file)?;
+        apply_legacy_crs(&mut layer, &crs, at, file)?;
     }
     if let Some(p) = opts.progress {
         p(1.0);
     }
     Ok(layer)
+}
+
+/// The error for a load that stopped at `off` with `msg`: when the bytes are not JSON at all,
+/// the JSON syntax error [`crate::core::json::check_syntax`] finds, worded as `hetao check`
+/// words it ("not valid JSON: …", same line and column), else the loader's own (a GeoJSON
+/// structure error). Only a failed load pays for the second pass.
+fn syntax_first(bytes: &[u8], file: &str, off: usize, msg: String) -> LoadError {
+    match crate::core::json::check_syntax(bytes) {
+        Err(e) => LoadError::invalid(file, e.pos(), format!("not valid JSON: {}", e.message)),
+        Ok(()) => LoadError::invalid(file, parse::line_col(bytes, off), msg),
+    }
 }
 
 /// The EPSG code (`EPSG:n`, or `OGC:CRS84`) a legacy `crs` member names.

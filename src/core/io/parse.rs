@@ -1,13 +1,17 @@
 //! The fast GeoJSON byte scanner.
 //!
 //! A hand-written recursive-descent parser over `&[u8]`: coordinates go straight into
-//! `Vec<Coord>` (numbers through `fast-float2`), only properties and foreign members become
-//! `serde_json::Value`s. The `features` array of a FeatureCollection is split across threads:
+//! `Vec<Coord>` (numbers through `fast-float2`), properties become a compact
+//! [`Properties`] (keys interned per parser), only nested property values and foreign
+//! members become `serde_json::Value`s. The `features` array of a FeatureCollection is split across threads:
 //! split points are guessed near equal byte offsets and *verified* (a chunk's result is used
 //! only if the chunk before it ended exactly on its start), so a wrong guess costs time, never
 //! correctness. Nothing here panics on any input; nesting depth is bounded.
 
-use crate::core::model::{Feature, FeatureId, GEOMETRY_TYPES, SourcePos};
+use crate::core::json::lexer::{self, LexError};
+use crate::core::model::{
+    Feature, FeatureId, GEOMETRY_TYPES, Key, PropValue, Properties, SourcePos,
+};
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -19,6 +23,8 @@ pub(crate) const MAX_DEPTH: u32 = 128;
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
 /// How often (in features) cancellation and progress are checked.
 const CHECK_EVERY: usize = 512;
+/// How many distinct property keys one parser interns (later ones are allocated per use).
+const MAX_INTERNED: usize = 256;
 
 /// A parse failure: a byte offset and a message, or a cancellation.
 #[derive(Debug)]
@@ -31,8 +37,32 @@ pub(crate) enum PErr {
 
 type R<T> = Result<T, PErr>;
 
-/// What one chunk of the features array produced.
-type ChunkResult = R<(Vec<Feature>, ChunkEnd, usize)>;
+impl From<LexError> for PErr {
+    fn from(e: LexError) -> Self {
+        PErr::At(e.at, e.message)
+    }
+}
+
+/// What one chunk of the features array produced: its features (in blocks), where it
+/// ended, and the line count where its parser stopped.
+type ChunkResult = R<(Vec<Vec<Feature>>, ChunkEnd, LineState)>;
+
+/// Features are collected in blocks of this many, so that joining the chunks never holds
+/// two copies of more than one block.
+const BLOCK: usize = 1 << 14;
+/// Parsed input is handed back to [`Shared::release`] in steps of at least this many bytes.
+const RELEASE_STEP: usize = 4 << 20;
+/// The page size assumed for releases (a multiple of the real one is harmless).
+const PAGE: usize = 4096;
+
+/// Where a parser's line counting stands: `line` (1-based) starts at byte `line_start`,
+/// and newlines are counted up to `counted_to`.
+#[derive(Clone, Copy)]
+struct LineState {
+    line: usize,
+    line_start: usize,
+    counted_to: usize,
+}
 
 fn err<T>(off: usize, msg: impl Into<String>) -> R<T> {
     Err(PErr::At(off, msg.into()))
@@ -64,6 +94,10 @@ pub(crate) struct Shared<'a> {
     pub threads: usize,
     /// How many parallel chunks were verified and used (for tests and diagnostics).
     pub chunks_used: std::sync::atomic::AtomicUsize,
+    /// Called with a page-aligned byte range `[from, to)` the parser will not read again
+    /// (error messages aside): a mapped file gives those pages back, so the whole file is
+    /// never resident at once.
+    pub release: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
 impl Shared<'_> {
@@ -88,8 +122,8 @@ pub(crate) struct Root {
     pub features: Vec<Feature>,
     pub bbox: Option<Vec<f64>>,
     pub foreign: Map<String, Value>,
-    /// The legacy `crs` member and the offset of its value.
-    pub crs: Option<(Value, usize)>,
+    /// The legacy `crs` member and where its value is.
+    pub crs: Option<(Value, SourcePos)>,
 }
 
 /// Where a chunk of the features array stopped.
@@ -119,6 +153,11 @@ pub(crate) struct Parser<'a> {
     line_start: usize,
     counted_to: usize,
     last_report: usize,
+    // input before this offset was handed to `Shared::release`
+    released: usize,
+    // property keys seen so far (shared by the features), and a scratch list of pairs
+    keys: Vec<Key>,
+    pairs: Vec<(Key, PropValue)>,
 }
 
 impl<'a> Parser<'a> {
@@ -140,6 +179,9 @@ impl<'a> Parser<'a> {
             line_start: memchr::memrchr(b'\n', before).map_or(0, |p| p + 1),
             counted_to: start,
             last_report: start,
+            released: start,
+            keys: Vec::new(),
+            pairs: Vec::new(),
         }
     }
 
@@ -170,7 +212,23 @@ impl<'a> Parser<'a> {
         let n = self.i.saturating_sub(self.last_report);
         self.last_report = self.i;
         self.shared.advance(n);
+        if let Some(release) = self.shared.release {
+            let from = self.released.div_ceil(PAGE) * PAGE;
+            let to = self.i / PAGE * PAGE;
+            if to >= from + RELEASE_STEP {
+                release(from, to);
+                self.released = to;
+            }
+        }
         Ok(())
+    }
+
+    fn line_state(&self) -> LineState {
+        LineState {
+            line: self.line,
+            line_start: self.line_start,
+            counted_to: self.counted_to,
+        }
     }
 
     #[inline]
@@ -197,300 +255,90 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn expect(&mut self, c: u8, ctx: &str) -> R<()> {
+    /// The `:` after an object key.
+    fn colon(&mut self) -> R<()> {
         self.ws();
-        if self.peek() == Some(c) {
+        if self.peek() == Some(b':') {
             self.i += 1;
             Ok(())
         } else {
-            err(
-                self.i,
-                format!("expected '{}' {ctx}, found {}", c as char, self.what()),
-            )
+            Err(lexer::unexpected(self.b, self.i, "':' after the object key").into())
+        }
+    }
+
+    /// The error where a value of some kind (`what`) was wanted: the lexer's when what is
+    /// there cannot start a JSON value at all (a syntax error), else `what`.
+    fn wanted(&self, what: impl Into<String>) -> PErr {
+        let starts_value = matches!(self.peek(), Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9'))
+            || lexer::literal(self.b, &mut self.i.clone()).is_some();
+        if starts_value {
+            PErr::At(self.i, what.into())
+        } else {
+            lexer::not_a_value(self.b, self.i).into()
         }
     }
 
     fn enter(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return err(
-                self.i,
-                format!("nesting deeper than {MAX_DEPTH} levels is not accepted"),
-            );
+            return Err(lexer::too_deep(self.i, MAX_DEPTH as usize).into());
         }
         Ok(())
     }
 
-    /// After a member or element: `,` (true, more follow) or the closing byte (false).
+    /// After a member or element: `,` (true, more follow) or the closing byte (false);
+    /// a `,` right before the closing byte is an error, as in JSON.
     #[inline]
-    fn next_or_close(&mut self, close: u8, ctx: &str) -> R<bool> {
+    fn next_or_close(&mut self, close: u8) -> R<bool> {
         self.ws();
         match self.peek() {
             Some(b',') => {
                 self.i += 1;
+                self.ws();
+                if self.peek() == Some(close) {
+                    return Err(lexer::trailing_comma(self.i, close).into());
+                }
                 Ok(true)
             }
             Some(c) if c == close => {
                 self.i += 1;
                 Ok(false)
             }
-            _ => err(
-                self.i,
-                format!(
-                    "expected ',' or '{}' {ctx}, found {}",
-                    close as char,
-                    self.what()
-                ),
-            ),
-        }
-    }
-
-    // ---------------------------------------------------------------- strings
-
-    /// A string at the cursor (which must be at `"`), borrowed when it has no escapes.
-    fn string(&mut self) -> R<Cow<'a, str>> {
-        let b = self.b;
-        let start = self.i;
-        if b.get(start) != Some(&b'"') {
-            return err(start, format!("expected a string, found {}", self.what()));
-        }
-        let from = start + 1;
-        let Some(rel) = memchr::memchr2(b'"', b'\\', &b[from..]) else {
-            return err(start, "unterminated string");
-        };
-        let end = from + rel;
-        if b[end] == b'"' {
-            let raw = &b[from..end];
-            check_controls(raw, from)?;
-            let s = std::str::from_utf8(raw).map_err(|e| {
-                PErr::At(from + e.valid_up_to(), "invalid UTF-8 in a string".into())
-            })?;
-            self.i = end + 1;
-            return Ok(Cow::Borrowed(s));
-        }
-        self.string_slow(from).map(Cow::Owned)
-    }
-
-    fn string_slow(&mut self, from: usize) -> R<String> {
-        let b = self.b;
-        let mut out: Vec<u8> = Vec::new();
-        let mut i = from;
-        loop {
-            let Some(rel) = memchr::memchr2(b'"', b'\\', &b[i..]) else {
-                return err(from - 1, "unterminated string");
-            };
-            let seg = &b[i..i + rel];
-            check_controls(seg, i)?;
-            out.extend_from_slice(seg);
-            i += rel;
-            if b[i] == b'"' {
-                self.i = i + 1;
-                return String::from_utf8(out).map_err(|e| {
-                    PErr::At(
-                        from + e.utf8_error().valid_up_to(),
-                        "invalid UTF-8 in a string".into(),
-                    )
-                });
-            }
-            // backslash
-            let esc = i;
-            let Some(&c) = b.get(i + 1) else {
-                return err(esc, "unterminated escape in a string");
-            };
-            i += 2;
-            match c {
-                b'"' => out.push(b'"'),
-                b'\\' => out.push(b'\\'),
-                b'/' => out.push(b'/'),
-                b'b' => out.push(8),
-                b'f' => out.push(12),
-                b'n' => out.push(b'\n'),
-                b'r' => out.push(b'\r'),
-                b't' => out.push(b'\t'),
-                b'u' => {
-                    let hi = hex4(b, i)
-                        .ok_or_else(|| PErr::At(esc, "invalid \\u escape in a string".into()))?;
-                    i += 4;
-                    let ch = if (0xD800..0xDC00).contains(&hi) {
-                        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
-                            return err(esc, "lone leading surrogate in a \\u escape");
-                        }
-                        let lo = hex4(b, i + 2)
-                            .ok_or_else(|| PErr::At(i, "invalid \\u escape in a string".into()))?;
-                        if !(0xDC00..0xE000).contains(&lo) {
-                            return err(i, "invalid trailing surrogate in a \\u escape");
-                        }
-                        i += 6;
-                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                    } else if (0xDC00..0xE000).contains(&hi) {
-                        None
-                    } else {
-                        char::from_u32(hi)
-                    };
-                    let Some(ch) = ch else {
-                        return err(esc, "lone surrogate in a \\u escape");
-                    };
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                }
-                _ => return err(esc, "invalid escape in a string"),
+            _ => {
+                let want = if close == b']' {
+                    "',' or ']'"
+                } else {
+                    "',' or '}'"
+                };
+                Err(lexer::unexpected(self.b, self.i, want).into())
             }
         }
     }
 
-    // ---------------------------------------------------------------- numbers
+    // ---------------------------------------------------------------- tokens (core::json::lexer)
 
-    /// Scan a JSON number at the cursor; returns (start, end, is_integer).
+    /// A string at the cursor, borrowed when it has no escapes; anything but `"` there is
+    /// the error for a missing object key.
     #[inline]
-    fn scan_number(&mut self) -> R<(usize, usize, bool)> {
-        let b = self.b;
-        let start = self.i;
-        let mut i = start;
-        if b.get(i) == Some(&b'-') {
-            i += 1;
+    fn string(&mut self) -> R<Cow<'a, str>> {
+        if self.peek() != Some(b'"') {
+            return Err(lexer::not_a_key(self.b, self.i).into());
         }
-        match b.get(i) {
-            Some(b'0') => i += 1,
-            Some(b'1'..=b'9') => {
-                i += 1;
-                while matches!(b.get(i), Some(b'0'..=b'9')) {
-                    i += 1;
-                }
-            }
-            _ => return err(start, format!("invalid number, found {}", self.what())),
-        }
-        let mut int = true;
-        if b.get(i) == Some(&b'.') {
-            int = false;
-            i += 1;
-            if !matches!(b.get(i), Some(b'0'..=b'9')) {
-                return err(i, "a number needs digits after '.'");
-            }
-            while matches!(b.get(i), Some(b'0'..=b'9')) {
-                i += 1;
-            }
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            int = false;
-            i += 1;
-            if matches!(b.get(i), Some(b'+' | b'-')) {
-                i += 1;
-            }
-            if !matches!(b.get(i), Some(b'0'..=b'9')) {
-                return err(i, "a number needs digits in its exponent");
-            }
-            while matches!(b.get(i), Some(b'0'..=b'9')) {
-                i += 1;
-            }
-        }
-        self.i = i;
-        Ok((start, i, int))
+        Ok(lexer::string(self.b, &mut self.i)?)
     }
 
-    /// A finite number as f64 (coordinates, bbox).
+    /// A number at the cursor as f64 (coordinates, bbox).
     #[inline]
     fn f64_num(&mut self) -> R<f64> {
-        if let Some(v) = self.fast_decimal() {
-            return Ok(v);
-        }
-        let (s, e, _) = self.scan_number()?;
-        match fast_float2::parse::<f64, _>(&self.b[s..e]) {
-            Ok(v) if v.is_finite() => Ok(v),
-            _ => err(s, "number out of range (coordinates must be finite)"),
-        }
-    }
-
-    /// Clinger's fast path for the common `-?d+(.d+)?` form with at most 15 significant
-    /// digits (no exponent): the integer mantissa and the power of ten are both exact in an
-    /// f64, so one division is correctly rounded — the same value any correct parser gives.
-    /// Returns `None` (cursor unchanged) for anything else.
-    #[inline]
-    fn fast_decimal(&mut self) -> Option<f64> {
-        const POW10: [f64; 16] = [
-            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        ];
-        let b = self.b;
-        let mut i = self.i;
-        let neg = b.get(i) == Some(&b'-');
-        if neg {
-            i += 1;
-        }
-        let int_start = i;
-        let mut m: u64 = 0;
-        while let Some(&c) = b.get(i) {
-            if c.is_ascii_digit() {
-                m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        let int_digits = i - int_start;
-        if int_digits == 0 || (int_digits > 1 && b[int_start] == b'0') {
-            return None;
-        }
-        let mut frac_digits = 0;
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            let fs = i;
-            while let Some(&c) = b.get(i) {
-                if c.is_ascii_digit() {
-                    m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
-            frac_digits = i - fs;
-            if frac_digits == 0 {
-                return None;
-            }
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) || int_digits + frac_digits > 15 {
-            return None;
-        }
-        let v = m as f64 / POW10[frac_digits];
-        self.i = i;
-        Some(if neg { -v } else { v })
+        Ok(lexer::number(self.b, &mut self.i)?.value)
     }
 
     /// A number as serde_json would read it (u64, i64, else f64).
     fn json_number(&mut self) -> R<Number> {
-        let (s, e, int) = self.scan_number()?;
-        let text = &self.b[s..e];
-        if int {
-            // ASCII digits by construction.
-            let t = std::str::from_utf8(text).unwrap_or("");
-            if text[0] == b'-' {
-                if let Ok(v) = t.parse::<i64>() {
-                    if v == 0 {
-                        return Ok(Number::from_f64(-0.0).unwrap_or_else(|| Number::from(0)));
-                    }
-                    return Ok(Number::from(v));
-                }
-            } else if let Ok(v) = t.parse::<u64>() {
-                return Ok(Number::from(v));
-            }
-        }
-        match fast_float2::parse::<f64, _>(text) {
-            Ok(v) => Number::from_f64(v).ok_or_else(|| PErr::At(s, "number out of range".into())),
-            Err(_) => err(s, "invalid number"),
-        }
+        Ok(lexer::number(self.b, &mut self.i)?.to_json(self.b))
     }
 
     // ---------------------------------------------------------------- generic values
-
-    fn literal(&mut self, word: &[u8], v: Value) -> R<Value> {
-        if self.b[self.i..].starts_with(word) {
-            self.i += word.len();
-            Ok(v)
-        } else {
-            err(
-                self.i,
-                format!("expected a JSON value, found {}", self.what()),
-            )
-        }
-    }
 
     /// Any JSON value.
     pub(crate) fn value(&mut self) -> R<Value> {
@@ -507,7 +355,7 @@ impl<'a> Parser<'a> {
                 } else {
                     loop {
                         a.push(self.value()?);
-                        if !self.next_or_close(b']', "in an array")? {
+                        if !self.next_or_close(b']')? {
                             break;
                         }
                     }
@@ -517,13 +365,12 @@ impl<'a> Parser<'a> {
             }
             Some(b'"') => Ok(Value::String(self.string()?.into_owned())),
             Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.json_number()?)),
-            Some(b't') => self.literal(b"true", Value::Bool(true)),
-            Some(b'f') => self.literal(b"false", Value::Bool(false)),
-            Some(b'n') => self.literal(b"null", Value::Null),
-            _ => err(
-                self.i,
-                format!("expected a JSON value, found {}", self.what()),
-            ),
+            _ => match lexer::literal(self.b, &mut self.i) {
+                Some(lexer::Literal::True) => Ok(Value::Bool(true)),
+                Some(lexer::Literal::False) => Ok(Value::Bool(false)),
+                Some(lexer::Literal::Null) => Ok(Value::Null),
+                None => Err(lexer::not_a_value(self.b, self.i).into()),
+            },
         }
     }
 
@@ -543,16 +390,84 @@ impl<'a> Parser<'a> {
             loop {
                 self.ws();
                 let k = self.string()?.into_owned();
-                self.expect(b':', "after an object key")?;
+                self.colon()?;
                 let v = self.value()?;
                 m.insert(k, v);
-                if !self.next_or_close(b'}', "after an object member")? {
+                if !self.next_or_close(b'}')? {
                     break;
                 }
             }
         }
         self.depth -= 1;
         Ok(m)
+    }
+
+    /// A property key, shared with earlier features that had the same one. `hint` is the
+    /// member's index in its object: keys usually come in the same order in every feature.
+    #[inline]
+    fn intern(&mut self, k: &str, hint: usize) -> Key {
+        if let Some(key) = self.keys.get(hint)
+            && &**key == k
+        {
+            return key.clone();
+        }
+        if let Some(key) = self.keys.iter().find(|key| &***key == k) {
+            return key.clone();
+        }
+        let key = Key::from(k);
+        if self.keys.len() < MAX_INTERNED {
+            self.keys.push(key.clone());
+        }
+        key
+    }
+
+    /// A property value: scalars in place, arrays and objects as JSON.
+    #[inline]
+    fn prop_value(&mut self) -> R<PropValue> {
+        self.ws();
+        match self.peek() {
+            Some(b'"') => Ok(PropValue::string(&self.string()?)),
+            Some(b'-' | b'0'..=b'9') => Ok(PropValue::number(self.json_number()?)),
+            // literals, and arrays and objects (kept as JSON)
+            _ => self.value().map(PropValue::from),
+        }
+    }
+
+    /// The `properties` object at the cursor. A repeated key keeps its first place and its
+    /// last value, as a `serde_json::Map` would.
+    fn properties(&mut self) -> R<Properties> {
+        let mut pairs = std::mem::take(&mut self.pairs);
+        pairs.clear();
+        let r = self.properties_into(&mut pairs);
+        let out = r.map(|()| Properties::from_unique(pairs.drain(..).collect()));
+        self.pairs = pairs;
+        out
+    }
+
+    fn properties_into(&mut self, pairs: &mut Vec<(Key, PropValue)>) -> R<()> {
+        self.enter()?;
+        self.i += 1; // '{'
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+        } else {
+            loop {
+                self.ws();
+                let k = self.string()?;
+                let key = self.intern(&k, pairs.len());
+                self.colon()?;
+                let v = self.prop_value()?;
+                match pairs.iter_mut().find(|(old, _)| **old == *key) {
+                    Some((_, old)) => *old = v,
+                    None => pairs.push((key, v)),
+                }
+                if !self.next_or_close(b'}')? {
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
     }
 
     /// Iterate the members of an object: calls `f(self, key, key_offset)` with the cursor on
@@ -572,10 +487,10 @@ impl<'a> Parser<'a> {
                 self.ws();
                 let at = self.i;
                 let k = self.string()?;
-                self.expect(b':', "after an object key")?;
+                self.colon()?;
                 self.ws();
                 f(self, k, at)?;
-                if !self.next_or_close(b'}', "after an object member")? {
+                if !self.next_or_close(b'}')? {
                     break;
                 }
             }
@@ -609,10 +524,10 @@ impl<'a> Parser<'a> {
             loop {
                 self.ws();
                 if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
-                    return err(self.i, "\"bbox\" must be an array of numbers");
+                    return Err(self.wanted("\"bbox\" must be an array of numbers"));
                 }
                 v.push(self.f64_num()?);
-                if !self.next_or_close(b']', "in \"bbox\"")? {
+                if !self.next_or_close(b']')? {
                     break;
                 }
             }
@@ -624,7 +539,7 @@ impl<'a> Parser<'a> {
         self.ws();
         let at = self.i;
         if self.peek() != Some(b'"') {
-            return err(at, "\"type\" must be a string");
+            return Err(self.wanted("\"type\" must be a string"));
         }
         Ok((self.string()?, at))
     }
@@ -666,16 +581,10 @@ impl<'a> Parser<'a> {
             loop {
                 self.ws();
                 if self.peek() != Some(b'[') {
-                    return err(
-                        self.i,
-                        format!(
-                            "expected a position or an array of positions, found {}",
-                            self.what()
-                        ),
-                    );
+                    return Err(self.wanted("expected a position or an array of positions"));
                 }
                 self.coord_level(level + 1)?;
-                if !self.next_or_close(b']', "in \"coordinates\"")? {
+                if !self.next_or_close(b']')? {
                     break;
                 }
             }
@@ -703,10 +612,15 @@ impl<'a> Parser<'a> {
             Some(_) => {}
         }
         let x = self.f64_num()?;
-        self.expect(b',', "in a position (it needs at least two numbers)")?;
+        self.ws();
+        match self.peek() {
+            Some(b',') => self.i += 1,
+            Some(b']') => return err(self.i, "a position needs at least two numbers"),
+            _ => return Err(lexer::unexpected(self.b, self.i, "',' or ']'").into()),
+        }
         self.ws();
         if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
-            return err(self.i, "a position must contain only numbers");
+            return Err(self.wanted("a position must contain only numbers"));
         }
         let y = self.f64_num()?;
         let mut z = None;
@@ -721,19 +635,14 @@ impl<'a> Parser<'a> {
                     self.i += 1;
                     self.ws();
                     if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
-                        return err(self.i, "a position must contain only numbers");
+                        return Err(self.wanted("a position must contain only numbers"));
                     }
                     let v = self.f64_num()?;
                     if z.is_none() {
                         z = Some(v);
                     }
                 }
-                _ => {
-                    return err(
-                        self.i,
-                        format!("expected ',' or ']' in a position, found {}", self.what()),
-                    );
-                }
+                _ => return Err(lexer::unexpected(self.b, self.i, "',' or ']'").into()),
             }
         }
         self.coords.push(Coord { x, y });
@@ -789,7 +698,7 @@ impl<'a> Parser<'a> {
                         loop {
                             p.ws();
                             gs.push(p.geometry(None)?);
-                            if !p.next_or_close(b']', "in \"geometries\"")? {
+                            if !p.next_or_close(b']')? {
                                 break;
                             }
                         }
@@ -960,7 +869,7 @@ impl<'a> Parser<'a> {
                     f.properties = if p.is_null() {
                         None
                     } else if p.peek() == Some(b'{') {
-                        Some(p.object()?)
+                        Some(p.properties()?)
                     } else {
                         return err(p.i, "\"properties\" must be an object or null");
                     }
@@ -989,10 +898,28 @@ impl<'a> Parser<'a> {
         &mut self,
         first: bool,
         targets: &[usize],
-        out: &mut Vec<Feature>,
+        out: &mut Vec<Vec<Feature>>,
     ) -> R<ChunkEnd> {
         let mut tj = 0;
-        let run_start = self.i;
+        let mut n = 0usize;
+        let mut block: Vec<Feature> = Vec::with_capacity(BLOCK);
+        let r = self.feature_run_into(first, targets, &mut tj, &mut n, &mut block, out);
+        if !block.is_empty() {
+            block.shrink_to_fit();
+            out.push(block);
+        }
+        r
+    }
+
+    fn feature_run_into(
+        &mut self,
+        first: bool,
+        targets: &[usize],
+        tj: &mut usize,
+        n: &mut usize,
+        block: &mut Vec<Feature>,
+        out: &mut Vec<Vec<Feature>>,
+    ) -> R<ChunkEnd> {
         if first {
             self.ws();
             if self.peek() == Some(b']') {
@@ -1008,26 +935,23 @@ impl<'a> Parser<'a> {
                     format!("a feature must be an object, found {}", self.what()),
                 );
             }
-            out.push(self.feature()?);
-            if out.len().is_multiple_of(CHECK_EVERY) {
+            if block.len() == BLOCK {
+                out.push(std::mem::replace(block, Vec::with_capacity(BLOCK)));
+            }
+            block.push(self.feature()?);
+            *n += 1;
+            if n.is_multiple_of(CHECK_EVERY) {
                 self.report()?;
             }
-            if out.len() == 64 && out.capacity() < 1024 {
-                // Reserve for the rest from the average size so far (untouched capacity
-                // costs no memory); the estimate is generous, the excess is given back.
-                let per = (self.i - run_start) / 64 + 1;
-                let guess = (self.b.len() - self.i) / per;
-                out.reserve(guess + guess / 4);
-            }
-            if !self.next_or_close(b']', "between features")? {
+            if !self.next_or_close(b']')? {
                 return Ok(ChunkEnd::End(self.i));
             }
             self.ws();
-            while tj < targets.len() && targets[tj] < self.i {
-                tj += 1;
+            while *tj < targets.len() && targets[*tj] < self.i {
+                *tj += 1;
             }
-            if tj < targets.len() && targets[tj] == self.i {
-                return Ok(ChunkEnd::Landed(tj));
+            if *tj < targets.len() && targets[*tj] == self.i {
+                return Ok(ChunkEnd::Landed(*tj));
             }
         }
     }
@@ -1043,10 +967,9 @@ impl<'a> Parser<'a> {
         let rest = self.b.len() - start;
         let threads = self.shared.threads.min(rest / PARALLEL_MIN_BYTES).max(1);
         if threads <= 1 {
-            let mut out = Vec::new();
-            self.feature_run(true, &[], &mut out)?;
-            out.shrink_to_fit();
-            return Ok(out);
+            let mut blocks = Vec::new();
+            self.feature_run(true, &[], &mut blocks)?;
+            return Ok(join_blocks(vec![blocks]));
         }
         // Guess split points near equal offsets.
         let mut starts = vec![start];
@@ -1071,14 +994,14 @@ impl<'a> Parser<'a> {
                         p.depth = depth;
                         let mut out = Vec::new();
                         let end = p.feature_run(false, &starts[k + 1..], &mut out);
-                        end.map(|e| (out, shift(e, k + 1), p.last_report))
+                        end.map(|e| (out, shift(e, k + 1), p.line_state()))
                     })
                 })
                 .collect();
             let mut out = Vec::new();
             let first = self
                 .feature_run(true, &starts[1..], &mut out)
-                .map(|e| (out, shift(e, 1), self.i));
+                .map(|e| (out, shift(e, 1), self.line_state()));
             let mut all = vec![first];
             for h in handles {
                 all.push(h.join().unwrap_or_else(|_| {
@@ -1089,38 +1012,28 @@ impl<'a> Parser<'a> {
         });
         // Follow the chain of chunks that were verified to start on a feature boundary.
         let mut results: Vec<Option<ChunkResult>> = results.into_iter().map(Some).collect();
-        let total: usize = results
-            .iter()
-            .flatten()
-            .map(|r| r.as_ref().map_or(0, |(f, _, _)| f.len()))
-            .sum();
-        let mut out: Vec<Feature> = Vec::new();
+        let mut chain = Vec::new();
         let mut cur = 0;
         loop {
             let Some(r) = results.get_mut(cur).and_then(Option::take) else {
                 return err(start, "internal: chunk chain broken");
             };
-            let (mut feats, end, _) = r?;
-            if out.is_empty() {
-                out = feats;
-                out.reserve_exact(total.saturating_sub(out.len()));
-            } else {
-                out.append(&mut feats);
-            }
+            let (feats, end, lines) = r?;
+            chain.push(feats);
             match end {
                 ChunkEnd::Landed(j) => {
                     self.shared.chunks_used.fetch_add(1, Ordering::Relaxed);
                     cur = j;
                 }
                 ChunkEnd::End(p) => {
-                    out.shrink_to_fit();
+                    drop(results);
                     self.i = p;
-                    // Later line positions are counted from here.
-                    let sp = line_col(self.b, p);
-                    self.line = sp.line as usize;
-                    self.line_start = p + 1 - sp.column as usize;
-                    self.counted_to = p;
-                    return Ok(out);
+                    // Later line positions are counted on from where the last chunk's
+                    // parser stopped (not from the start: released input stays released).
+                    self.line = lines.line;
+                    self.line_start = lines.line_start;
+                    self.counted_to = lines.counted_to;
+                    return Ok(join_blocks(chain));
                 }
             }
         }
@@ -1133,13 +1046,10 @@ impl<'a> Parser<'a> {
         self.ws();
         let start = self.i;
         if self.peek() != Some(b'{') {
-            return err(
-                start,
-                format!(
-                    "the root of a GeoJSON document must be an object, found {}",
-                    self.what()
-                ),
-            );
+            return Err(self.wanted(format!(
+                "the root of a GeoJSON document must be an object, found {}",
+                self.what()
+            )));
         }
         let Some(ty) = find_root_type(self.b, start) else {
             return err(start, "the root object has no string \"type\" member");
@@ -1164,7 +1074,7 @@ impl<'a> Parser<'a> {
                         }
                         "bbox" => root.bbox = Some(p.bbox()?),
                         "crs" => {
-                            let at = p.i;
+                            let at = p.pos_at(p.i);
                             root.crs = Some((p.value()?, at));
                         }
                         other => {
@@ -1181,7 +1091,7 @@ impl<'a> Parser<'a> {
             "Feature" => {
                 let mut f = self.feature()?;
                 if let Some(c) = f.foreign.remove("crs") {
-                    root.crs = Some((c, start));
+                    root.crs = Some((c, f.pos));
                 }
                 root.features.push(f);
             }
@@ -1193,7 +1103,7 @@ impl<'a> Parser<'a> {
                 let mut foreign = Map::new();
                 let g = self.geometry(Some(&mut foreign))?;
                 if let Some(c) = foreign.remove("crs") {
-                    root.crs = Some((c, start));
+                    root.crs = Some((c, pos));
                 }
                 let bbox = match foreign.remove("bbox") {
                     Some(Value::Array(a)) => Some(a.iter().filter_map(Value::as_f64).collect()),
@@ -1214,10 +1124,7 @@ impl<'a> Parser<'a> {
         }
         self.ws();
         if self.i < self.b.len() {
-            return err(
-                self.i,
-                format!("unexpected {} after the GeoJSON object", self.what()),
-            );
+            return Err(lexer::trailing(self.b, self.i).into());
         }
         self.report()?;
         Ok(root)
@@ -1230,33 +1137,21 @@ struct Pending {
     pos_level: Option<usize>,
 }
 
+/// The features of the chunks in order, in one vector; each block is freed once moved.
+fn join_blocks(chunks: Vec<Vec<Vec<Feature>>>) -> Vec<Feature> {
+    let total = chunks.iter().flatten().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    for block in chunks.into_iter().flatten() {
+        out.extend(block);
+    }
+    out
+}
+
 fn shift(e: ChunkEnd, base: usize) -> ChunkEnd {
     match e {
         ChunkEnd::Landed(j) => ChunkEnd::Landed(j + base),
         ChunkEnd::End(p) => ChunkEnd::End(p),
     }
-}
-
-fn check_controls(raw: &[u8], from: usize) -> R<()> {
-    if raw.iter().all(|&c| c >= 0x20) {
-        return Ok(());
-    }
-    match raw.iter().position(|&c| c < 0x20) {
-        Some(p) => err(
-            from + p,
-            "control character in a string (it must be escaped)",
-        ),
-        None => Ok(()),
-    }
-}
-
-fn hex4(b: &[u8], i: usize) -> Option<u32> {
-    let s = b.get(i..i + 4)?;
-    let mut v = 0u32;
-    for &c in s {
-        v = v * 16 + (c as char).to_digit(16)?;
-    }
-    Some(v)
 }
 
 fn split(coords: Vec<Coord<f64>>, ends: &[u32]) -> Vec<LineString<f64>> {
@@ -1425,6 +1320,7 @@ mod tests {
             reported: AtomicU32::new(0),
             threads,
             chunks_used: std::sync::atomic::AtomicUsize::new(0),
+            release: None,
         }
     }
 

@@ -104,10 +104,10 @@ fn feature(f: geojson::Feature) -> Result<Feature, String> {
             geojson::feature::Id::Number(n) => FeatureId::Number(n),
         }),
         geometry,
-        properties: f.properties,
+        properties: f.properties.map(Into::into),
         z: z.finish(),
         bbox: f.bbox,
-        foreign: f.foreign_members.unwrap_or_default(),
+        foreign: f.foreign_members.unwrap_or_default().into(),
         pos: SourcePos::default(),
     })
 }

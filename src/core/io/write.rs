@@ -4,7 +4,7 @@
 use crate::core::atomic::{AtomicWriteError, write_atomic_with};
 use crate::core::model::{Feature, Layer};
 use geo::{Coord, Geometry, LineString, Polygon};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -50,7 +50,11 @@ pub fn write_geojson<'a>(
     write_layer(path, &layer)
 }
 
-fn members(s: &mut String, m: &Map<String, Value>, skip: &[&str]) {
+fn members<'a>(
+    s: &mut String,
+    m: impl IntoIterator<Item = (&'a String, &'a Value)>,
+    skip: &[&str],
+) {
     for (k, v) in m {
         if skip.contains(&k.as_str()) {
             continue;
@@ -107,10 +111,21 @@ fn feature(s: &mut String, f: &Feature) {
     }
     s.push_str(",\"properties\":");
     match &f.properties {
-        Some(p) => json(s, &Value::Object(p.clone())),
+        Some(p) => {
+            s.push('{');
+            for (i, (k, v)) in p.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                json(s, &Value::String(k.to_string()));
+                s.push(':');
+                let _ = write!(s, "{v}");
+            }
+            s.push('}');
+        }
         None => s.push_str("null"),
     }
-    members(s, &f.foreign, FEATURE_KEYS);
+    members(s, f.foreign.iter(), FEATURE_KEYS);
     s.push('}');
 }
 

@@ -1149,7 +1149,7 @@ pub fn layer_to_geojson(layer: &crate::core::model::Layer) -> String {
             let props = f
                 .properties
                 .as_ref()
-                .map(|p| Value::Object(p.clone()))
+                .map(|p| Value::Object(p.to_map()))
                 .unwrap_or(Value::Null);
             o.push_str(&format!(",\"properties\":{props}"));
             let g = f

@@ -284,7 +284,7 @@ pub fn replace_shenzhen_park(ds: &mut Dataset, outline: Layer) -> Result<(), Zon
     let feature = Feature {
         id: None,
         geometry: Some(geometry),
-        properties: Some(props),
+        properties: Some(props.into()),
         ..Feature::default()
     };
     let layer = Layer {
@@ -366,7 +366,7 @@ pub fn feature_id(f: &Feature) -> String {
         return id.to_string();
     }
     match f.prop("id") {
-        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(s) if s.is_string() => s.as_str().unwrap_or_default().to_string(),
         Some(v) => v.to_string(),
         None => "?".into(),
     }
@@ -493,7 +493,10 @@ impl Use {
 /// entry is later than `year`). A feature without `history` falls back to its `status`
 /// property, whatever the year.
 pub fn status_as_of(f: &crate::core::model::Feature, year: i32) -> Option<&str> {
-    let Some(hist) = f.prop("history").and_then(serde_json::Value::as_array) else {
+    let Some(hist) = f
+        .prop("history")
+        .and_then(crate::core::model::PropValue::as_array)
+    else {
         return f.prop_str("status");
     };
     let mut current = None;

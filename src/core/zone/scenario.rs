@@ -281,7 +281,7 @@ fn find(ds: &Dataset, id: &str) -> Option<(usize, usize)> {
 fn history(f: &Feature) -> Vec<(i64, String)> {
     let mut h: Vec<(i64, String)> = f
         .prop("history")
-        .and_then(Value::as_array)
+        .and_then(|h| h.as_array())
         .map(|a| {
             a.iter()
                 .filter_map(|e| {
@@ -296,7 +296,7 @@ fn history(f: &Feature) -> Vec<(i64, String)> {
     if let (true, Some(s)) = (h.is_empty(), f.prop_str("status")) {
         let y = f
             .prop("year")
-            .and_then(Value::as_i64)
+            .and_then(|y| y.as_i64())
             .unwrap_or(i64::from(DATA_YEAR));
         h.push((y, s.to_string()));
     }
@@ -321,7 +321,7 @@ fn refresh(f: &mut Feature) {
     let status = status_as_of(f, DATA_YEAR).map(str::to_string);
     let last_year = f
         .prop("history")
-        .and_then(Value::as_array)
+        .and_then(|h| h.as_array())
         .and_then(|a| a.last())
         .and_then(|e| e.get("year"))
         .cloned();
@@ -479,9 +479,9 @@ fn add_building(ds: &mut Dataset, feature: &Value) -> Result<(), String> {
     {
         let props = f.properties.get_or_insert_with(Default::default);
         props.insert("id".into(), id.into());
-        props
-            .entry("footprint_m2")
-            .or_insert_with(|| Value::from(footprint.round() as i64));
+        if !props.contains_key("footprint_m2") {
+            props.insert("footprint_m2".into(), Value::from(footprint.round() as i64));
+        }
         props.insert("illustrative".into(), true.into());
         props.insert("scenario".into(), true.into());
     }
