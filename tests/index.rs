@@ -1,4 +1,4 @@
-//! The R-tree agrees with brute-force scans on seeded random data, and its metre distances
+//! The spatial index agrees with brute-force scans on seeded random data, and its metre distances
 //! agree with geodesic distances (GeographicLib, an independent computation).
 
 use geo::{
@@ -188,6 +188,79 @@ fn queries_equal_brute_force_on_random_data() {
             .nearest(&small, 0.0, 0.0, 3)
             .is_empty()
     );
+}
+
+/// Snapping, layer-filtered picking and the per-layer rebuild agree with brute force; a
+/// large layer (parallel envelopes, several tree levels) answers box queries exactly.
+#[test]
+fn nearest_vertex_filtered_picking_and_layer_rebuild_equal_brute_force() {
+    use geo::CoordsIter;
+    let mut ds = random_dataset(44, 300);
+    let mut index = SpatialIndex::build(&ds);
+    let mut r = Rng::new(10);
+    for round in 0..2 {
+        if round == 1 {
+            // only layer 1 changes: rebuilding that layer alone must be enough
+            let fresh = random_dataset(45, 500);
+            ds.layers[1] = fresh.layers[1].clone();
+            index.rebuild_layer(&ds, 1);
+            assert_eq!(index.len(), all(&ds).count());
+        }
+        for _ in 0..40 {
+            let (lon, lat) = (r.range(W, E), r.range(S, N));
+            for tol in [0.0, 30.0, 300.0] {
+                let keep = |l: usize| l != 0;
+                let got = index.at_point_where(&ds, lon, lat, tol, keep);
+                let mut want: Vec<Hit> = all(&ds)
+                    .filter(|(l, _, _)| keep(*l))
+                    .filter_map(|(l, f, g)| {
+                        let d = distance_m(lon, lat, g);
+                        (d <= tol).then_some(Hit {
+                            layer: l,
+                            feature: f,
+                            distance_m: d,
+                        })
+                    })
+                    .collect();
+                sort(&mut want);
+                assert_eq!(got, want, "tolerance {tol}");
+                // nearest vertex within the tolerance
+                let frame = LocalFrame::new(lon, lat);
+                let mut best: Option<(f64, usize, usize, Coord<f64>)> = None;
+                for (l, f, g) in all(&ds).filter(|(l, _, _)| keep(*l)) {
+                    for c in g.coords_iter() {
+                        let (x, y) = frame.project(c.x, c.y);
+                        let d = x.hypot(y);
+                        if d <= tol && best.is_none_or(|b| d < b.0) {
+                            best = Some((d, l, f, c));
+                        }
+                    }
+                }
+                let got = index.nearest_vertex(&ds, lon, lat, tol, keep);
+                assert_eq!(
+                    got.map(|v| (v.distance_m, v.layer, v.feature, v.coord)),
+                    best,
+                    "tolerance {tol}"
+                );
+            }
+        }
+    }
+    // One big layer: several levels of nodes, envelopes computed in parallel.
+    let big = random_dataset(46, 30_000);
+    let index = SpatialIndex::build(&big);
+    assert_eq!(index.len(), all(&big).count());
+    assert_eq!(index.items().count(), index.len());
+    for _ in 0..20 {
+        let (x0, x1) = (r.range(W, E), r.range(W, E));
+        let (y0, y1) = (r.range(S, N), r.range(S, N));
+        let (min, max) = ([x0.min(x1), y0.min(y1)], [x0.max(x1), y0.max(y1)]);
+        let rect = Rect::new(min, max);
+        let want: Vec<_> = all(&big)
+            .filter(|(_, _, g)| g.bounding_rect().is_some_and(|b| b.intersects(&rect)))
+            .map(|(l, f, _)| (l, f))
+            .collect();
+        assert_eq!(index.in_envelope(min, max), want);
+    }
 }
 
 #[test]
