@@ -557,22 +557,18 @@ pub fn export_bands(app: &HetaoApp, path: &std::path::Path) -> Result<usize, Str
     let Some(layer) = app.user_layers.iter().find(|l| l.name == LAYER) else {
         return Err("no reach bands to export: set an origin first".into());
     };
-    let mut v = super::export::feature_collection(LAYER, &layer.features);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("attribution".into(), json!(layer.attribution));
-        o.insert("illustrative".into(), json!(true));
-        if let (Some((_, net)), Some(req)) = (&app.reach.net, &app.reach.shown) {
-            o.insert(
-                "assumptions_text".into(),
-                json!(attribution(req.mode, &req.params, req.depart)),
-            );
-            o.insert("assumptions".into(), assumptions(net, req.mode, req.depart));
-        }
+    let mut o = serde_json::Map::new();
+    o.insert("name".into(), json!(LAYER));
+    o.insert("attribution".into(), json!(layer.attribution));
+    o.insert("illustrative".into(), json!(true));
+    if let (Some((_, net)), Some(req)) = (&app.reach.net, &app.reach.shown) {
+        o.insert(
+            "assumptions_text".into(),
+            json!(attribution(req.mode, &req.params, req.depart)),
+        );
+        o.insert("assumptions".into(), assumptions(net, req.mode, req.depart));
     }
-    let n = layer.features.len();
-    let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
-    crate::core::atomic::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(n)
+    super::export::write_collection(path, &o, &layer.features)
 }
 
 /// The centroid of the first selected feature, lon/lat.

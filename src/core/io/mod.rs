@@ -3,8 +3,9 @@
 //! - [`load_path`] / [`load_path_with`] / [`load_slice`] / [`load_slice_with`]: the fast loader
 //!   (a hand-written byte scanner, see `parse`), parallel over the `features` array, with
 //!   progress, cancellation and a memory guard that refuses a file that would not fit.
-//! - [`layer_to_geojson`] / [`write_layer`]: the writer (atomic), which round-trips id,
-//!   properties, foreign members, bbox and z.
+//! - [`layer_to_geojson`] / [`write_layer`] / [`Collection`]: the one GeoJSON writer (atomic,
+//!   optional coordinate precision), which round-trips id, properties, foreign members, bbox
+//!   and z.
 //! - [`reference`]: a simple loader through the `geojson` crate, kept to check the fast one.
 //!
 //! Accepted: FeatureCollection, Feature, or a bare Geometry at the root; all seven geometry
@@ -21,7 +22,10 @@ mod parse;
 pub mod reference;
 mod write;
 
-pub use write::{layer_to_geojson, write_geojson, write_layer};
+pub use write::{
+    Collection, FeatureParts, WriteOptions, features_to_geojson, layer_to_geojson,
+    layer_to_geojson_with, write_geojson, write_layer, write_text,
+};
 
 use crate::core::model::{Layer, SourcePos};
 use serde_json::Value;
