@@ -5,7 +5,7 @@ use geo::{
     BoundingRect, Coord, Distance, Geodesic, Geometry, Intersects, LineString, MultiPolygon, Point,
     Polygon, Rect, Relate,
 };
-use hetao_atlas::core::index::{Hit, LocalFrame, SpatialIndex, distance_m};
+use hetao_atlas::core::index::{Hit, QueryFrame, SpatialIndex, distance_m};
 use hetao_atlas::core::model::{Dataset, Feature, Layer};
 
 use hetao_atlas::core::zone::generator::SplitMix64 as Rng;
@@ -223,8 +223,8 @@ fn local_frame_distances_agree_with_geodesic_distances() {
     let g = Geometry::Polygon(p);
     assert_eq!(distance_m(114.001, 22.501, &g), 0.0);
     let in_hole = distance_m(114.005, 22.505, &g);
-    let f = LocalFrame::new(114.005, 22.505);
-    assert!((in_hole - 0.001 * f.kx.min(f.ky)).abs() < 1e-6, "{in_hole}");
+    let (kx, ky) = QueryFrame::new(114.005, 22.505).0.metres_per_degree();
+    assert!((in_hole - 0.001 * kx.min(ky)).abs() < 1e-6, "{in_hole}");
 }
 
 mod cli {
@@ -367,8 +367,9 @@ mod cli {
         assert_eq!(floors["types"], serde_json::json!(["number", "null"]));
         // Independent area: three 0.001° squares, each about (0.001 * 102.8 km) x (0.001 * 110.7 km).
         let area = l["geodesic_area_m2"].as_f64().expect("area");
-        let frame = hetao_atlas::core::index::LocalFrame::new(114.08, 22.5205);
-        let approx = 3.0 * (0.001 * frame.kx) * (0.001 * frame.ky);
+        let (kx, ky) =
+            hetao_atlas::core::measure::TangentFrame::new(114.08, 22.5205).metres_per_degree();
+        let approx = 3.0 * (0.001 * kx) * (0.001 * ky);
         assert!((area - approx).abs() < 1e-3 * approx, "{area} vs {approx}");
         let (code, out) = run_args(&["info", &b]);
         assert_eq!(code, 0);

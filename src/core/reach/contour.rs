@@ -2,7 +2,7 @@
 //! linear interpolation), rings under `min_ring_m2` dropped, edges simplified
 //! (Douglas–Peucker, `simplify_m`), then back to WGS84 lon/lat.
 
-use super::network::LocalProj;
+use crate::core::measure::TangentFrame;
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon, Simplify};
 
 /// A travel-time surface on a regular grid in local metres.
@@ -26,7 +26,7 @@ pub struct Surface {
 pub fn contour_surface(
     s: &Surface,
     threshold: f64,
-    proj: &LocalProj,
+    proj: &TangentFrame,
     min_ring_m2: f64,
     simplify_m: f64,
 ) -> Result<MultiPolygon<f64>, String> {
@@ -69,11 +69,11 @@ pub fn contour_surface(
     Ok(MultiPolygon(out))
 }
 
-fn to_lonlat(r: &LineString<f64>, proj: &LocalProj) -> LineString<f64> {
+fn to_lonlat(r: &LineString<f64>, proj: &TangentFrame) -> LineString<f64> {
     LineString(
         r.0.iter()
             .map(|c| {
-                let (x, y) = proj.inv(c.x, c.y);
+                let (x, y) = proj.lonlat(c.x, c.y);
                 Coord { x, y }
             })
             .collect(),

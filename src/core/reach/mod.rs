@@ -146,7 +146,7 @@ fn access(net: &Network, lonlat: (f64, f64), mode: Mode) -> Result<Vec<(usize, u
             "{lon},{lat} is not a longitude,latitude"
         )));
     }
-    let (x, y) = net.proj.fwd(lon, lat);
+    let (x, y) = net.proj.xy(lon, lat);
     let mut out = Vec::new();
     let speed = net.foot_speed(mode);
     if net.uses_roads(mode) {

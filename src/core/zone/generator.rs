@@ -44,6 +44,7 @@ use super::park::{SchematicPark, round7};
 use super::planning::Targets;
 use super::{Status, Use, ZoneError};
 use crate::core::io::{Collection, FeatureParts, WriteOptions};
+use crate::core::measure::TangentFrame;
 use geo::{Contains, Coord, LineString, Polygon};
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -95,33 +96,23 @@ impl SplitMix64 {
     }
 }
 
-/// A local metric frame, affine in lon/lat: x = (lon − lon0)·mx, y = (lat − lat0)·my.
+/// The generator's metric frame: [`TangentFrame`] to first order (affine in lon/lat), with
+/// the way back rounded to the 7 decimals written.
 #[derive(Debug, Clone, Copy)]
-struct Frame {
-    lon0: f64,
-    lat0: f64,
-    mx: f64,
-    my: f64,
-}
+struct Frame(TangentFrame);
 
 impl Frame {
     fn new(lon0: f64, lat0: f64) -> Self {
-        let p = lat0.to_radians();
-        // Metres per degree on WGS84 (standard series).
-        let my = 111_132.92 - 559.82 * (2.0 * p).cos() + 1.175 * (4.0 * p).cos();
-        let mx = 111_412.84 * p.cos() - 93.5 * (3.0 * p).cos() + 0.118 * (5.0 * p).cos();
-        Frame { lon0, lat0, mx, my }
+        Frame(TangentFrame::new(lon0, lat0))
     }
     fn to_m(self, c: Coord<f64>) -> Coord<f64> {
-        Coord {
-            x: (c.x - self.lon0) * self.mx,
-            y: (c.y - self.lat0) * self.my,
-        }
+        self.0.to_m(c)
     }
     fn to_deg(self, c: Coord<f64>) -> Coord<f64> {
+        let d = self.0.to_deg(c);
         Coord {
-            x: round7(self.lon0 + c.x / self.mx),
-            y: round7(self.lat0 + c.y / self.my),
+            x: round7(d.x),
+            y: round7(d.y),
         }
     }
 }
