@@ -45,27 +45,10 @@ pub struct ModelArgs {
     pub json: bool,
 }
 
-/// Parse `LON,LAT`.
+/// Parse `LON,LAT` (the core's one rule, [`crate::core::lonlat::parse_lonlat`]).
 pub fn parse_lonlat(s: &str) -> anyhow::Result<(f64, f64)> {
-    let (a, b) = s
-        .split_once(',')
-        .with_context(|| format!("{s:?} is not LON,LAT"))?;
-    let lon: f64 = a
-        .trim()
-        .parse()
-        .with_context(|| format!("bad longitude in {s:?}"))?;
-    let lat: f64 = b
-        .trim()
-        .parse()
-        .with_context(|| format!("bad latitude in {s:?}"))?;
-    if !(lon.is_finite()
-        && lat.is_finite()
-        && (-180.0..=180.0).contains(&lon)
-        && (-90.0..=90.0).contains(&lat))
-    {
-        bail!("{s:?} is not a longitude,latitude in degrees");
-    }
-    Ok((lon, lat))
+    let c = crate::core::lonlat::parse_lonlat(s)?;
+    Ok((c.x, c.y))
 }
 
 impl ModelArgs {
