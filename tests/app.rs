@@ -164,7 +164,7 @@ fn timeline_step_moves_the_year_and_the_dashboard_follows() {
 fn search_selects_a_building_and_the_inspector_lists_its_units() {
     let ds = embedded_dataset().expect("zone");
     let b = &ds.layer("buildings").expect("buildings").features[0];
-    let id = feature_id(b);
+    let id = feature_id(b).expect("building id");
     let units = ds
         .layer("research_units")
         .expect("units")
@@ -204,7 +204,7 @@ fn undo_and_redo_buttons_revert_and_restore_an_edit() {
         .layer("buildings")
         .expect("buildings")
         .features[0];
-    let id = feature_id(b);
+    let id = feature_id(b).expect("building id");
     let gfa0 = b.prop_f64("gfa_m2").expect("gfa");
     let sum0: f64 = a.stats().parks.iter().map(|p| p.total_gfa_m2).sum();
     a.edit(Edit::SetFloorArea {

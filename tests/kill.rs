@@ -307,7 +307,7 @@ fn sigkill_between_edits_loses_no_autosaved_edit() {
                 .and_then(|l| {
                     l.features
                         .iter()
-                        .find(|f| hetao_atlas::core::zone::feature_id(f) == id)
+                        .find(|f| hetao_atlas::core::zone::feature_id(f).as_deref() == Some(id))
                 })
                 .and_then(|f| f.prop_f64("gfa_m2"))
         };

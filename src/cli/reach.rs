@@ -104,13 +104,13 @@ impl ModelArgs {
             cp.dwell_min.hk_to_sz = n;
             cp.dwell_min.sz_to_hk = s;
         }
-        p.validate().map_err(|e| anyhow::anyhow!(e))?;
+        p.validate()?;
         Ok(p)
     }
 
     /// The mode.
     pub fn mode(&self) -> anyhow::Result<Mode> {
-        self.mode.parse::<Mode>().map_err(|e| anyhow::anyhow!(e))
+        Ok(self.mode.parse::<Mode>()?)
     }
 
     /// Departure, minutes after midnight.

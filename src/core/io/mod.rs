@@ -309,33 +309,6 @@ pub fn load_slice_with(
     Ok(layer)
 }
 
-/// The EPSG code (`EPSG:n`, or `OGC:CRS84`) a legacy `crs` member names.
-pub fn legacy_crs_code(crs: &Value) -> Result<String, String> {
-    let ty = crs.get("type").and_then(Value::as_str);
-    if ty.is_some_and(|t| t != "name") {
-        return Err(format!(
-            "legacy \"crs\" of type {:?} is not supported (only \"name\" with an EPSG code)",
-            ty.unwrap_or_default()
-        ));
-    }
-    let name = crs
-        .pointer("/properties/name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| "legacy \"crs\" member has no properties.name".to_string())?;
-    let code = crate::core::crs::normalize_crs_name(name);
-    let ok = code == "OGC:CRS84"
-        || code
-            .strip_prefix("EPSG:")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
-    if ok {
-        Ok(code)
-    } else {
-        Err(format!(
-            "unknown legacy \"crs\" {name:?} (expected an EPSG code such as \"urn:ogc:def:crs:EPSG::2326\")"
-        ))
-    }
-}
-
 /// Honour a legacy (2008 GeoJSON) `crs` member: reproject every geometry and bbox to WGS84.
 /// `at` is where the member is, for messages.
 pub(crate) fn apply_legacy_crs(
@@ -344,7 +317,8 @@ pub(crate) fn apply_legacy_crs(
     at: SourcePos,
     file: &str,
 ) -> Result<(), LoadError> {
-    let code = legacy_crs_code(crs).map_err(|m| LoadError::invalid(file, at, m))?;
+    let code = crate::core::crs::legacy_crs_code(crs)
+        .map_err(|e| LoadError::invalid(file, at, e.to_string()))?;
     layer.source_crs = Some(code.clone());
     if code == "EPSG:4326" || code == "OGC:CRS84" {
         return Ok(());

@@ -2,6 +2,7 @@
 //! linear interpolation), rings under `min_ring_m2` dropped, edges simplified
 //! (Douglas–Peucker, `simplify_m`), then back to WGS84 lon/lat.
 
+use super::ReachError;
 use crate::core::measure::TangentFrame;
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon, Simplify};
 
@@ -29,7 +30,7 @@ pub fn contour_surface(
     proj: &TangentFrame,
     min_ring_m2: f64,
     simplify_m: f64,
-) -> Result<MultiPolygon<f64>, String> {
+) -> Result<MultiPolygon<f64>, ReachError> {
     if s.nx < 2 || s.ny < 2 {
         return Ok(MultiPolygon(Vec::new()));
     }
@@ -46,7 +47,7 @@ pub fn contour_surface(
         .y_step(s.cell);
     let cs = b
         .contours(&values, &[-threshold])
-        .map_err(|e| format!("contouring: {e:?}"))?;
+        .map_err(|e| ReachError::Contour(format!("{e:?}")))?;
     let mut out = Vec::new();
     for c in cs {
         for poly in c.geometry().0.iter() {

@@ -278,7 +278,7 @@ impl Network {
     /// Build from the embedded data plus any road layer in `dataset` (a layer whose
     /// LineStrings carry an OSM `highway` property). Other layers are ignored.
     pub fn build(dataset: &Dataset, params: &ReachParams) -> Result<Self, ReachError> {
-        params.validate().map_err(ReachError::Params)?;
+        params.validate()?;
         let [lon_a, lat_a, lon_b, lat_b] = params.extent;
         let proj = TangentFrame::new((lon_a + lon_b) / 2.0, (lat_a + lat_b) / 2.0);
         let (xa, ya) = proj.xy(lon_a, lat_a);
