@@ -6,7 +6,8 @@
 //! - [`layer_to_geojson`] / [`write_layer`] / [`Collection`]: the one GeoJSON writer (atomic,
 //!   optional coordinate precision), which round-trips id, properties, foreign members, bbox
 //!   and z.
-//! - [`reference`]: a simple loader through the `geojson` crate, kept to check the fast one.
+//! - `reference`: a simple loader through the `geojson` crate, kept only for the tests and
+//!   benches to check the fast one against (hidden, not API).
 //!
 //! Accepted: FeatureCollection, Feature, or a bare Geometry at the root; all seven geometry
 //! types; `bbox`; foreign members (kept on the collection and on features); positions with a
@@ -19,6 +20,7 @@
 //! line and column.
 
 mod parse;
+#[doc(hidden)]
 pub mod reference;
 mod write;
 

@@ -91,12 +91,6 @@ impl Grid {
             self.y0 + j as f64 * self.cell,
         )
     }
-    /// Cell containing a point (None outside).
-    pub fn cell_at(&self, x: f64, y: f64) -> Option<(i64, i64)> {
-        let i = ((x - self.x0) / self.cell).round() as i64;
-        let j = ((y - self.y0) / self.cell).round() as i64;
-        (i >= 0 && j >= 0 && (i as usize) < self.nx && (j as usize) < self.ny).then_some((i, j))
-    }
 }
 
 /// What an explicit edge is.

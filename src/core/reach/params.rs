@@ -262,14 +262,6 @@ impl ReachParams {
         self.cycle_speed_kmh / 3.6
     }
 
-    /// Driving speed for a `highway` class, km/h (`None`: not drivable).
-    pub fn drive_speed_kmh(&self, highway: &str) -> Option<f64> {
-        self.drive_speeds_kmh
-            .iter()
-            .find(|(k, _)| k == highway)
-            .map(|(_, v)| *v)
-    }
-
     /// Check the numbers are usable; the message names the bad field.
     pub fn validate(&self) -> Result<(), ReachError> {
         let pos = |name: &str, v: f64| {
