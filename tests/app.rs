@@ -187,7 +187,10 @@ fn search_selects_a_building_and_the_inspector_lists_its_units() {
     let sel = h.state().selection.clone();
     assert_eq!(sel.len(), 1);
     assert_eq!(sel[0].layer, "buildings");
-    assert_eq!(h.state().feature(&sel[0]).and_then(feature_id), Some(id.clone()));
+    assert_eq!(
+        h.state().feature(&sel[0]).and_then(feature_id),
+        Some(id.clone())
+    );
     assert!(
         h.query_by_label(&format!("Research-space units ({units})"))
             .is_some(),
@@ -217,7 +220,11 @@ fn undo_and_redo_buttons_revert_and_restore_an_edit() {
         a.doc
             .current()
             .layer("buildings")
-            .and_then(|l| l.features.iter().find(|f| feature_id(f).as_ref() == Some(&id)))
+            .and_then(|l| {
+                l.features
+                    .iter()
+                    .find(|f| feature_id(f).as_ref() == Some(&id))
+            })
             .and_then(|f| f.prop_f64("gfa_m2"))
     };
     // the dashboard follows the edit when the building exists in the timeline year
@@ -225,7 +232,11 @@ fn undo_and_redo_buttons_revert_and_restore_an_edit() {
         .doc
         .current()
         .layer("buildings")
-        .and_then(|l| l.features.iter().find(|f| feature_id(f).as_ref() == Some(&id)))
+        .and_then(|l| {
+            l.features
+                .iter()
+                .find(|f| feature_id(f).as_ref() == Some(&id))
+        })
         .is_some_and(|f| hetao_atlas::core::zone::status_as_of(f, a.year).is_some());
     if exists {
         assert!((sum1 - sum0 - 10_000.0).abs() < 1e-6, "{sum0} -> {sum1}");
