@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             }
         }
         None => match hetao_atlas::app::run(hetao_atlas::app::AppOptions {
-            screenshot: cli.screenshot,
+            screenshot: cli.app.screenshot,
             size: None,
         }) {
             Ok(()) => 0,

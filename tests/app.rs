@@ -164,7 +164,7 @@ fn timeline_step_moves_the_year_and_the_dashboard_follows() {
 fn search_selects_a_building_and_the_inspector_lists_its_units() {
     let ds = embedded_dataset().expect("zone");
     let b = &ds.layer("buildings").expect("buildings").features[0];
-    let id = feature_id(b);
+    let id = feature_id(b).expect("building id");
     let units = ds
         .layer("research_units")
         .expect("units")
@@ -187,7 +187,10 @@ fn search_selects_a_building_and_the_inspector_lists_its_units() {
     let sel = h.state().selection.clone();
     assert_eq!(sel.len(), 1);
     assert_eq!(sel[0].layer, "buildings");
-    assert_eq!(h.state().feature(&sel[0]).map(feature_id), Some(id.clone()));
+    assert_eq!(
+        h.state().feature(&sel[0]).and_then(feature_id),
+        Some(id.clone())
+    );
     assert!(
         h.query_by_label(&format!("Research-space units ({units})"))
             .is_some(),
@@ -204,7 +207,7 @@ fn undo_and_redo_buttons_revert_and_restore_an_edit() {
         .layer("buildings")
         .expect("buildings")
         .features[0];
-    let id = feature_id(b);
+    let id = feature_id(b).expect("building id");
     let gfa0 = b.prop_f64("gfa_m2").expect("gfa");
     let sum0: f64 = a.stats().parks.iter().map(|p| p.total_gfa_m2).sum();
     a.edit(Edit::SetFloorArea {
@@ -217,7 +220,11 @@ fn undo_and_redo_buttons_revert_and_restore_an_edit() {
         a.doc
             .current()
             .layer("buildings")
-            .and_then(|l| l.features.iter().find(|f| feature_id(f) == id))
+            .and_then(|l| {
+                l.features
+                    .iter()
+                    .find(|f| feature_id(f).as_ref() == Some(&id))
+            })
             .and_then(|f| f.prop_f64("gfa_m2"))
     };
     // the dashboard follows the edit when the building exists in the timeline year
@@ -225,7 +232,11 @@ fn undo_and_redo_buttons_revert_and_restore_an_edit() {
         .doc
         .current()
         .layer("buildings")
-        .and_then(|l| l.features.iter().find(|f| feature_id(f) == id))
+        .and_then(|l| {
+            l.features
+                .iter()
+                .find(|f| feature_id(f).as_ref() == Some(&id))
+        })
         .is_some_and(|f| hetao_atlas::core::zone::status_as_of(f, a.year).is_some());
     if exists {
         assert!((sum1 - sum0 - 10_000.0).abs() < 1e-6, "{sum0} -> {sum1}");

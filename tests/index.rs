@@ -5,7 +5,7 @@ use geo::{
     BoundingRect, Coord, Distance, Geodesic, Geometry, Intersects, LineString, MultiPolygon, Point,
     Polygon, Rect, Relate,
 };
-use hetao_atlas::core::index::{Hit, LocalFrame, SpatialIndex, distance_m};
+use hetao_atlas::core::index::{Hit, QueryFrame, SpatialIndex, distance_m};
 use hetao_atlas::core::model::{Dataset, Feature, Layer};
 
 use hetao_atlas::core::zone::generator::SplitMix64 as Rng;
@@ -225,12 +225,12 @@ fn nearest_vertex_filtered_picking_and_layer_rebuild_equal_brute_force() {
                 sort(&mut want);
                 assert_eq!(got, want, "tolerance {tol}");
                 // nearest vertex within the tolerance
-                let frame = LocalFrame::new(lon, lat);
+                let frame = QueryFrame::new(lon, lat).0;
                 let mut best: Option<(f64, usize, usize, Coord<f64>)> = None;
                 for (l, f, g) in all(&ds).filter(|(l, _, _)| keep(*l)) {
                     for c in g.coords_iter() {
-                        let (x, y) = frame.project(c.x, c.y);
-                        let d = x.hypot(y);
+                        let m = frame.to_m(c);
+                        let d = m.x.hypot(m.y);
                         if d <= tol && best.is_none_or(|b| d < b.0) {
                             best = Some((d, l, f, c));
                         }
@@ -296,8 +296,8 @@ fn local_frame_distances_agree_with_geodesic_distances() {
     let g = Geometry::Polygon(p);
     assert_eq!(distance_m(114.001, 22.501, &g), 0.0);
     let in_hole = distance_m(114.005, 22.505, &g);
-    let f = LocalFrame::new(114.005, 22.505);
-    assert!((in_hole - 0.001 * f.kx.min(f.ky)).abs() < 1e-6, "{in_hole}");
+    let (kx, ky) = QueryFrame::new(114.005, 22.505).0.metres_per_degree();
+    assert!((in_hole - 0.001 * kx.min(ky)).abs() < 1e-6, "{in_hole}");
 }
 
 mod cli {
@@ -440,8 +440,9 @@ mod cli {
         assert_eq!(floors["types"], serde_json::json!(["number", "null"]));
         // Independent area: three 0.001° squares, each about (0.001 * 102.8 km) x (0.001 * 110.7 km).
         let area = l["geodesic_area_m2"].as_f64().expect("area");
-        let frame = hetao_atlas::core::index::LocalFrame::new(114.08, 22.5205);
-        let approx = 3.0 * (0.001 * frame.kx) * (0.001 * frame.ky);
+        let (kx, ky) =
+            hetao_atlas::core::measure::TangentFrame::new(114.08, 22.5205).metres_per_degree();
+        let approx = 3.0 * (0.001 * kx) * (0.001 * ky);
         assert!((area - approx).abs() < 1e-3 * approx, "{area} vs {approx}");
         let (code, out) = run_args(&["info", &b]);
         assert_eq!(code, 0);

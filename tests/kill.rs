@@ -2,7 +2,10 @@
 //! previous file or the new one on disk, whole, every time.
 //!
 //! The test re-executes its own test binary (`std::env::current_exe()`) with
-//! `HETAO_KILL_CHILD=<dir>` and `--exact kill_child_save_loop`: the child saves two large
+//! `HETAO_KILL_CHILD=<dir>` and `--exact` its own name: in that child process the same test
+//! function sees the variable and runs the helper [`save_loop`] instead (the helpers are plain
+//! functions, not tests, so a normal run counts only the parents that really kill). The child
+//! saves two large
 //! scenarios (thousands of edits, about a megabyte each) alternately to the same path through
 //! `Scenario::save` (which goes through `core::atomic`), as fast as it can. The parent waits
 //! until the child says it is saving, sleeps a random (seeded) time, kills it with SIGKILL
@@ -64,14 +67,10 @@ fn temporaries(dir: &Path) -> usize {
         .count()
 }
 
-/// The child side: when `HETAO_KILL_CHILD` names a folder, save B, A, B, A, ... to
-/// `<dir>/plan.json` until killed (or for 20 s at most). Without the variable it does nothing.
-#[test]
-fn kill_child_save_loop() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
-        return;
-    };
-    let path = Path::new(&dir).join(FILE);
+/// The child side (run only in the child process the parent starts): save B, A, B, A, ... to
+/// `<dir>/plan.json` until killed (or for 20 s at most).
+fn save_loop(dir: &Path) {
+    let path = dir.join(FILE);
     let (a, b) = scenarios(EDITS);
     // Start with the scenario that is not on disk, so that the first save changes the file.
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
@@ -87,8 +86,15 @@ fn kill_child_save_loop() {
 
 const EDITS: usize = 4000;
 
+/// This test's name, which the parent passes to the child with `--exact`.
+const SAVE_TEST: &str = "sigkill_during_scenario_save_leaves_old_or_new_file_intact";
+
 #[test]
 fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
+    if let Some(dir) = std::env::var_os(CHILD_ENV) {
+        save_loop(Path::new(&dir));
+        return;
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(FILE);
     let (a, b) = scenarios(EDITS);
@@ -123,12 +129,7 @@ fn sigkill_during_scenario_save_leaves_old_or_new_file_intact() {
             .save(&path)
             .expect("starting file");
         let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "kill_child_save_loop",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--exact", SAVE_TEST, "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -217,19 +218,15 @@ fn autosave_edit(i: usize) -> Edit {
     }
 }
 
-/// The child side: a document on `<dir>/plan.json` (saved once, empty), then edits applied one
-/// by one, the autosave written after each (as the app does after every change) and
-/// `AUTOSAVED n` printed once it returned. Without the variable it does nothing.
+/// The child side (run only in the child process the parent starts): a document on
+/// `<dir>/plan.json` (saved once, empty), then edits applied one by one, the autosave written
+/// after each (as the app does after every change) and `AUTOSAVED n` printed once it returned.
 #[cfg(feature = "gui")]
-#[test]
-fn kill_child_edit_and_autosave_loop() {
+fn edit_and_autosave_loop(dir: &Path) {
     use hetao_atlas::app::doc::Document;
-    let Some(dir) = std::env::var_os(AUTOSAVE_ENV) else {
-        return;
-    };
     let base = hetao_atlas::core::zone::embedded_dataset().expect("embedded");
     let mut doc = Document::new(base);
-    doc.save_as(&Path::new(&dir).join(FILE)).expect("save_as");
+    doc.save_as(&dir.join(FILE)).expect("save_as");
     println!("HETAO-SAVING");
     for i in 0..10_000 {
         doc.apply(autosave_edit(i)).expect("edit");
@@ -238,10 +235,18 @@ fn kill_child_edit_and_autosave_loop() {
     }
 }
 
+/// This test's name, which the parent passes to the child with `--exact`.
+#[cfg(feature = "gui")]
+const AUTOSAVE_TEST: &str = "sigkill_between_edits_loses_no_autosaved_edit";
+
 #[cfg(feature = "gui")]
 #[test]
 fn sigkill_between_edits_loses_no_autosaved_edit() {
     use hetao_atlas::app::doc::{Document, pending_autosave};
+    if let Some(dir) = std::env::var_os(AUTOSAVE_ENV) {
+        edit_and_autosave_loop(Path::new(&dir));
+        return;
+    }
     let exe = std::env::current_exe().expect("current_exe");
     let mut rng = SplitMix::new(0x4155_544f_5341_5645);
     let base = hetao_atlas::core::zone::embedded_dataset().expect("embedded");
@@ -249,12 +254,7 @@ fn sigkill_between_edits_loses_no_autosaved_edit() {
     for run in 0..AUTOSAVE_RUNS {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "kill_child_edit_and_autosave_loop",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--exact", AUTOSAVE_TEST, "--nocapture", "--test-threads=1"])
             .env(AUTOSAVE_ENV, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -307,7 +307,7 @@ fn sigkill_between_edits_loses_no_autosaved_edit() {
                 .and_then(|l| {
                     l.features
                         .iter()
-                        .find(|f| hetao_atlas::core::zone::feature_id(f) == id)
+                        .find(|f| hetao_atlas::core::zone::feature_id(f).as_deref() == Some(id))
                 })
                 .and_then(|f| f.prop_f64("gfa_m2"))
         };

@@ -1,7 +1,9 @@
 //! Measurement against independent references: GeographicLib's planimeter cases and
 //! GeodTest rows, the HK Home Affairs Department districts (GeographicLib-Python values),
-//! turf's and mapbox geojson-area's fixtures, the Lok Ma Chau Loop (values from the data's
-//! SOURCES), and the `hetao measure` / `hetao distance` commands end to end.
+//! turf's and mapbox geojson-area's fixtures, the Lok Ma Chau Loop (GeographicLib-Python's
+//! figures in `tests/fixtures/geographiclib/lok_ma_chau_loop.json`, made by
+//! `scripts/geographiclib_loop_reference.py`), and the `hetao measure` / `hetao distance`
+//! commands end to end.
 
 use geo::{Coord, Geometry, LineString, Polygon};
 use hetao_atlas::cli::run_args;
@@ -36,6 +38,28 @@ fn geometries(rel: &str) -> Vec<Geometry<f64>> {
 
 fn loop_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/zone/lok_ma_chau_loop_osm.geojson")
+}
+
+/// The Loop's independent figures: GeographicLib-Python's planimeter and centroid, computed by
+/// `scripts/geographiclib_loop_reference.py` (see the fixture's `source`).
+struct LoopReference {
+    area_m2: f64,
+    perimeter_m: f64,
+    centroid: Coord<f64>,
+}
+
+fn loop_reference() -> LoopReference {
+    let v = read_json("geographiclib/lok_ma_chau_loop.json");
+    let num = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k}"));
+    let c = &v["centroid_lonlat"];
+    LoopReference {
+        area_m2: num("area_m2"),
+        perimeter_m: num("perimeter_m"),
+        centroid: Coord {
+            x: c[0].as_f64().expect("lon"),
+            y: c[1].as_f64().expect("lat"),
+        },
+    }
 }
 
 fn reversed(g: &Geometry<f64>) -> Geometry<f64> {
@@ -255,19 +279,18 @@ fn lok_ma_chau_loop_area_and_perimeter() {
     let g = f.geometry.as_ref().expect("geometry");
     let a = geodesic_area_m2(g);
     let p = geodesic_perimeter_m(g);
-    // GeographicLib values from the data's SOURCES: 1,079,408 m² and 4,657.9 m.
-    assert!((a - 1_079_408.0).abs() <= 1.0, "area {a}");
-    assert!((p - 4_657.9).abs() <= 0.05, "perimeter {p}");
-    // The centroid from SOURCES (114.0791154, 22.5214876) within 2 cm.
-    let c = centroid(g).expect("centroid");
-    let d = GeodesicWgs84.distance_m(
-        c,
-        Coord {
-            x: 114.0791154,
-            y: 22.5214876,
-        },
+    // GeographicLib-Python's planimeter on the same polygon (the fixture).
+    let r = loop_reference();
+    assert!((a - r.area_m2).abs() <= 0.01, "area {a} vs {}", r.area_m2);
+    assert!(
+        (p - r.perimeter_m).abs() <= 1e-6,
+        "perimeter {p} vs {}",
+        r.perimeter_m
     );
-    assert!(d < 0.02, "centroid {c:?} is {d} m off");
+    // GeographicLib-Python's centroid in the same azimuthal equidistant frame, within 1 mm.
+    let c = centroid(g).expect("centroid");
+    let d = GeodesicWgs84.distance_m(c, r.centroid);
+    assert!(d < 1e-3, "centroid {c:?} is {d} m off");
     // The fast path (below threshold) agrees with the geodesic to 1e-6.
     let fast = fast_area_m2(g);
     assert!((fast - a).abs() / a < 1e-6, "fast {fast} vs {a}");
@@ -567,13 +590,14 @@ fn cli_measure_loop_json() {
     assert_eq!(poly["index"], 0);
     assert_eq!(poly["id"], "lok-ma-chau-loop");
     assert_eq!(poly["geometry_type"], "Polygon");
+    let r = loop_reference();
     let a = poly["area_m2"].as_f64().expect("area");
-    assert!((a - 1_079_408.0).abs() <= 1.0);
-    assert!((poly["perimeter_m"].as_f64().expect("p") - 4_657.9).abs() <= 0.05);
+    assert!((a - r.area_m2).abs() <= 0.01, "{a} vs {}", r.area_m2);
+    assert!((poly["perimeter_m"].as_f64().expect("p") - r.perimeter_m).abs() <= 1e-6);
     assert_eq!(poly["length_m"].as_f64(), Some(0.0));
     let c = &poly["centroid"];
-    assert!((c[0].as_f64().expect("lon") - 114.0791154).abs() < 2e-7);
-    assert!((c[1].as_f64().expect("lat") - 22.5214876).abs() < 2e-7);
+    assert!((c[0].as_f64().expect("lon") - r.centroid.x).abs() < 1e-8);
+    assert!((c[1].as_f64().expect("lat") - r.centroid.y).abs() < 1e-8);
     let planar = poly["planar_area_m2"].as_f64().expect("planar");
     assert!((planar - a).abs() / a < 1e-6);
     // The three edge lines: lengths, no area; total length is their sum.
@@ -587,7 +611,7 @@ fn cli_measure_loop_json() {
     }
     // The three edges go round the Loop: together they are its perimeter to within a
     // few metres (the edges were traced separately from the ring).
-    assert!((len - 4_657.9).abs() < 150.0, "edges {len}");
+    assert!((len - r.perimeter_m).abs() < 150.0, "edges {len}");
     let t = &v["total"];
     assert!((t["area_m2"].as_f64().expect("ta") - a).abs() < 1e-6);
     assert!((t["length_m"].as_f64().expect("tl") - len).abs() < 1e-6);
@@ -647,9 +671,10 @@ fn cli_measure_text_and_errors() {
     let path = loop_path();
     let (code, out) = run_args(&["measure", path.to_str().expect("utf8")]);
     assert_eq!(code, 0, "{out}");
+    let area = format!("{:.1}", loop_reference().area_m2);
     assert!(
-        out.contains("lok-ma-chau-loop") && out.contains("1079408.2"),
-        "{out}"
+        out.contains("lok-ma-chau-loop") && out.contains(&area),
+        "{area}: {out}"
     );
     assert!(out.contains("total: 4 features"), "{out}");
 

@@ -136,8 +136,8 @@ fn walk_time_matches_octile_distance() {
     let a = (114.13868, 22.49211);
     let b = (114.15, 22.485);
     let r = travel_time(n, a, b, Mode::Walk, NINE_AM).expect("route");
-    let (ax, ay) = n.proj.fwd(a.0, a.1);
-    let (bx, by) = n.proj.fwd(b.0, b.1);
+    let (ax, ay) = n.proj.xy(a.0, a.1);
+    let (bx, by) = n.proj.xy(b.0, b.1);
     let (ca, da) = n.snap_to_grid(ax, ay).expect("a on land");
     let (cb, db) = n.snap_to_grid(bx, by).expect("b on land");
     let ((pax, pay), (pbx, pby)) = (n.grid.centre(ca), n.grid.centre(cb));

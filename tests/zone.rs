@@ -226,7 +226,7 @@ fn buildings_do_not_overlap_and_stay_in_their_park() {
     let polys: Vec<(String, Polygon<f64>)> = b
         .iter()
         .map(|f| match &f.geometry {
-            Some(geo::Geometry::Polygon(p)) => (zone::feature_id(f), p.clone()),
+            Some(geo::Geometry::Polygon(p)) => (zone::feature_id(f).expect("id"), p.clone()),
             _ => panic!("building is not a polygon"),
         })
         .collect();
@@ -273,7 +273,7 @@ fn buildings_do_not_overlap_and_stay_in_their_park() {
             .find(|(id, _)| id == bid)
             .expect("building exists");
         let g = u.geometry.as_ref().expect("unit geometry");
-        assert!(p.contains(g), "{} not inside {bid}", zone::feature_id(u));
+        assert!(p.contains(g), "{:?} not inside {bid}", zone::feature_id(u));
     }
     let _ = pairs_checked;
 }
@@ -614,8 +614,8 @@ fn scenario_round_trip_and_exact_effect() {
         .iter()
         .find(|f| f.prop_str("park") == Some("HK") && f.prop_str("status") == Some("planned"))
         .expect("a planned HK building");
-    let sz_id = zone::feature_id(delivered_sz);
-    let hk_id = zone::feature_id(planned_hk);
+    let sz_id = zone::feature_id(delivered_sz).expect("id");
+    let hk_id = zone::feature_id(planned_hk).expect("id");
     let sz_gfa = planning::gfa(delivered_sz);
     let hk_gfa = planning::gfa(planned_hk);
     let sq = free_square(&base, "SZ");
@@ -776,7 +776,7 @@ fn scenario_errors_name_edit_and_feature() {
     .expect_err("overlap");
     let msg = e.to_string();
     assert!(msg.contains("edit 0") && msg.contains("X1"), "{msg}");
-    assert!(msg.contains(&zone::feature_id(b)), "{msg}");
+    assert!(msg.contains(&zone::feature_id(b).expect("id")), "{msg}");
     // Malformed file: file:line:column.
     let dir = tempfile::tempdir().expect("tmp");
     let f = dir.path().join("bad.json");

@@ -644,16 +644,16 @@ impl HetaoApp {
                     layer: e.name.clone(),
                     index: i,
                 };
-                let text = if name.is_empty() {
-                    format!("{id} · {}", e.title)
-                } else if id == "?" {
-                    format!("{name} · {}", e.title)
-                } else {
-                    format!("{name} ({id}) · {}", e.title)
+                let text = match (&id, name.is_empty()) {
+                    (Some(id), true) => format!("{id} · {}", e.title),
+                    (None, true) => format!("? · {}", e.title),
+                    (None, false) => format!("{name} · {}", e.title),
+                    (Some(id), false) => format!("{name} ({id}) · {}", e.title),
                 };
-                if id.to_lowercase() == q {
+                let id = id.map(|s| s.to_lowercase());
+                if id.as_deref() == Some(q.as_str()) {
                     exact.push((r, text));
-                } else if id.to_lowercase().contains(&q) || name.to_lowercase().contains(&q) {
+                } else if id.is_some_and(|i| i.contains(&q)) || name.to_lowercase().contains(&q) {
                     hits.push((r, text));
                 }
                 if exact.len() + hits.len() >= limit * 4 {
@@ -684,18 +684,20 @@ impl HetaoApp {
         self.file_jobs.push(Job::spawn(
             format!("loading {}", path.display()),
             move |jc: &JobControl| {
-                let r = read_with_progress(&p, jc).and_then(|bytes| {
-                    let name = p
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| "layer".into());
-                    let file = p.display().to_string();
-                    let mut l = crate::core::io::load_slice(&bytes, &name, &file)
-                        .map_err(|e| e.to_string())?;
-                    l.source = Some(p.clone());
-                    jc.set_progress(1.0);
-                    Ok(l)
-                });
+                let r = read_with_progress(&p, jc)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| {
+                        let name = p
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| "layer".into());
+                        let file = p.display().to_string();
+                        let mut l = crate::core::io::load_slice(&bytes, &name, &file)
+                            .map_err(|e| e.to_string())?;
+                        l.source = Some(p.clone());
+                        jc.set_progress(1.0);
+                        Ok(l)
+                    });
                 Loaded::File(p, r)
             },
             move || c.request_repaint(),
@@ -949,7 +951,7 @@ impl HetaoApp {
                 .selection
                 .iter()
                 .filter(|r| TEMPORAL_LAYERS.contains(&r.layer.as_str()))
-                .filter_map(|r| self.feature(r).map(feature_id))
+                .filter_map(|r| self.feature(r).and_then(feature_id))
                 .collect();
             if let [id] = ids.as_slice() {
                 self.edit(Edit::Remove { id: id.clone() });
@@ -996,7 +998,7 @@ impl HetaoApp {
             .doc
             .current()
             .layer("buildings")
-            .map(|l| l.features.iter().map(feature_id).collect())
+            .map(|l| l.features.iter().filter_map(feature_id).collect())
             .unwrap_or_default();
         let id = (1..10000)
             .map(|k| format!("{park}-N{k:03}"))
@@ -1628,7 +1630,7 @@ impl HetaoApp {
                 let mut pick = None;
                 egui::CollapsingHeader::new("Features").show(ui, |ui| {
                     for r in self.selection.iter().take(200) {
-                        let name = self.feature(r).map(feature_id).unwrap_or_default();
+                        let name = self.feature(r).and_then(feature_id).unwrap_or_default();
                         if ui.link(format!("{} · {name}", r.layer)).clicked() {
                             pick = Some(r.clone());
                         }
@@ -1647,7 +1649,7 @@ impl HetaoApp {
             ui.label("The selected feature no longer exists.");
             return;
         };
-        let id = feature_id(&f);
+        let id = feature_id(&f).unwrap_or_else(|| "(no id)".into());
         let title = f
             .prop_str("name")
             .or_else(|| f.prop_str("platform"))
@@ -1755,7 +1757,10 @@ impl HetaoApp {
                         ui.strong(format!("status {}", self.year));
                         ui.end_row();
                         for (i, u) in &units {
-                            if ui.link(feature_id(u)).clicked() {
+                            if ui
+                                .link(feature_id(u).unwrap_or_else(|| format!("unit {i}")))
+                                .clicked()
+                            {
                                 pick = Some(FeatureRef {
                                     layer: "research_units".into(),
                                     index: *i,

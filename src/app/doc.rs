@@ -195,12 +195,12 @@ mod tests {
         ds.layer("buildings")?
             .features
             .iter()
-            .find(|f| feature_id(f) == id)
+            .find(|f| feature_id(f).as_deref() == Some(id))
     }
 
     fn first_building_id(d: &Document) -> String {
         let l = d.current().layer("buildings").expect("buildings layer");
-        feature_id(&l.features[0])
+        feature_id(&l.features[0]).expect("building id")
     }
 
     #[test]

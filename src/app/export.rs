@@ -3,6 +3,7 @@
 //! written atomically (`core::atomic`).
 
 use crate::core::atomic::write_atomic;
+use crate::core::io::{Collection, WriteOptions, write_text};
 use crate::core::model::{Dataset, Feature};
 use crate::core::zone::ZoneStats;
 use crate::render::overlay::OverlayOptions;
@@ -11,50 +12,30 @@ use crate::render::{GpuContext, SceneOptions, StyleSet};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
-/// A GeoJSON FeatureCollection of `features` (ids, properties and geometries kept).
-pub fn feature_collection<'a>(
-    name: &str,
-    features: impl IntoIterator<Item = &'a Feature>,
-) -> Value {
-    let feats: Vec<Value> = features
-        .into_iter()
-        .map(|f| {
-            let mut o = Map::new();
-            o.insert("type".into(), json!("Feature"));
-            if let Some(id) = &f.id {
-                o.insert("id".into(), id.to_json());
-            }
-            o.insert(
-                "properties".into(),
-                f.properties
-                    .as_ref()
-                    .map_or(Value::Null, |p| Value::Object(p.to_map())),
-            );
-            let g = f
-                .geometry
-                .as_ref()
-                .map(|g| {
-                    serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g)))
-                        .unwrap_or(Value::Null)
-                })
-                .unwrap_or(Value::Null);
-            o.insert("geometry".into(), g);
-            Value::Object(o)
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "name": name, "features": feats})
-}
-
-/// Write a FeatureCollection to `path` atomically.
+/// Write `features` as a FeatureCollection named `name` to `path` atomically, through the
+/// core's one writer; returns how many features were written.
 pub fn write_geojson<'a>(
     path: &Path,
     name: &str,
     features: impl IntoIterator<Item = &'a Feature>,
 ) -> Result<usize, String> {
-    let v = feature_collection(name, features);
-    let n = v["features"].as_array().map_or(0, Vec::len);
-    let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
-    write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())?;
+    let mut members = Map::new();
+    members.insert("name".into(), json!(name));
+    write_collection(path, &members, features)
+}
+
+/// Write `features` as a FeatureCollection with these top-level members, atomically.
+pub fn write_collection<'a>(
+    path: &Path,
+    members: &Map<String, Value>,
+    features: impl IntoIterator<Item = &'a Feature>,
+) -> Result<usize, String> {
+    let mut c = Collection::new(members, None, WriteOptions::default());
+    for f in features {
+        c.push_feature(f);
+    }
+    let n = c.len();
+    write_text(path, &c.finish()).map_err(|e| e.to_string())?;
     Ok(n)
 }
 

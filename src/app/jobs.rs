@@ -1,6 +1,7 @@
 //! Background work (loading files, exports): a worker thread per job with a progress fraction,
 //! a cancel flag and a channel for the result, so the UI never waits.
 
+use crate::core::io::LoadError;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -80,20 +81,24 @@ impl<T: Send + 'static> Job<T> {
     }
 }
 
-/// Read a file in 1 MiB chunks reporting progress (bytes read / size) and honouring cancel.
-pub fn read_with_progress(path: &std::path::Path, c: &JobControl) -> Result<Vec<u8>, String> {
+/// Read a file in 1 MiB chunks reporting progress (bytes read / size) and honouring cancel
+/// ([`LoadError::Cancelled`]).
+pub fn read_with_progress(path: &std::path::Path, c: &JobControl) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = || path.display().to_string();
+    let io = |source| LoadError::Io {
+        file: file(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     let mut chunk = vec![0u8; 1 << 20];
     loop {
         if c.is_cancelled() {
-            return Err("cancelled".into());
+            return Err(LoadError::Cancelled { file: file() });
         }
-        let n = f
-            .read(&mut chunk)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let n = f.read(&mut chunk).map_err(io)?;
         if n == 0 {
             break;
         }
@@ -139,6 +144,9 @@ mod tests {
         assert_eq!(bytes.len(), 3 << 20);
         assert!((c.progress() - 0.5).abs() < 1e-6);
         c.cancel();
-        assert_eq!(read_with_progress(&p, &c), Err("cancelled".into()));
+        assert!(matches!(
+            read_with_progress(&p, &c),
+            Err(LoadError::Cancelled { .. })
+        ));
     }
 }

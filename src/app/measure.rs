@@ -1,9 +1,10 @@
 //! The measure tools' state: the points clicked so far (lon/lat) and the figures they give,
 //! geodesic (WGS84 ellipsoid, `core::measure`) beside planar (in a projected grid: Hong Kong
-//! 1980 Grid or CGCS2000 Gauss–Krüger 114°E, through PROJ).
+//! 1980 Grid or CGCS2000 Gauss–Krüger 114°E, through PROJ, `core::measure::grid`; both grids
+//! are in metres).
 
 use crate::core::crs::Transformer;
-use crate::core::measure::{geodesic_area_m2, geodesic_length_m};
+use crate::core::measure::{geodesic_area_m2, geodesic_length_m, grid_figures};
 use geo::{Area, Coord, Geometry, LineString, Polygon};
 
 /// Distance along a polyline, or area of a polygon.
@@ -83,12 +84,9 @@ impl Measurement {
             }
             _ => {}
         }
-        if let Some(t) = grid {
-            let mut pg = g.clone();
-            if t.transform_geometry(&mut pg).is_ok() {
-                f.planar_length_m = planar_length(&pg);
-                f.planar_area_m2 = pg.unsigned_area();
-            }
+        if let Some(Ok(p)) = grid.map(|t| grid_figures(t, 1.0, &g)) {
+            f.planar_length_m = p.perimeter_m + p.length_m;
+            f.planar_area_m2 = p.area_m2;
         }
         f
     }
@@ -112,23 +110,6 @@ impl Measurement {
             }
         }
         s
-    }
-}
-
-fn planar_length(g: &Geometry<f64>) -> f64 {
-    let ring_len = |l: &LineString<f64>| {
-        l.0.windows(2)
-            .map(|w| (w[1].x - w[0].x).hypot(w[1].y - w[0].y))
-            .sum::<f64>()
-    };
-    match g {
-        Geometry::LineString(l) => ring_len(l),
-        Geometry::Polygon(p) => {
-            let mut e = p.exterior().clone();
-            e.close();
-            ring_len(&e)
-        }
-        _ => 0.0,
     }
 }
 

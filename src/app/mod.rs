@@ -43,11 +43,6 @@ pub struct AppOptions {
     pub size: Option<[f32; 2]>,
 }
 
-/// Start the app on the embedded zone data.
-pub fn run_default() -> anyhow::Result<()> {
-    run(AppOptions::default())
-}
-
 /// Install the fonts (egui's defaults plus the CJK subset the renderer ships, as a fallback so
 /// that Chinese place names show) and the light theme.
 pub fn setup_style(ctx: &egui::Context) {

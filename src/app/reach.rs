@@ -17,7 +17,8 @@ use super::jobs::{Job, JobControl};
 use super::layers::LayerEntry;
 use crate::core::model::{Feature, Layer};
 use crate::core::reach::{
-    Isochrone, Mode, Network, ReachParams, assumptions, named_destinations, times_to, travel_time,
+    Isochrone, Mode, Network, ReachError, ReachParams, assumptions, named_destinations, times_to,
+    travel_time,
 };
 use crate::render::style::{ColorBy, Rgba, Style};
 use eframe::egui;
@@ -80,7 +81,7 @@ pub struct Outcome {
     /// The network it used, with its key (kept for the next run).
     pub net: Option<(String, Arc<Network>)>,
     /// The bands and destination rows, or the error.
-    pub result: Result<(Vec<Isochrone>, Vec<DestRow>), String>,
+    pub result: Result<(Vec<Isochrone>, Vec<DestRow>), ReachError>,
 }
 
 /// The reach panel's state.
@@ -350,7 +351,7 @@ fn compute(
                     return Outcome {
                         request: req.clone(),
                         net: None,
-                        result: Err(e.to_string()),
+                        result: Err(e),
                     };
                 }
             }
@@ -368,22 +369,21 @@ fn compute(
         return Outcome {
             request: req.clone(),
             net: Some((key, net)),
-            result: Err("cancelled".into()),
+            result: Err(ReachError::Cancelled),
         };
     }
     jc.set_progress(0.5);
     let result = (|| {
-        let bands = crate::core::reach::reach(&net, req.origin, req.mode, &req.minutes, req.depart)
-            .map_err(|e| e.to_string())?;
+        let bands =
+            crate::core::reach::reach(&net, req.origin, req.mode, &req.minutes, req.depart)?;
         jc.set_progress(0.75);
         let dests = named_destinations(&req.params);
         let pts: Vec<(f64, f64)> = dests.iter().map(|d| (d.1, d.2)).collect();
-        let times = times_to(&net, req.origin, req.mode, req.depart, &pts, DEST_LIMIT_MIN)
-            .map_err(|e| e.to_string())?;
+        let times = times_to(&net, req.origin, req.mode, req.depart, &pts, DEST_LIMIT_MIN)?;
         let mut rows = Vec::with_capacity(dests.len());
         for ((name, lon, lat), t) in dests.into_iter().zip(times) {
             if jc.is_cancelled() {
-                return Err("cancelled".to_string());
+                return Err(ReachError::Cancelled);
             }
             let crossing = t.and_then(|_| {
                 travel_time(&net, req.origin, (lon, lat), req.mode, req.depart)
@@ -489,8 +489,8 @@ fn finish(app: &mut HetaoApp, o: Outcome) {
             let style = app.reach.style();
             set_layer(app, layer, style);
         }
-        Err(e) if e == "cancelled" => app.status = "reach cancelled".into(),
-        Err(e) => app.reach.error = Some(e),
+        Err(ReachError::Cancelled) => app.status = "reach cancelled".into(),
+        Err(e) => app.reach.error = Some(e.to_string()),
     }
 }
 
@@ -557,22 +557,18 @@ pub fn export_bands(app: &HetaoApp, path: &std::path::Path) -> Result<usize, Str
     let Some(layer) = app.user_layers.iter().find(|l| l.name == LAYER) else {
         return Err("no reach bands to export: set an origin first".into());
     };
-    let mut v = super::export::feature_collection(LAYER, &layer.features);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("attribution".into(), json!(layer.attribution));
-        o.insert("illustrative".into(), json!(true));
-        if let (Some((_, net)), Some(req)) = (&app.reach.net, &app.reach.shown) {
-            o.insert(
-                "assumptions_text".into(),
-                json!(attribution(req.mode, &req.params, req.depart)),
-            );
-            o.insert("assumptions".into(), assumptions(net, req.mode, req.depart));
-        }
+    let mut o = serde_json::Map::new();
+    o.insert("name".into(), json!(LAYER));
+    o.insert("attribution".into(), json!(layer.attribution));
+    o.insert("illustrative".into(), json!(true));
+    if let (Some((_, net)), Some(req)) = (&app.reach.net, &app.reach.shown) {
+        o.insert(
+            "assumptions_text".into(),
+            json!(attribution(req.mode, &req.params, req.depart)),
+        );
+        o.insert("assumptions".into(), assumptions(net, req.mode, req.depart));
     }
-    let n = layer.features.len();
-    let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
-    crate::core::atomic::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(n)
+    super::export::write_collection(path, &o, &layer.features)
 }
 
 /// The centroid of the first selected feature, lon/lat.

@@ -1,6 +1,7 @@
 //! `hetao distance`: the geodesic inverse problem on WGS84 (GeographicLib): distance and
 //! the azimuths at both ends.
 
+use crate::core::lonlat::parse_lonlat;
 use crate::core::measure::GeodesicWgs84;
 use std::io::Write;
 
@@ -18,38 +19,10 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Parse "LON,LAT" (degrees; latitude within ±90, longitude any finite value).
-pub fn parse_lon_lat(s: &str) -> anyhow::Result<geo::Coord<f64>> {
-    let (x, y) = parse_pair(s)?;
-    if !(-90.0..=90.0).contains(&y) {
-        anyhow::bail!("latitude {y} in {s:?} is outside [-90, 90] (points are LON,LAT)");
-    }
-    Ok(geo::Coord { x, y })
-}
-
-/// Parse "X,Y" into two finite numbers.
-pub fn parse_pair(s: &str) -> anyhow::Result<(f64, f64)> {
-    let mut it = s.split(',');
-    let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
-        anyhow::bail!("expected X,Y (two numbers separated by a comma), got {s:?}");
-    };
-    let num = |t: &str| -> anyhow::Result<f64> {
-        let v: f64 = t
-            .trim()
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{:?} in {s:?} is not a number", t.trim()))?;
-        if !v.is_finite() {
-            anyhow::bail!("{:?} in {s:?} is not a finite number", t.trim());
-        }
-        Ok(v)
-    };
-    Ok((num(a)?, num(b)?))
-}
-
 /// Run the command.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let a = parse_lon_lat(&args.from)?;
-    let b = parse_lon_lat(&args.to)?;
+    let a = parse_lonlat(&args.from)?;
+    let b = parse_lonlat(&args.to)?;
     let inv = GeodesicWgs84.inverse(a, b);
     if args.json {
         let v = serde_json::json!({

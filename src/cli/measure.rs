@@ -2,11 +2,10 @@
 //! planar area in the feature's own local frame beside it, optionally the grid area in a
 //! projected CRS, and totals.
 
-use crate::core::crs::{CrsKind, Transformer, crs_kind, normalize_crs_name};
-use crate::core::measure::{Measurement, Model, Sphere, measure_geometry};
+use crate::core::measure::{Measurement, Model, ProjectedGrid, Sphere, measure_geometry};
 use crate::core::model::{Feature, Layer};
 use anyhow::Context;
-use geo::{Area, Geometry};
+use geo::Geometry;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -78,83 +77,12 @@ struct Report {
     total: Totals,
 }
 
-/// The target CRS of `--crs` with its transform and metres per unit.
-struct Grid {
-    name: String,
-    transformer: Transformer,
-    unit_to_metre: f64,
-}
-
-impl Grid {
-    fn new(name: &str) -> anyhow::Result<Self> {
-        let norm = normalize_crs_name(name);
-        let unit_to_metre = match crs_kind(&norm)? {
-            CrsKind::Projected { unit_to_metre } => unit_to_metre,
-            CrsKind::Geographic { .. } => anyhow::bail!(
-                "{norm} is a geographic CRS (angles); --crs needs a projected CRS in linear units, \
-                 e.g. EPSG:2326 (Hong Kong 1980 Grid) or EPSG:4547 (CGCS2000 / 3-degree GK CM 114E)"
-            ),
-            CrsKind::Other => anyhow::bail!("{norm} is not a projected CRS; --crs needs one"),
-        };
-        let transformer = Transformer::new("EPSG:4326", &norm)?;
-        Ok(Grid {
-            name: norm,
-            transformer,
-            unit_to_metre,
-        })
-    }
-
-    /// (area m², perimeter m, length m) of `g` in the grid.
-    fn measure(&self, g: &Geometry<f64>) -> anyhow::Result<(f64, f64, f64)> {
-        let mut projected = g.clone();
-        self.transformer.transform_geometry(&mut projected)?;
-        let k = self.unit_to_metre;
-        let area = projected.unsigned_area() * k * k;
-        let perimeter = planar_perimeter(&projected) * k;
-        let length = planar_length(&projected) * k;
-        Ok((area, perimeter, length))
-    }
-}
-
-fn ring_len(r: &geo::LineString<f64>) -> f64 {
-    use geo::{Euclidean, Length};
-    Euclidean.length(r)
-}
-
-fn planar_perimeter(g: &Geometry<f64>) -> f64 {
-    match g {
-        Geometry::Polygon(p) => std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .map(ring_len)
-            .sum(),
-        Geometry::MultiPolygon(mp) => mp
-            .iter()
-            .map(|p| planar_perimeter(&Geometry::Polygon(p.clone())))
-            .sum(),
-        Geometry::Rect(r) => planar_perimeter(&Geometry::Polygon(r.to_polygon())),
-        Geometry::Triangle(t) => planar_perimeter(&Geometry::Polygon(t.to_polygon())),
-        Geometry::GeometryCollection(c) => c.iter().map(planar_perimeter).sum(),
-        _ => 0.0,
-    }
-}
-
-fn planar_length(g: &Geometry<f64>) -> f64 {
-    use geo::{Euclidean, Length};
-    match g {
-        Geometry::Line(l) => Euclidean.length(l),
-        Geometry::LineString(l) => Euclidean.length(l),
-        Geometry::MultiLineString(l) => l.iter().map(|l| Euclidean.length(l)).sum(),
-        Geometry::GeometryCollection(c) => c.iter().map(planar_length).sum(),
-        _ => 0.0,
-    }
-}
-
 fn row(
     layer: &str,
     index: usize,
     f: &Feature,
     model: Model,
-    grid: Option<&Grid>,
+    grid: Option<&ProjectedGrid>,
 ) -> (FeatureRow, Measurement) {
     let bad = f.geometry.as_ref().and_then(bad_coordinate);
     let m = match (&f.geometry, &bad) {
@@ -199,10 +127,10 @@ fn row(
     };
     if let (Some(grid), Some(g), None) = (grid, &f.geometry, &r.error) {
         match grid.measure(g) {
-            Ok((a, p, l)) => {
-                r.crs_area_m2 = Some(a);
-                r.crs_perimeter_m = Some(p);
-                r.crs_length_m = Some(l);
+            Ok(fig) => {
+                r.crs_area_m2 = Some(fig.area_m2);
+                r.crs_perimeter_m = Some(fig.perimeter_m);
+                r.crs_length_m = Some(fig.length_m);
             }
             Err(e) => r.crs_error = Some(format!("{e:#}")),
         }
@@ -234,7 +162,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
         Some(r) if r.is_finite() && r > 0.0 => Model::Sphere(Sphere::new(r)),
         Some(r) => anyhow::bail!("--sphere needs a positive radius in metres, got {r}"),
     };
-    let grid = args.crs.as_deref().map(Grid::new).transpose()?;
+    let grid = args.crs.as_deref().map(ProjectedGrid::new).transpose()?;
     let layers = layers(args)?;
 
     let mut rows = Vec::new();

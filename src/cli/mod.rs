@@ -24,15 +24,24 @@ pub mod travel_time;
 /// Hetao Atlas: GIS planning and visualization for the Hetao Shenzhen–Hong Kong
 /// Science and Technology Innovation Cooperation Zone.
 #[derive(Debug, Parser)]
-#[command(name = "hetao", version, about)]
+#[command(name = "hetao", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// The job to do; with none, the desktop app starts.
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// With no subcommand: start the app, render its first frames, write a screenshot of the
-    /// window to this PNG file and exit.
-    #[arg(long, global = true, value_name = "FILE.png")]
+    /// The desktop app's flags (only without a subcommand).
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+/// Flags of the desktop app entry (`hetao` with no subcommand). Every app-only flag lives
+/// here, so none of them shows in a subcommand's help or is accepted after a subcommand.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AppArgs {
+    /// Start the app, render its first frames, write a screenshot of the window to this PNG
+    /// file and exit.
+    #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<std::path::PathBuf>,
 }
 
@@ -100,5 +109,59 @@ pub fn run_args(args: &[&str]) -> (i32, String) {
     match run_command(&cmd, &mut out) {
         Ok(code) => (code, String::from_utf8_lossy(&out).into_owned()),
         Err(e) => (2, format!("{}error: {e:#}", String::from_utf8_lossy(&out))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_flags_belong_to_the_app_entry_only() {
+        let help = match Cli::try_parse_from(["hetao", "stats", "--help"]) {
+            Err(e) => e.to_string(),
+            Ok(_) => String::new(),
+        };
+        assert!(help.contains("Usage: hetao stats"), "{help}");
+        assert!(!help.contains("--screenshot"), "{help}");
+        assert!(Cli::try_parse_from(["hetao", "stats", "--screenshot", "x.png"]).is_err());
+        let cli = Cli::try_parse_from(["hetao", "--screenshot", "x.png"]).expect("app entry");
+        assert!(cli.command.is_none());
+        assert_eq!(
+            cli.app.screenshot.as_deref(),
+            Some(std::path::Path::new("x.png"))
+        );
+    }
+
+    #[test]
+    fn negative_coordinates_parse_in_every_coordinate_argument() {
+        let lines: &[&[&str]] = &[
+            &["distance", "-1,-1", "-2,-2"],
+            &["query", "--bbox", "-1,-1,1,1"],
+            &["query", "--point", "-1,-1"],
+            &["export", "--bbox", "-1,-1,1,1", "--out", "x.geojson"],
+            &["reach", "--from", "-1,-1"],
+            &["travel-time", "--from", "-1,-1", "--to", "-2,-2"],
+            &[
+                "transform",
+                "--from",
+                "EPSG:4326",
+                "--to",
+                "EPSG:3857",
+                "-1,-1",
+            ],
+            #[cfg(feature = "gui")]
+            &["snapshot", "--bbox", "-1,-1,1,1", "--out", "x.png"],
+            #[cfg(feature = "gui")]
+            &[
+                "snapshot", "--center", "-1,-1", "--zoom", "3", "--out", "x.png",
+            ],
+        ];
+        for args in lines {
+            let argv = std::iter::once("hetao").chain(args.iter().copied());
+            if let Err(e) = Cli::try_parse_from(argv) {
+                panic!("{args:?}: {e}");
+            }
+        }
     }
 }

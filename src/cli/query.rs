@@ -4,6 +4,7 @@
 
 use crate::cli::info::load_dataset;
 use crate::core::index::{Hit, SpatialIndex};
+use crate::core::lonlat;
 use crate::core::model::{Dataset, Feature};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -16,7 +17,7 @@ pub struct Args {
     /// GeoJSON files; with none, the embedded zone dataset.
     pub files: Vec<PathBuf>,
     /// Features intersecting this box: W,S,E,N in degrees.
-    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["point", "nearest"])]
+    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true, conflicts_with_all = ["point", "nearest"])]
     pub bbox: Option<String>,
     /// Features at this point (LON,LAT degrees): polygons containing it, anything within
     /// --radius-m.
@@ -36,37 +37,16 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Parse `n` comma-separated finite numbers.
-pub fn parse_numbers(s: &str, n: usize, what: &str) -> anyhow::Result<Vec<f64>> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("{what} must be {n} comma-separated numbers, got {s:?}"))?;
-    if v.len() != n || v.iter().any(|x| !x.is_finite()) {
-        bail!("{what} must be {n} comma-separated finite numbers, got {s:?}");
-    }
-    Ok(v)
-}
-
-/// Parse W,S,E,N and check it is a box in lon/lat.
+/// Parse W,S,E,N (the core's one rule, [`crate::core::lonlat::parse_bbox`]) as the index's
+/// (min, max) corners.
 pub fn parse_bbox(s: &str) -> anyhow::Result<([f64; 2], [f64; 2])> {
-    let v = parse_numbers(s, 4, "--bbox W,S,E,N")?;
-    if v[0] > v[2] || v[1] > v[3] {
-        bail!("--bbox must be W,S,E,N with W <= E and S <= N, got {s:?}");
-    }
-    if v[1] < -90.0 || v[3] > 90.0 {
-        bail!("--bbox latitudes must be within -90..90, got {s:?}");
-    }
-    Ok(([v[0], v[1]], [v[2], v[3]]))
+    let b = lonlat::parse_bbox(s).context("--bbox")?;
+    Ok(([b[0], b[1]], [b[2], b[3]]))
 }
 
 fn parse_point(s: &str) -> anyhow::Result<(f64, f64)> {
-    let v = parse_numbers(s, 2, "--point LON,LAT")?;
-    if !(-90.0..=90.0).contains(&v[1]) || !(-180.0..=180.0).contains(&v[0]) {
-        bail!("--point must be LON,LAT within -180..180, -90..90, got {s:?}");
-    }
-    Ok((v[0], v[1]))
+    let c = lonlat::parse_lonlat(s).context("--point")?;
+    Ok((c.x, c.y))
 }
 
 fn id_string(f: &Feature) -> Option<String> {

@@ -2,6 +2,7 @@
 //! modelled GeoJSON polygons with their assumptions, plus times to named destinations.
 //! Also owns the model flags shared with `hetao travel-time` ([`ModelArgs`]).
 
+use crate::core::io;
 use crate::core::reach::{self, Mode, Network, ReachParams};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -44,27 +45,10 @@ pub struct ModelArgs {
     pub json: bool,
 }
 
-/// Parse `LON,LAT`.
+/// Parse `LON,LAT` (the core's one rule, [`crate::core::lonlat::parse_lonlat`]).
 pub fn parse_lonlat(s: &str) -> anyhow::Result<(f64, f64)> {
-    let (a, b) = s
-        .split_once(',')
-        .with_context(|| format!("{s:?} is not LON,LAT"))?;
-    let lon: f64 = a
-        .trim()
-        .parse()
-        .with_context(|| format!("bad longitude in {s:?}"))?;
-    let lat: f64 = b
-        .trim()
-        .parse()
-        .with_context(|| format!("bad latitude in {s:?}"))?;
-    if !(lon.is_finite()
-        && lat.is_finite()
-        && (-180.0..=180.0).contains(&lon)
-        && (-90.0..=90.0).contains(&lat))
-    {
-        bail!("{s:?} is not a longitude,latitude in degrees");
-    }
-    Ok((lon, lat))
+    let c = crate::core::lonlat::parse_lonlat(s)?;
+    Ok((c.x, c.y))
 }
 
 impl ModelArgs {
@@ -120,13 +104,13 @@ impl ModelArgs {
             cp.dwell_min.hk_to_sz = n;
             cp.dwell_min.sz_to_hk = s;
         }
-        p.validate().map_err(|e| anyhow::anyhow!(e))?;
+        p.validate()?;
         Ok(p)
     }
 
     /// The mode.
     pub fn mode(&self) -> anyhow::Result<Mode> {
-        self.mode.parse::<Mode>().map_err(|e| anyhow::anyhow!(e))
+        Ok(self.mode.parse::<Mode>()?)
     }
 
     /// Departure, minutes after midnight.
@@ -197,42 +181,47 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     let named = reach::named_destinations(&net.params);
     let pts: Vec<(f64, f64)> = named.iter().map(|n| (n.1, n.2)).collect();
     let times = reach::times_to(&net, from, mode, depart, &pts, 180.0)?;
-    let mut features = Vec::new();
-    for iso in &isos {
-        let g = geojson::Geometry::from(&iso.geometry);
-        features.push(json!({
-            "type": "Feature",
-            "properties": {
-                "minutes": iso.minutes, "mode": mode.name(), "area_m2": iso.area_m2,
-                "modelled": true, "assumptions": assumptions,
-            },
-            "geometry": serde_json::to_value(g)?,
-        }));
-    }
     let dests: Vec<Value> = named
         .iter()
         .zip(&times)
         .map(|(n, t)| json!({"name": n.0, "lonlat": [n.1, n.2], "minutes": t}))
         .collect();
-    for (n, t) in named.iter().zip(&times) {
-        features.push(json!({
-            "type": "Feature",
-            "properties": {"name": n.0, "minutes": t, "mode": mode.name(), "modelled": true, "kind": "destination"},
-            "geometry": {"type": "Point", "coordinates": [n.1, n.2]},
-        }));
-    }
-    let fc = json!({
-        "type": "FeatureCollection",
-        "name": "reach",
-        "modelled": true,
-        "origin": [from.0, from.1],
-        "assumptions": assumptions,
-        "attribution": "© OpenStreetMap contributors (ODbL); GeoNames (CC-BY 4.0); Natural Earth",
-        "features": features,
-    });
     if let Some(path) = &args.out {
-        let bytes = serde_json::to_vec(&fc)?;
-        crate::core::atomic::write_atomic(path, &bytes)?;
+        let head = json!({
+            "name": "reach",
+            "modelled": true,
+            "origin": [from.0, from.1],
+            "assumptions": assumptions,
+            "attribution": "© OpenStreetMap contributors (ODbL); GeoNames (CC-BY 4.0); Natural Earth",
+        });
+        let empty = serde_json::Map::new();
+        let mut fc = io::Collection::new(
+            head.as_object().unwrap_or(&empty),
+            None,
+            io::WriteOptions::default(),
+        );
+        for iso in &isos {
+            let props = json!({
+                "minutes": iso.minutes, "mode": mode.name(), "area_m2": iso.area_m2,
+                "modelled": true, "assumptions": assumptions,
+            });
+            let g = geo::Geometry::MultiPolygon(iso.geometry.clone());
+            fc.push(io::FeatureParts {
+                properties: props.as_object(),
+                geometry: Some(&g),
+                ..io::FeatureParts::default()
+            });
+        }
+        for (n, t) in named.iter().zip(&times) {
+            let props = json!({"name": n.0, "minutes": t, "mode": mode.name(), "modelled": true, "kind": "destination"});
+            let g = geo::Geometry::Point(geo::Point::new(n.1, n.2));
+            fc.push(io::FeatureParts {
+                properties: props.as_object(),
+                geometry: Some(&g),
+                ..io::FeatureParts::default()
+            });
+        }
+        io::write_text(path, &fc.finish())?;
     }
     if args.model.json {
         let summary = json!({

@@ -8,6 +8,7 @@
 //! - `hetao scenario apply --scenario FILE --out DIR`: write the edited `buildings.geojson`
 //!   and `research_units.geojson` into DIR.
 
+use crate::core::io;
 use crate::core::zone::{self, Scenario, generator, planning};
 use anyhow::Context;
 use std::io::Write;
@@ -104,10 +105,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             for name in ["buildings", "research_units"] {
                 let layer = ds.layer(name).with_context(|| format!("no {name} layer"))?;
                 let path = dir.join(format!("{name}.geojson"));
-                crate::core::atomic::write_atomic(
-                    &path,
-                    generator::layer_to_geojson(layer).as_bytes(),
-                )?;
+                let text = io::layer_to_geojson_with(layer, io::WriteOptions::decimals(7));
+                io::write_text(&path, &text)?;
                 writeln!(
                     out,
                     "wrote {} ({} features)",

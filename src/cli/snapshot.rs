@@ -31,7 +31,12 @@ pub struct Options {
     #[arg(long, default_value_t = 900)]
     pub height: u32,
     /// View box as W,S,E,N in degrees (lon/lat).
-    #[arg(long, value_name = "W,S,E,N", conflicts_with_all = ["center", "zoom"])]
+    #[arg(
+        long,
+        value_name = "W,S,E,N",
+        conflicts_with_all = ["center", "zoom"],
+        allow_hyphen_values = true
+    )]
     pub bbox: Option<String>,
     /// View centre as LON,LAT in degrees (needs --zoom).
     #[arg(
@@ -67,18 +72,6 @@ pub struct Options {
     pub styles: Option<PathBuf>,
 }
 
-fn parse_numbers(s: &str, n: usize, what: &str) -> anyhow::Result<Vec<f64>> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("--{what} {s:?}: expected {n} comma-separated numbers"))?;
-    if v.len() != n || v.iter().any(|x| !x.is_finite()) {
-        bail!("--{what} {s:?}: expected {n} comma-separated numbers");
-    }
-    Ok(v)
-}
-
 /// Run the command.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     let args = &*args.opts;
@@ -101,21 +94,15 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
         bail!("--scale must be between 0.25 and 8");
     }
     let view = match (&args.bbox, &args.center, args.zoom) {
-        (Some(b), _, _) => {
-            let v = parse_numbers(b, 4, "bbox")?;
-            if !(v[0] < v[2] && v[1] < v[3]) || v[1] < -90.0 || v[3] > 90.0 {
-                bail!("--bbox {b:?}: expected W,S,E,N with W < E and S < N, latitudes within ±90");
-            }
-            View::Bbox([v[0], v[1], v[2], v[3]])
-        }
+        (Some(b), _, _) => View::Bbox(crate::core::lonlat::parse_bbox(b).context("--bbox")?),
         (None, Some(c), Some(z)) => {
-            let v = parse_numbers(c, 2, "center")?;
-            if !(-90.0..=90.0).contains(&v[1]) || !(0.0..=24.0).contains(&z) {
-                bail!("--center latitude must be within ±90 and --zoom within 0..24");
+            let c = crate::core::lonlat::parse_lonlat(c).context("--center")?;
+            if !(0.0..=24.0).contains(&z) {
+                bail!("--zoom must be within 0..24");
             }
             View::Center {
-                lon: v[0],
-                lat: v[1],
+                lon: c.x,
+                lat: c.y,
                 zoom: z,
             }
         }

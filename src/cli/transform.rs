@@ -32,8 +32,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
         .points
         .iter()
         .filter(|p| *p != "--json")
-        .map(|s| super::distance::parse_pair(s))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|s| crate::core::lonlat::parse_pair(s))
+        .collect::<Result<Vec<_>, _>>()?;
     let res = pts
         .iter()
         .map(|&(x, y)| t.transform(x, y))

@@ -242,6 +242,45 @@ impl Transformer {
     }
 }
 
+/// Why a legacy (2008 GeoJSON) `crs` member cannot be honoured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LegacyCrsError {
+    /// A `crs` of another type than `name` (`link`, `EPSG`, ...).
+    #[error("legacy \"crs\" of type {0:?} is not supported (only \"name\" with an EPSG code)")]
+    Type(String),
+    /// No `properties.name`.
+    #[error("legacy \"crs\" member has no properties.name")]
+    NoName,
+    /// A name that is not an EPSG code or CRS84.
+    #[error(
+        "unknown legacy \"crs\" {0:?} (expected an EPSG code such as \"urn:ogc:def:crs:EPSG::2326\")"
+    )]
+    Unknown(String),
+}
+
+/// The EPSG code (`EPSG:n`, or `OGC:CRS84`) a legacy `crs` member names.
+pub fn legacy_crs_code(crs: &serde_json::Value) -> Result<String, LegacyCrsError> {
+    use serde_json::Value;
+    let ty = crs.get("type").and_then(Value::as_str);
+    if let Some(t) = ty.filter(|t| *t != "name") {
+        return Err(LegacyCrsError::Type(t.to_string()));
+    }
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(Value::as_str)
+        .ok_or(LegacyCrsError::NoName)?;
+    let code = normalize_crs_name(name);
+    let ok = code == "OGC:CRS84"
+        || code
+            .strip_prefix("EPSG:")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(code)
+    } else {
+        Err(LegacyCrsError::Unknown(name.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

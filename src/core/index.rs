@@ -11,13 +11,15 @@
 //! need the geometry take the same `Dataset` the index was built from. After the data
 //! changes, call [`SpatialIndex::rebuild`] (or `rebuild_layer`).
 //!
-//! Distances are metres in a *local metric frame* centred on the query point: an
-//! equirectangular projection scaled by the WGS84 radii of curvature at the query latitude
-//! (metres per degree of latitude `M·π/180`, of longitude `N·cos φ·π/180`). Within ~10 km of
+//! Distances are metres in a *local metric frame* centred on the query point: the crate's
+//! one [`TangentFrame`] to first order, an equirectangular projection scaled by the WGS84
+//! radii of curvature at the query latitude (metres per degree of latitude `M·π/180`, of
+//! longitude `N·cos φ·π/180`). Within ~10 km of
 //! the query point this agrees with the geodesic distance to better than 0.1 %; it is the
 //! same metric the box pre-filter is derived from, so the pre-filter never loses a result.
 //! The antimeridian is not handled (the zone is at 114° E).
 
+use crate::core::measure::TangentFrame;
 use crate::core::model::{Dataset, Feature, Layer};
 use geo::{
     BoundingRect, CoordsIter, Distance, Euclidean, Geometry, Intersects, MapCoords, Point, Polygon,
@@ -400,7 +402,7 @@ impl SpatialIndex {
         tol_m: f64,
         keep: impl Fn(usize) -> bool,
     ) -> Vec<Hit> {
-        let frame = LocalFrame::new(lon, lat);
+        let frame = QueryFrame::new(lon, lat);
         let tol = tol_m.max(0.0);
         let mut hits = Vec::new();
         self.visit(&to_box(&frame.bbox(tol)), |l, f, _| {
@@ -432,7 +434,7 @@ impl SpatialIndex {
         tol_m: f64,
         keep: impl Fn(usize) -> bool,
     ) -> Option<VertexHit> {
-        let frame = LocalFrame::new(lon, lat);
+        let frame = QueryFrame::new(lon, lat);
         let tol = tol_m.max(0.0);
         let mut cands: Vec<(usize, usize)> = Vec::new();
         self.visit(&to_box(&frame.bbox(tol)), |l, f, _| {
@@ -447,8 +449,8 @@ impl SpatialIndex {
                 continue;
             };
             for c in g.coords_iter() {
-                let (x, y) = frame.project(c.x, c.y);
-                let d = x.hypot(y);
+                let m = frame.0.to_m(c);
+                let d = m.x.hypot(m.y);
                 if d <= tol && best.is_none_or(|b| d < b.distance_m) {
                     best = Some(VertexHit {
                         layer: l,
@@ -496,7 +498,7 @@ impl SpatialIndex {
                 ]
             },
         );
-        let frame = LocalFrame::new(lon, lat);
+        let frame = QueryFrame::new(lon, lat);
         let mut r = 100.0;
         loop {
             let q = to_box(&frame.bbox(r));
@@ -557,69 +559,41 @@ fn geometry(ds: &Dataset, l: usize, f: usize) -> Option<&Geometry<f64>> {
     ds.layers.get(l)?.features.get(f)?.geometry.as_ref()
 }
 
-/// A local metric frame around a point (see the module documentation).
+/// The local metric frame around a query point: the crate's one frame
+/// ([`TangentFrame`], to first order), with the distance and box pre-filter derived from it.
 #[derive(Debug, Clone, Copy)]
-pub struct LocalFrame {
-    lon0: f64,
-    lat0: f64,
-    /// Metres per degree of longitude at the centre.
-    pub kx: f64,
-    /// Metres per degree of latitude at the centre.
-    pub ky: f64,
-}
+pub struct QueryFrame(pub TangentFrame);
 
-impl LocalFrame {
+impl QueryFrame {
     /// The frame centred on (lon, lat) degrees.
     pub fn new(lon: f64, lat: f64) -> Self {
-        const A: f64 = 6_378_137.0;
-        const F: f64 = 1.0 / 298.257_223_563;
-        let e2 = F * (2.0 - F);
-        let phi = lat.clamp(-90.0, 90.0).to_radians();
-        let w = (1.0 - e2 * phi.sin().powi(2)).sqrt();
-        let n = A / w;
-        let m = A * (1.0 - e2) / (w * w * w);
-        let deg = std::f64::consts::PI / 180.0;
-        LocalFrame {
-            lon0: lon,
-            lat0: lat,
-            kx: (n * phi.cos() * deg).max(0.0),
-            ky: m * deg,
-        }
-    }
-
-    /// (lon, lat) in frame metres.
-    pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
-        ((lon - self.lon0) * self.kx, (lat - self.lat0) * self.ky)
+        QueryFrame(TangentFrame::new(lon, lat))
     }
 
     /// Distance in metres from the centre to the geometry (0 inside a polygon).
     pub fn distance(&self, g: &Geometry<f64>) -> f64 {
-        let local = g.map_coords(|c| {
-            let (x, y) = self.project(c.x, c.y);
-            geo::Coord { x, y }
-        });
+        let local = g.map_coords(|c| self.0.to_m(c));
         Euclidean.distance(&Point::new(0.0, 0.0), &local)
     }
 
     /// A lon/lat box containing every point within `r` metres of the centre in this frame.
     pub fn bbox(&self, r: f64) -> AABB<[f64; 2]> {
+        let (kx, ky) = self.0.metres_per_degree();
         let pad = 1.0 + 1e-9;
-        let dlat = r / self.ky * pad + 1e-12;
-        let dlon = if self.kx > 1e-6 {
-            r / self.kx * pad + 1e-12
+        let dlat = r / ky * pad + 1e-12;
+        let dlon = if kx > 1e-6 {
+            r / kx * pad + 1e-12
         } else {
             f64::INFINITY
         };
         let dlon = if dlon.is_finite() { dlon } else { 1e300 };
         let dlat = if dlat.is_finite() { dlat } else { 1e300 };
-        AABB::from_corners(
-            [self.lon0 - dlon, self.lat0 - dlat],
-            [self.lon0 + dlon, self.lat0 + dlat],
-        )
+        let (lon0, lat0) = (self.0.lon0, self.0.lat0);
+        AABB::from_corners([lon0 - dlon, lat0 - dlat], [lon0 + dlon, lat0 + dlat])
     }
 }
 
 /// Distance in metres from (lon, lat) to a geometry, in the local frame of the point.
 pub fn distance_m(lon: f64, lat: f64, g: &Geometry<f64>) -> f64 {
-    LocalFrame::new(lon, lat).distance(g)
+    QueryFrame::new(lon, lat).distance(g)
 }

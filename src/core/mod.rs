@@ -6,6 +6,7 @@
 //! - [`validate`]: `hetao check`, geojsonhint-style errors and warnings with positions.
 //! - [`measure`]: geodesic (WGS84), spherical and planar measurement.
 //! - [`crs`]: coordinate transforms through PROJ.
+//! - [`lonlat`]: the one parser of typed `LON,LAT` points and `W,S,E,N` boxes.
 //! - [`index`]: the R-tree over every feature of every layer.
 //! - [`zone`]: the embedded zone dataset, the scenario generator, floor-space planning.
 //! - [`reach`]: travel reach (isochrones, travel times) across both parks and the border.
@@ -16,6 +17,7 @@ pub mod crs;
 pub mod index;
 pub mod io;
 pub mod json;
+pub mod lonlat;
 pub mod measure;
 pub mod model;
 pub mod reach;

@@ -458,11 +458,6 @@ impl MapRenderer {
         }
     }
 
-    /// Names of the uploaded layers, bottom to top.
-    pub fn layer_names(&self) -> Vec<String> {
-        self.layers.iter().map(|l| l.name.clone()).collect()
-    }
-
     /// Per-frame work: write the view uniforms for `camera`, lay out the labels (greedy, no
     /// overlaps), and upload the overlay. `camera.width/height` must be the viewport of the
     /// render pass in logical px; `pixel_ratio` its physical density.

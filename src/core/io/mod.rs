@@ -3,9 +3,11 @@
 //! - [`load_path`] / [`load_path_with`] / [`load_slice`] / [`load_slice_with`]: the fast loader
 //!   (a hand-written byte scanner, see `parse`), parallel over the `features` array, with
 //!   progress, cancellation and a memory guard that refuses a file that would not fit.
-//! - [`layer_to_geojson`] / [`write_layer`]: the writer (atomic), which round-trips id,
-//!   properties, foreign members, bbox and z.
-//! - [`reference`]: a simple loader through the `geojson` crate, kept to check the fast one.
+//! - [`layer_to_geojson`] / [`write_layer`] / [`Collection`]: the one GeoJSON writer (atomic,
+//!   optional coordinate precision), which round-trips id, properties, foreign members, bbox
+//!   and z.
+//! - `reference`: a simple loader through the `geojson` crate, kept only for the tests and
+//!   benches to check the fast one against (hidden, not API).
 //!
 //! Accepted: FeatureCollection, Feature, or a bare Geometry at the root; all seven geometry
 //! types; `bbox`; foreign members (kept on the collection and on features); positions with a
@@ -18,10 +20,14 @@
 //! line and column.
 
 mod parse;
+#[doc(hidden)]
 pub mod reference;
 mod write;
 
-pub use write::{layer_to_geojson, write_geojson, write_layer};
+pub use write::{
+    Collection, FeatureParts, WriteOptions, features_to_geojson, layer_to_geojson,
+    layer_to_geojson_with, write_geojson, write_layer, write_text,
+};
 
 use crate::core::model::{Layer, SourcePos};
 use serde_json::Value;
@@ -356,33 +362,6 @@ fn syntax_first(bytes: &[u8], file: &str, off: usize, msg: String) -> LoadError 
     }
 }
 
-/// The EPSG code (`EPSG:n`, or `OGC:CRS84`) a legacy `crs` member names.
-pub fn legacy_crs_code(crs: &Value) -> Result<String, String> {
-    let ty = crs.get("type").and_then(Value::as_str);
-    if ty.is_some_and(|t| t != "name") {
-        return Err(format!(
-            "legacy \"crs\" of type {:?} is not supported (only \"name\" with an EPSG code)",
-            ty.unwrap_or_default()
-        ));
-    }
-    let name = crs
-        .pointer("/properties/name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| "legacy \"crs\" member has no properties.name".to_string())?;
-    let code = crate::core::crs::normalize_crs_name(name);
-    let ok = code == "OGC:CRS84"
-        || code
-            .strip_prefix("EPSG:")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
-    if ok {
-        Ok(code)
-    } else {
-        Err(format!(
-            "unknown legacy \"crs\" {name:?} (expected an EPSG code such as \"urn:ogc:def:crs:EPSG::2326\")"
-        ))
-    }
-}
-
 /// Honour a legacy (2008 GeoJSON) `crs` member: reproject every geometry and bbox to WGS84.
 /// `at` is where the member is, for messages.
 pub(crate) fn apply_legacy_crs(
@@ -391,7 +370,8 @@ pub(crate) fn apply_legacy_crs(
     at: SourcePos,
     file: &str,
 ) -> Result<(), LoadError> {
-    let code = legacy_crs_code(crs).map_err(|m| LoadError::invalid(file, at, m))?;
+    let code = crate::core::crs::legacy_crs_code(crs)
+        .map_err(|e| LoadError::invalid(file, at, e.to_string()))?;
     layer.source_crs = Some(code.clone());
     if code == "EPSG:4326" || code == "OGC:CRS84" {
         return Ok(());

@@ -12,11 +12,6 @@ use std::sync::LazyLock;
 /// The WGS84 ellipsoid (a = 6 378 137 m, 1/f = 298.257 223 563), shared by every caller.
 pub static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
 
-/// Area of the whole WGS84 ellipsoid in m² (GeographicLib's `Geodesic::area`).
-pub fn wgs84_total_area_m2() -> f64 {
-    WGS84.area()
-}
-
 /// The metric space "geodesics on the WGS84 ellipsoid". Edges between vertices are
 /// geodesics (shortest paths on the ellipsoid); areas and lengths are GeographicLib's,
 /// accurate to a few nanometres and a fraction of a square millimetre per vertex.

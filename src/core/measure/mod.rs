@@ -38,6 +38,7 @@
 mod centroid;
 pub mod fast;
 pub mod geodesic;
+pub mod grid;
 pub mod local;
 mod pip;
 pub mod spherical;
@@ -45,7 +46,8 @@ pub mod spherical;
 pub use centroid::{vertex_mean_centroid, vertex_mean_centroid_all};
 pub use fast::{TangentPlane, fast_area_m2};
 pub use geodesic::{GeodesicWgs84, Inverse, planimeter};
-pub use local::{LocalFrame, centroid, local_planar_area_m2};
+pub use grid::{GridError, GridFigures, ProjectedGrid, grid_figures};
+pub use local::{LocalFrame, TangentFrame, centroid, local_planar_area_m2};
 pub use pip::{Location, locate_point, point_in_polygon};
 pub use spherical::Sphere;
 

@@ -2,7 +2,8 @@
 //! linear interpolation), rings under `min_ring_m2` dropped, edges simplified
 //! (Douglas–Peucker, `simplify_m`), then back to WGS84 lon/lat.
 
-use super::network::LocalProj;
+use super::ReachError;
+use crate::core::measure::TangentFrame;
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon, Simplify};
 
 /// A travel-time surface on a regular grid in local metres.
@@ -26,10 +27,10 @@ pub struct Surface {
 pub fn contour_surface(
     s: &Surface,
     threshold: f64,
-    proj: &LocalProj,
+    proj: &TangentFrame,
     min_ring_m2: f64,
     simplify_m: f64,
-) -> Result<MultiPolygon<f64>, String> {
+) -> Result<MultiPolygon<f64>, ReachError> {
     if s.nx < 2 || s.ny < 2 {
         return Ok(MultiPolygon(Vec::new()));
     }
@@ -46,7 +47,7 @@ pub fn contour_surface(
         .y_step(s.cell);
     let cs = b
         .contours(&values, &[-threshold])
-        .map_err(|e| format!("contouring: {e:?}"))?;
+        .map_err(|e| ReachError::Contour(format!("{e:?}")))?;
     let mut out = Vec::new();
     for c in cs {
         for poly in c.geometry().0.iter() {
@@ -69,11 +70,11 @@ pub fn contour_surface(
     Ok(MultiPolygon(out))
 }
 
-fn to_lonlat(r: &LineString<f64>, proj: &LocalProj) -> LineString<f64> {
+fn to_lonlat(r: &LineString<f64>, proj: &TangentFrame) -> LineString<f64> {
     LineString(
         r.0.iter()
             .map(|c| {
-                let (x, y) = proj.inv(c.x, c.y);
+                let (x, y) = proj.lonlat(c.x, c.y);
                 Coord { x, y }
             })
             .collect(),

@@ -54,6 +54,15 @@ pub enum ReachError {
     /// No route within the search limit.
     #[error("no route found within {0} minutes")]
     NoRoute(f64),
+    /// A mode name that is not walk, cycle, transit or drive.
+    #[error("unknown mode {0:?} (walk, cycle, transit, drive)")]
+    UnknownMode(String),
+    /// The isochrone outlines could not be traced.
+    #[error("contouring: {0}")]
+    Contour(String),
+    /// The caller cancelled the computation.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// How one travels.
@@ -83,14 +92,14 @@ impl Mode {
 }
 
 impl std::str::FromStr for Mode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ReachError;
+    fn from_str(s: &str) -> Result<Self, ReachError> {
         match s.to_ascii_lowercase().as_str() {
             "walk" => Ok(Mode::Walk),
             "cycle" | "bike" => Ok(Mode::Cycle),
             "transit" | "rail" => Ok(Mode::Transit),
             "drive" | "car" => Ok(Mode::Drive),
-            _ => Err(format!("unknown mode {s:?} (walk, cycle, transit, drive)")),
+            _ => Err(ReachError::UnknownMode(s.to_string())),
         }
     }
 }
@@ -146,7 +155,7 @@ fn access(net: &Network, lonlat: (f64, f64), mode: Mode) -> Result<Vec<(usize, u
             "{lon},{lat} is not a longitude,latitude"
         )));
     }
-    let (x, y) = net.proj.fwd(lon, lat);
+    let (x, y) = net.proj.xy(lon, lat);
     let mut out = Vec::new();
     let speed = net.foot_speed(mode);
     if net.uses_roads(mode) {
@@ -220,8 +229,7 @@ pub fn reach(
             &net.proj,
             net.params.min_ring_m2,
             net.params.simplify_m,
-        )
-        .map_err(ReachError::Data)?;
+        )?;
         let area = crate::core::measure::geodesic_area_m2(&Geometry::MultiPolygon(mp.clone()));
         out.push(Isochrone {
             minutes: m,

@@ -4,10 +4,12 @@
 //!
 //! Node numbering: `0..grid.len()` are grid cells, then special nodes (stations, platforms,
 //! control-point ends), then road nodes. Explicit edges are stored in a compact CSR over all
-//! nodes. Coordinates are planar metres in a local equirectangular projection ([`LocalProj`]).
+//! nodes. Coordinates are planar metres in the crate's local metric frame to first order
+//! ([`TangentFrame::to_m`], affine in lon/lat).
 
 use super::params::{ReachParams, parse_clock, parse_hours};
 use super::{Mode, ReachError};
+use crate::core::measure::TangentFrame;
 use crate::core::model::{Dataset, Layer};
 use geo::Geometry;
 use std::collections::HashMap;
@@ -40,35 +42,6 @@ pub const FINE_LAND_GEOJSON: [(&str, &[u8]); 3] = [
 ];
 /// Embedded named points (GeoNames, Wikidata, TD GTFS).
 pub const POINTS_GEOJSON: &[u8] = include_bytes!("../../../data/context/hetao_gba_points.geojson");
-
-/// Local equirectangular projection: metres east/north of an origin. Distortion under 0.5 %
-/// over the Hong Kong–Shenzhen extent.
-#[derive(Debug, Clone, Copy)]
-pub struct LocalProj {
-    lon0: f64,
-    lat0: f64,
-    kx: f64,
-    ky: f64,
-}
-
-impl LocalProj {
-    /// Projection centred at (lon0, lat0).
-    pub fn new(lon0: f64, lat0: f64) -> Self {
-        let phi = lat0.to_radians();
-        // Metres per degree on WGS84 at latitude phi.
-        let ky = 111_132.92 - 559.82 * (2.0 * phi).cos() + 1.175 * (4.0 * phi).cos();
-        let kx = 111_412.84 * phi.cos() - 93.5 * (3.0 * phi).cos();
-        LocalProj { lon0, lat0, kx, ky }
-    }
-    /// lon/lat degrees to metres.
-    pub fn fwd(&self, lon: f64, lat: f64) -> (f64, f64) {
-        ((lon - self.lon0) * self.kx, (lat - self.lat0) * self.ky)
-    }
-    /// metres to lon/lat degrees.
-    pub fn inv(&self, x: f64, y: f64) -> (f64, f64) {
-        (self.lon0 + x / self.kx, self.lat0 + y / self.ky)
-    }
-}
 
 /// The 8 grid directions (dx, dy); direction `d` and `(d + 4) % 8` are opposite.
 pub const DIRS: [(i32, i32); 8] = [
@@ -117,12 +90,6 @@ impl Grid {
             self.x0 + i as f64 * self.cell,
             self.y0 + j as f64 * self.cell,
         )
-    }
-    /// Cell containing a point (None outside).
-    pub fn cell_at(&self, x: f64, y: f64) -> Option<(i64, i64)> {
-        let i = ((x - self.x0) / self.cell).round() as i64;
-        let j = ((y - self.y0) / self.cell).round() as i64;
-        (i >= 0 && j >= 0 && (i as usize) < self.nx && (j as usize) < self.ny).then_some((i, j))
     }
 }
 
@@ -215,7 +182,7 @@ pub struct Network {
     /// The parameters it was built with.
     pub params: ReachParams,
     /// Projection used for all coordinates.
-    pub proj: LocalProj,
+    pub proj: TangentFrame,
     /// The walking grid.
     pub grid: Grid,
     /// Special nodes (node id = grid.len() + index).
@@ -305,11 +272,11 @@ impl Network {
     /// Build from the embedded data plus any road layer in `dataset` (a layer whose
     /// LineStrings carry an OSM `highway` property). Other layers are ignored.
     pub fn build(dataset: &Dataset, params: &ReachParams) -> Result<Self, ReachError> {
-        params.validate().map_err(ReachError::Params)?;
+        params.validate()?;
         let [lon_a, lat_a, lon_b, lat_b] = params.extent;
-        let proj = LocalProj::new((lon_a + lon_b) / 2.0, (lat_a + lat_b) / 2.0);
-        let (xa, ya) = proj.fwd(lon_a, lat_a);
-        let (xb, yb) = proj.fwd(lon_b, lat_b);
+        let proj = TangentFrame::new((lon_a + lon_b) / 2.0, (lat_a + lat_b) / 2.0);
+        let (xa, ya) = proj.xy(lon_a, lat_a);
+        let (xb, yb) = proj.xy(lon_b, lat_b);
         let cell = params.cell_m;
         let nx = ((xb - xa) / cell).ceil() as usize + 1;
         let ny = ((yb - ya) / cell).ceil() as usize + 1;
@@ -339,7 +306,7 @@ impl Network {
             for poly in &mp.0 {
                 let rings: Vec<Vec<(f64, f64)>> = std::iter::once(poly.exterior())
                     .chain(poly.interiors())
-                    .map(|r| r.0.iter().map(|c| proj.fwd(c.x, c.y)).collect())
+                    .map(|r| r.0.iter().map(|c| proj.xy(c.x, c.y)).collect())
                     .collect();
                 rasterize(&mut grid, &rings);
                 for r in poly.exterior().0.windows(2) {
@@ -370,7 +337,7 @@ impl Network {
                         .exterior()
                         .0
                         .iter()
-                        .map(|c| proj.fwd(c.x, c.y))
+                        .map(|c| proj.xy(c.x, c.y))
                         .collect();
                     rasterize(&mut grid, &[ring]);
                 }
@@ -388,7 +355,7 @@ impl Network {
             };
             for l in lines {
                 for w in l.0.windows(2) {
-                    barrier.push([proj.fwd(w[0].x, w[0].y), proj.fwd(w[1].x, w[1].y)]);
+                    barrier.push([proj.xy(w[0].x, w[0].y), proj.xy(w[1].x, w[1].y)]);
                     for c in [w[0], w[1]] {
                         if east_end.is_none_or(|e| c.x > e.0) {
                             east_end = Some((c.x, c.y));
@@ -411,11 +378,11 @@ impl Network {
                 dp.total_cmp(&dq)
             });
             if let Some(n) = nearest {
-                barrier.push([proj.fwd(e.0, e.1), proj.fwd(n.x, n.y)]);
+                barrier.push([proj.xy(e.0, e.1), proj.xy(n.x, n.y)]);
             }
         }
         for (a, b) in shared {
-            barrier.push([proj.fwd(a.x, a.y), proj.fwd(b.x, b.y)]);
+            barrier.push([proj.xy(a.x, a.y), proj.xy(b.x, b.y)]);
         }
         for s in &barrier {
             block_segment(&mut grid, s[0], s[1]);
@@ -453,7 +420,7 @@ impl Network {
     }
 
     fn add_special(&mut self, lon: f64, lat: f64, name: &str, street: bool) -> usize {
-        let (x, y) = self.proj.fwd(lon, lat);
+        let (x, y) = self.proj.xy(lon, lat);
         self.specials.push(Special {
             x,
             y,
@@ -597,7 +564,7 @@ impl Network {
                             n
                         }
                     };
-                    let (x, y) = self.proj.fwd(lon, lat);
+                    let (x, y) = self.proj.xy(lon, lat);
                     if let Some((pcode, pn, px, py)) = prev {
                         let over = p.rail.segment_overrides.iter().find(|o| {
                             o.line == line.code
@@ -671,10 +638,8 @@ impl Network {
                     code: format!("SZM{rel}"),
                     name: format!("Shenzhen Metro {name}"),
                 });
-                let xy: Vec<(f64, f64)> = stops
-                    .iter()
-                    .map(|&(lo, la)| self.proj.fwd(lo, la))
-                    .collect();
+                let xy: Vec<(f64, f64)> =
+                    stops.iter().map(|&(lo, la)| self.proj.xy(lo, la)).collect();
                 let order = chain_order(&xy);
                 let board = (p.station_access_min + mp.headway_min / 2.0) as f32;
                 let mut prev: Option<(usize, f64, f64)> = None;
@@ -855,7 +820,7 @@ impl Network {
                             continue;
                         }
                         let k = ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64);
-                        let p = self.proj.fwd(c.x, c.y);
+                        let p = self.proj.xy(c.x, c.y);
                         let id = *ids.entry(k).or_insert_with(|| {
                             xy.push((p.0 as f32, p.1 as f32));
                             (xy.len() - 1) as u32

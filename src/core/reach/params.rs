@@ -5,6 +5,7 @@
 //! Units: speeds in m/s or km/h as named, times in minutes, distances in metres, positions
 //! WGS84 `[lon, lat]` degrees, clock times `HH:MM` (hours may run past 24 for after-midnight).
 
+use super::ReachError;
 use serde::{Deserialize, Serialize};
 
 /// Embedded MTR service table (`data/transit/mtr_lines.json`).
@@ -261,51 +262,51 @@ impl ReachParams {
         self.cycle_speed_kmh / 3.6
     }
 
-    /// Driving speed for a `highway` class, km/h (`None`: not drivable).
-    pub fn drive_speed_kmh(&self, highway: &str) -> Option<f64> {
-        self.drive_speeds_kmh
-            .iter()
-            .find(|(k, _)| k == highway)
-            .map(|(_, v)| *v)
-    }
-
     /// Check the numbers are usable; the message names the bad field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ReachError> {
         let pos = |name: &str, v: f64| {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(format!("{name} must be a positive number, got {v}"))
+                Err(ReachError::Params(format!(
+                    "{name} must be a positive number, got {v}"
+                )))
             }
         };
         pos("walk_speed_mps", self.walk_speed_mps)?;
         pos("cycle_speed_kmh", self.cycle_speed_kmh)?;
         pos("cell_m", self.cell_m)?;
         if !(self.circuity.is_finite() && self.circuity >= 1.0) {
-            return Err(format!("circuity must be >= 1, got {}", self.circuity));
+            return Err(ReachError::Params(format!(
+                "circuity must be >= 1, got {}",
+                self.circuity
+            )));
         }
         if self.cell_m.is_nan() || self.cell_m < 5.0 {
-            return Err(format!("cell_m must be at least 5 m, got {}", self.cell_m));
+            return Err(ReachError::Params(format!(
+                "cell_m must be at least 5 m, got {}",
+                self.cell_m
+            )));
         }
         let [a, b, c, d] = self.extent;
         if !(a < c && b < d && (-180.0..=180.0).contains(&a) && (-90.0..=90.0).contains(&b)) {
-            return Err(format!(
+            return Err(ReachError::Params(format!(
                 "extent {:?} is not [min_lon, min_lat, max_lon, max_lat]",
                 self.extent
-            ));
+            )));
         }
         for cp in &self.control_points {
             if parse_hours(&cp.hours).is_none() {
-                return Err(format!(
+                return Err(ReachError::Params(format!(
                     "control point {}: hours {:?} is not HH:MM-HH:MM",
                     cp.id, cp.hours
-                ));
+                )));
             }
             if !(cp.dwell_min.hk_to_sz >= 0.0 && cp.dwell_min.sz_to_hk >= 0.0) {
-                return Err(format!(
+                return Err(ReachError::Params(format!(
                     "control point {}: dwell must be >= 0 minutes",
                     cp.id
-                ));
+                )));
             }
         }
         for l in &self.rail.lines {

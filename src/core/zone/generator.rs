@@ -43,6 +43,8 @@
 use super::park::{SchematicPark, round7};
 use super::planning::Targets;
 use super::{Status, Use, ZoneError};
+use crate::core::io::{Collection, FeatureParts, WriteOptions};
+use crate::core::measure::TangentFrame;
 use geo::{Contains, Coord, LineString, Polygon};
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -94,33 +96,23 @@ impl SplitMix64 {
     }
 }
 
-/// A local metric frame, affine in lon/lat: x = (lon − lon0)·mx, y = (lat − lat0)·my.
+/// The generator's metric frame: [`TangentFrame`] to first order (affine in lon/lat), with
+/// the way back rounded to the 7 decimals written.
 #[derive(Debug, Clone, Copy)]
-struct Frame {
-    lon0: f64,
-    lat0: f64,
-    mx: f64,
-    my: f64,
-}
+struct Frame(TangentFrame);
 
 impl Frame {
     fn new(lon0: f64, lat0: f64) -> Self {
-        let p = lat0.to_radians();
-        // Metres per degree on WGS84 (standard series).
-        let my = 111_132.92 - 559.82 * (2.0 * p).cos() + 1.175 * (4.0 * p).cos();
-        let mx = 111_412.84 * p.cos() - 93.5 * (3.0 * p).cos() + 0.118 * (5.0 * p).cos();
-        Frame { lon0, lat0, mx, my }
+        Frame(TangentFrame::new(lon0, lat0))
     }
     fn to_m(self, c: Coord<f64>) -> Coord<f64> {
-        Coord {
-            x: (c.x - self.lon0) * self.mx,
-            y: (c.y - self.lat0) * self.my,
-        }
+        self.0.to_m(c)
     }
     fn to_deg(self, c: Coord<f64>) -> Coord<f64> {
+        let d = self.0.to_deg(c);
         Coord {
-            x: round7(self.lon0 + c.x / self.mx),
-            y: round7(self.lat0 + c.y / self.my),
+            x: round7(d.x),
+            y: round7(d.y),
         }
     }
 }
@@ -824,21 +816,14 @@ fn status_in(h: &[(i32, Status)], year: i32) -> Option<Status> {
     h.iter().take_while(|(y, _)| *y <= year).last().map(|e| e.1)
 }
 
-fn coord_text(c: Coord<f64>) -> String {
-    format!("[{:.7},{:.7}]", c.x, c.y)
-}
+/// Coordinates are written with 7 decimals (about 1 cm), so the files are byte-stable.
+const PRECISION: usize = 7;
 
-fn feature_line(id: &str, props: &Map<String, Value>, geometry: &str) -> String {
-    let id = Value::String(id.to_string());
-    format!(
-        "{{\"type\":\"Feature\",\"id\":{id},\"properties\":{},\"geometry\":{geometry}}}",
-        Value::Object(props.clone())
-    )
-}
+/// One generated feature: a string id, its properties, its geometry.
+type GenFeature = (Value, Map<String, Value>, geo::Geometry<f64>);
 
-fn collection(name: &str, seed: u64, note: &str, lines: &[String]) -> String {
+fn collection(name: &str, seed: u64, note: &str, features: &[GenFeature]) -> String {
     let head = json!({
-        "type": "FeatureCollection",
         "name": name,
         "illustrative": true,
         "generator": format!("hetao scenario generate --seed {seed}"),
@@ -846,12 +831,21 @@ fn collection(name: &str, seed: u64, note: &str, lines: &[String]) -> String {
         "attribution": GENERATED_ATTRIBUTION,
         "note": note,
     });
-    let mut text = head.to_string();
-    text.pop(); // the closing brace
-    text.push_str(",\"features\":[\n");
-    text.push_str(&lines.join(",\n"));
-    text.push_str("\n]}\n");
-    text
+    let empty = Map::new();
+    let mut c = Collection::new(
+        head.as_object().unwrap_or(&empty),
+        None,
+        WriteOptions::decimals(PRECISION),
+    );
+    for (id, props, g) in features {
+        c.push(FeatureParts {
+            id: Some(id),
+            properties: Some(props),
+            geometry: Some(g),
+            ..FeatureParts::default()
+        });
+    }
+    c.finish()
 }
 
 /// The files the generator writes: (file name, content).
@@ -982,12 +976,9 @@ pub fn generate(seed: u64) -> Result<Generated, ZoneError> {
         );
         p.insert("history".into(), history_json(&b.history));
         p.insert("illustrative".into(), true.into());
-        let ring: Vec<String> = b.polygon_coords().into_iter().map(coord_text).collect();
-        let geom = format!(
-            "{{\"type\":\"Polygon\",\"coordinates\":[[{}]]}}",
-            ring.join(",")
-        );
-        blines.push(feature_line(&b.id, &p, &geom));
+        let ring = b.shape.polygon.exterior().clone();
+        let geom = geo::Geometry::Polygon(Polygon::new(ring, vec![]));
+        blines.push((Value::from(b.id.clone()), p, geom));
 
         if !b.use_.is_research() {
             continue;
@@ -1045,8 +1036,7 @@ pub fn generate(seed: u64) -> Result<Generated, ZoneError> {
             );
             p.insert("history".into(), history_json(&b.history));
             p.insert("illustrative".into(), true.into());
-            let geom = format!("{{\"type\":\"Point\",\"coordinates\":{}}}", coord_text(c));
-            ulines.push(feature_line(&uid, &p, &geom));
+            ulines.push((Value::from(uid), p, geo::Geometry::Point(c.into())));
         }
     }
     let note_b = "ILLUSTRATIVE building footprints: no open footprints exist. Generated on a street grid inside the schematic Shenzhen park and the Lok Ma Chau Loop; GFAs calibrated so that totals equal seeds/targets.json. Names after real projects are placeholders for where such projects could be, not their real footprints. See docs/zone.md.";
@@ -1056,115 +1046,4 @@ pub fn generate(seed: u64) -> Result<Generated, ZoneError> {
         buildings: collection("buildings", seed, note_b, &blines),
         research_units: collection("research_units", seed, note_u, &ulines),
     })
-}
-
-impl Building {
-    fn polygon_coords(&self) -> Vec<Coord<f64>> {
-        self.shape.polygon.exterior().0.clone()
-    }
-}
-
-fn ring_text(l: &LineString<f64>) -> String {
-    let pts: Vec<String> = l.0.iter().map(|&c| coord_text(c)).collect();
-    format!("[{}]", pts.join(","))
-}
-
-fn polygon_text(p: &Polygon<f64>) -> String {
-    let rings: Vec<String> = std::iter::once(p.exterior())
-        .chain(p.interiors())
-        .map(ring_text)
-        .collect();
-    format!("[{}]", rings.join(","))
-}
-
-/// A geometry as GeoJSON text, coordinates with 7 decimals.
-pub fn geometry_text(g: &geo::Geometry<f64>) -> String {
-    use geo::Geometry as G;
-    match g {
-        G::Point(p) => format!("{{\"type\":\"Point\",\"coordinates\":{}}}", coord_text(p.0)),
-        G::MultiPoint(mp) => {
-            let pts: Vec<String> = mp.0.iter().map(|p| coord_text(p.0)).collect();
-            format!(
-                "{{\"type\":\"MultiPoint\",\"coordinates\":[{}]}}",
-                pts.join(",")
-            )
-        }
-        G::Line(l) => format!(
-            "{{\"type\":\"LineString\",\"coordinates\":[{},{}]}}",
-            coord_text(l.start),
-            coord_text(l.end)
-        ),
-        G::LineString(l) => format!(
-            "{{\"type\":\"LineString\",\"coordinates\":{}}}",
-            ring_text(l)
-        ),
-        G::MultiLineString(ml) => {
-            let ls: Vec<String> = ml.0.iter().map(ring_text).collect();
-            format!(
-                "{{\"type\":\"MultiLineString\",\"coordinates\":[{}]}}",
-                ls.join(",")
-            )
-        }
-        G::Polygon(p) => format!(
-            "{{\"type\":\"Polygon\",\"coordinates\":{}}}",
-            polygon_text(p)
-        ),
-        G::Rect(r) => geometry_text(&G::Polygon(r.to_polygon())),
-        G::Triangle(t) => geometry_text(&G::Polygon(t.to_polygon())),
-        G::MultiPolygon(mp) => {
-            let ps: Vec<String> = mp.0.iter().map(polygon_text).collect();
-            format!(
-                "{{\"type\":\"MultiPolygon\",\"coordinates\":[{}]}}",
-                ps.join(",")
-            )
-        }
-        G::GeometryCollection(gc) => {
-            let gs: Vec<String> = gc.0.iter().map(geometry_text).collect();
-            format!(
-                "{{\"type\":\"GeometryCollection\",\"geometries\":[{}]}}",
-                gs.join(",")
-            )
-        }
-    }
-}
-
-/// A layer as a GeoJSON FeatureCollection, one feature a line (used by
-/// `hetao scenario apply`). Top-level foreign members are kept.
-pub fn layer_to_geojson(layer: &crate::core::model::Layer) -> String {
-    let mut head = Map::new();
-    head.insert("type".into(), "FeatureCollection".into());
-    for (k, v) in &layer.foreign {
-        if k != "features" && k != "type" {
-            head.insert(k.clone(), v.clone());
-        }
-    }
-    let lines: Vec<String> = layer
-        .features
-        .iter()
-        .map(|f| {
-            let mut o = String::from("{\"type\":\"Feature\"");
-            if let Some(id) = &f.id {
-                o.push_str(&format!(",\"id\":{}", id.to_json()));
-            }
-            let props = f
-                .properties
-                .as_ref()
-                .map(|p| Value::Object(p.to_map()))
-                .unwrap_or(Value::Null);
-            o.push_str(&format!(",\"properties\":{props}"));
-            let g = f
-                .geometry
-                .as_ref()
-                .map(geometry_text)
-                .unwrap_or_else(|| "null".into());
-            o.push_str(&format!(",\"geometry\":{g}}}"));
-            o
-        })
-        .collect();
-    let mut text = Value::Object(head).to_string();
-    text.pop();
-    text.push_str(",\"features\":[\n");
-    text.push_str(&lines.join(",\n"));
-    text.push_str("\n]}\n");
-    text
 }

@@ -334,7 +334,8 @@ pub fn park_geometry(ds: &Dataset, park: &str) -> Option<geo::MultiPolygon<f64>>
 }
 
 /// Ids of the buildings whose footprint is not inside their park's outline (after a
-/// replacement outline, the generated buildings may not fit it).
+/// replacement outline, the generated buildings may not fit it); a building without an id
+/// is named by its position, `feature N` (0-based).
 pub fn buildings_outside_park(ds: &Dataset) -> Vec<String> {
     use geo::Contains;
     let mut out = Vec::new();
@@ -343,7 +344,7 @@ pub fn buildings_outside_park(ds: &Dataset) -> Vec<String> {
     };
     let sz = park_geometry(ds, "SZ");
     let hk = park_geometry(ds, "HK");
-    for f in &layer.features {
+    for (i, f) in layer.features.iter().enumerate() {
         let park = match f.prop_str("park") {
             Some("SZ") => sz.as_ref(),
             Some("HK") => hk.as_ref(),
@@ -354,22 +355,19 @@ pub fn buildings_outside_park(ds: &Dataset) -> Vec<String> {
             _ => false,
         };
         if !inside {
-            out.push(feature_id(f));
+            out.push(feature_id(f).unwrap_or_else(|| format!("feature {i}")));
         }
     }
     out
 }
 
-/// A feature's id as text: the `id` member, else the `id` property, else "?".
-pub fn feature_id(f: &Feature) -> String {
+/// A feature's id as text: the `id` member, else the `id` property; `None` when it has neither.
+pub fn feature_id(f: &Feature) -> Option<String> {
     if let Some(id) = &f.id {
-        return id.to_string();
+        return Some(id.to_string());
     }
-    match f.prop("id") {
-        Some(s) if s.is_string() => s.as_str().unwrap_or_default().to_string(),
-        Some(v) => v.to_string(),
-        None => "?".into(),
-    }
+    let v = f.prop("id")?;
+    Some(v.as_str().map_or_else(|| v.to_string(), str::to_string))
 }
 
 /// Conversion status of a building or research-space unit (the one vocabulary for

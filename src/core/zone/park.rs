@@ -172,31 +172,41 @@ pub fn schematic_shenzhen_park() -> Result<SchematicPark, ZoneError> {
     })
 }
 
-/// The schematic park as GeoJSON text (the shipped `data/zone/shenzhen_park_schematic.geojson`).
+/// The schematic park as GeoJSON text (the shipped `data/zone/shenzhen_park_schematic.geojson`),
+/// through the one writer, coordinates with 7 decimals.
 pub fn schematic_park_geojson(p: &SchematicPark) -> String {
-    let coords: Vec<String> = p
-        .polygon
-        .exterior()
-        .0
-        .iter()
-        .map(|c| format!("[{:.7},{:.7}]", c.x, c.y))
-        .collect();
-    let note = serde_json::to_string(SCHEMATIC_NOTE).unwrap_or_default();
-    format!(
-        concat!(
-            "{{\"type\":\"FeatureCollection\",\"name\":\"shenzhen_park_schematic\",",
-            "\"illustrative\":true,\"schematic\":true,\"note\":{note},",
-            "\"attribution\":\"Schematic (Hetao Atlas); southern edge from OpenStreetMap, © OpenStreetMap contributors, ODbL 1.0\",",
-            "\"features\":[\n",
-            "{{\"type\":\"Feature\",\"id\":\"shenzhen_park\",\"properties\":{{",
-            "\"name\":\"Hetao Shenzhen park (schematic)\",\"name_zh\":\"河套深港科技创新合作区深圳园区（示意）\",",
-            "\"park\":\"SZ\",\"illustrative\":true,\"schematic\":true,\"note\":{note},",
-            "\"official_area_km2\":3.02,\"geodesic_area_m2\":{area},\"northern_edge_offset_deg\":{off:.7}}},",
-            "\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[[{coords}]]}}}}\n]}}\n"
-        ),
-        note = note,
-        area = p.area_m2.round() as i64,
-        off = p.offset_deg,
-        coords = coords.join(","),
-    )
+    use crate::core::io::{Collection, FeatureParts, WriteOptions};
+    use serde_json::{Value, json};
+    let head = json!({
+        "name": "shenzhen_park_schematic",
+        "illustrative": true,
+        "schematic": true,
+        "note": SCHEMATIC_NOTE,
+        "attribution": "Schematic (Hetao Atlas); southern edge from OpenStreetMap, © OpenStreetMap contributors, ODbL 1.0",
+    });
+    let props = json!({
+        "name": "Hetao Shenzhen park (schematic)",
+        "name_zh": "河套深港科技创新合作区深圳园区（示意）",
+        "park": "SZ",
+        "illustrative": true,
+        "schematic": true,
+        "note": SCHEMATIC_NOTE,
+        "official_area_km2": 3.02,
+        "geodesic_area_m2": p.area_m2.round() as i64,
+        "northern_edge_offset_deg": round7(p.offset_deg),
+    });
+    let empty = serde_json::Map::new();
+    let mut c = Collection::new(
+        head.as_object().unwrap_or(&empty),
+        None,
+        WriteOptions::decimals(7),
+    );
+    let exterior = Polygon::new(p.polygon.exterior().clone(), vec![]).into();
+    c.push(FeatureParts {
+        id: Some(&Value::from("shenzhen_park")),
+        properties: props.as_object(),
+        geometry: Some(&exterior),
+        ..FeatureParts::default()
+    });
+    c.finish()
 }

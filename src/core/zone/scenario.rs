@@ -89,15 +89,102 @@ struct EditRepr {
     feature: Option<Value>,
 }
 
-impl TryFrom<EditRepr> for Edit {
-    type Error = String;
+/// Why an edit is malformed or cannot apply (the message is for a person; the variant for code).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EditError {
+    /// A member the operation needs is missing.
+    #[error("edit \"{op}\" needs \"{member}\"")]
+    Missing {
+        /// The operation.
+        op: String,
+        /// The missing member.
+        member: &'static str,
+    },
+    /// Not one of the five operations.
+    #[error(
+        "unknown op \"{0}\" (expected set_status, set_year, set_floor_area, remove or add_building)"
+    )]
+    UnknownOp(String),
+    /// A status outside the vocabulary.
+    #[error("unknown status \"{0}\" (expected one of {list})", list = Status::ALL.map(Status::as_str).join(", "))]
+    UnknownStatus(String),
+    /// No building or research unit has the id.
+    #[error("no building or research unit has this id")]
+    NoSuchId,
+    /// `set_year` on a feature without history.
+    #[error("the feature has no history or status")]
+    NoHistory,
+    /// `set_year` before the previous history entry.
+    #[error("year {year} is before the previous history entry ({previous_year} {previous_status})")]
+    YearBeforePrevious {
+        /// The year asked for.
+        year: i32,
+        /// The previous entry's year.
+        previous_year: i64,
+        /// The previous entry's status.
+        previous_status: String,
+    },
+    /// A negative or non-finite floor area.
+    #[error("floor area must be a finite number ≥ 0 m², got {0}")]
+    FloorArea(f64),
+    /// The `add_building` feature is not valid GeoJSON.
+    #[error("{0}")]
+    Load(String),
+    /// The `add_building` value is not exactly one Feature.
+    #[error("\"feature\" must be one GeoJSON Feature")]
+    NotOneFeature,
+    /// The new feature has no id.
+    #[error("the feature needs an \"id\"")]
+    NoId,
+    /// The id is taken.
+    #[error("a feature with this id already exists")]
+    DuplicateId,
+    /// The new feature's geometry is not a Polygon.
+    #[error("the geometry must be a Polygon, not {0}")]
+    NotPolygon(&'static str),
+    /// `park` is not SZ or HK.
+    #[error("property \"park\" must be \"SZ\" or \"HK\"")]
+    Park,
+    /// `use` outside the vocabulary.
+    #[error("property \"use\" must be one of {list}", list = Use::ALL.map(Use::as_str).join(", "))]
+    Use,
+    /// `gfa_m2` missing, negative or not a number.
+    #[error("property \"gfa_m2\" must be a number ≥ 0 (m²)")]
+    Gfa,
+    /// Neither history nor status.
+    #[error("the feature needs a \"history\" or a \"status\"")]
+    NeedsHistory,
+    /// A history entry with an unknown status.
+    #[error("unknown status \"{0}\" in its history")]
+    UnknownHistoryStatus(String),
+    /// History out of year order.
+    #[error("history entries must be in year order")]
+    HistoryOrder,
+    /// The dataset has no outline for the park.
+    #[error("the dataset has no outline for its park")]
+    NoParkOutline,
+    /// The polygon leaves its park.
+    #[error("the polygon is not inside the {0} park")]
+    OutsidePark(String),
+    /// The polygon overlaps a building (its id, when it has one).
+    #[error("the polygon overlaps building {}", .0.as_deref().unwrap_or("(no id)"))]
+    Overlaps(Option<String>),
+    /// The dataset has no buildings layer.
+    #[error("the dataset has no buildings layer")]
+    NoBuildingsLayer,
+}
 
-    fn try_from(r: EditRepr) -> Result<Edit, String> {
+impl TryFrom<EditRepr> for Edit {
+    type Error = EditError;
+
+    fn try_from(r: EditRepr) -> Result<Edit, EditError> {
         let op = r.op.clone();
-        let need = |v: Option<String>, what: &str| {
-            v.ok_or_else(|| format!("edit \"{op}\" needs \"{what}\""))
+        let missing = |member: &'static str| EditError::Missing {
+            op: op.clone(),
+            member,
         };
-        let need_year = |v: Option<i32>| v.ok_or_else(|| format!("edit \"{op}\" needs \"year\""));
+        let need = |v: Option<String>, what: &'static str| v.ok_or_else(|| missing(what));
+        let need_year = |v: Option<i32>| v.ok_or_else(|| missing("year"));
         Ok(match r.op.as_str() {
             "set_status" => Edit::SetStatus {
                 id: need(r.id, "id")?,
@@ -110,20 +197,16 @@ impl TryFrom<EditRepr> for Edit {
             },
             "set_floor_area" => Edit::SetFloorArea {
                 id: need(r.id, "id")?,
-                m2: r.m2.ok_or_else(|| format!("edit \"{op}\" needs \"m2\""))?,
+                m2: r.m2.ok_or_else(|| missing("m2"))?,
             },
             "remove" => Edit::Remove {
                 id: need(r.id, "id")?,
             },
             "add_building" => Edit::AddBuilding {
-                feature: r
-                    .feature
-                    .ok_or_else(|| format!("edit \"{op}\" needs \"feature\""))?,
+                feature: r.feature.ok_or_else(|| missing("feature"))?,
             },
             other => {
-                return Err(format!(
-                    "unknown op \"{other}\" (expected set_status, set_year, set_floor_area, remove or add_building)"
-                ));
+                return Err(EditError::UnknownOp(other.to_string()));
             }
         })
     }
@@ -199,7 +282,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// An edit cannot apply.
-    #[error("edit {index} ({op}) on feature \"{id}\": {message}")]
+    #[error("edit {index} ({op}) on feature \"{id}\": {source}")]
     Edit {
         /// 0-based index of the edit in `edits`.
         index: usize,
@@ -208,7 +291,7 @@ pub enum ScenarioError {
         /// The feature id.
         id: String,
         /// What is wrong.
-        message: String,
+        source: EditError,
     },
     /// Saving failed.
     #[error(transparent)]
@@ -253,11 +336,11 @@ impl Scenario {
     pub fn apply(&self, ds: &mut Dataset) -> Result<(), ScenarioError> {
         let mut work = ds.clone();
         for (index, edit) in self.edits.iter().enumerate() {
-            apply_edit(&mut work, edit).map_err(|message| ScenarioError::Edit {
+            apply_edit(&mut work, edit).map_err(|source| ScenarioError::Edit {
                 index,
                 op: edit.op(),
                 id: edit.id(),
-                message,
+                source,
             })?;
         }
         *ds = work;
@@ -271,7 +354,11 @@ fn find(ds: &Dataset, id: &str) -> Option<(usize, usize)> {
         if l.name != "buildings" && l.name != "research_units" {
             continue;
         }
-        if let Some(fi) = l.features.iter().position(|f| feature_id(f) == id) {
+        if let Some(fi) = l
+            .features
+            .iter()
+            .position(|f| feature_id(f).as_deref() == Some(id))
+        {
             return Some((li, fi));
         }
     }
@@ -335,16 +422,13 @@ fn refresh(f: &mut Feature) {
     }
 }
 
-fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), String> {
+fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), EditError> {
     match edit {
         Edit::SetStatus { id, status, year } => {
             if Status::parse(status).is_none() {
-                return Err(format!(
-                    "unknown status \"{status}\" (expected one of {})",
-                    Status::ALL.map(Status::as_str).join(", ")
-                ));
+                return Err(EditError::UnknownStatus(status.clone()));
             }
-            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let (li, fi) = find(ds, id).ok_or(EditError::NoSuchId)?;
             let f = &mut ds.layers[li].features[fi];
             let mut h = history(f);
             h.retain(|e| e.0 < i64::from(*year));
@@ -352,30 +436,28 @@ fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), String> {
             set_history(f, &h);
         }
         Edit::SetYear { id, year } => {
-            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let (li, fi) = find(ds, id).ok_or(EditError::NoSuchId)?;
             let f = &mut ds.layers[li].features[fi];
             let mut h = history(f);
             let n = h.len();
             if n == 0 {
-                return Err("the feature has no history or status".into());
+                return Err(EditError::NoHistory);
             }
             if n >= 2 && h[n - 2].0 > i64::from(*year) {
-                return Err(format!(
-                    "year {year} is before the previous history entry ({} {})",
-                    h[n - 2].0,
-                    h[n - 2].1
-                ));
+                return Err(EditError::YearBeforePrevious {
+                    year: *year,
+                    previous_year: h[n - 2].0,
+                    previous_status: h[n - 2].1.clone(),
+                });
             }
             h[n - 1].0 = i64::from(*year);
             set_history(f, &h);
         }
         Edit::SetFloorArea { id, m2 } => {
             if !(m2.is_finite() && *m2 >= 0.0) {
-                return Err(format!(
-                    "floor area must be a finite number ≥ 0 m², got {m2}"
-                ));
+                return Err(EditError::FloorArea(*m2));
             }
-            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let (li, fi) = find(ds, id).ok_or(EditError::NoSuchId)?;
             let key = if ds.layers[li].name == "buildings" {
                 "gfa_m2"
             } else {
@@ -394,7 +476,7 @@ fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), String> {
                 .insert(key.into(), v);
         }
         Edit::Remove { id } => {
-            let (li, fi) = find(ds, id).ok_or("no building or research unit has this id")?;
+            let (li, fi) = find(ds, id).ok_or(EditError::NoSuchId)?;
             let was_building = ds.layers[li].name == "buildings";
             ds.layers[li].features.remove(fi);
             if let (true, Some(units)) = (was_building, ds.layer_mut("research_units")) {
@@ -408,71 +490,56 @@ fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), String> {
     Ok(())
 }
 
-fn add_building(ds: &mut Dataset, feature: &Value) -> Result<(), String> {
+fn add_building(ds: &mut Dataset, feature: &Value) -> Result<(), EditError> {
     use geo::{Contains, Intersects};
-    let bytes = serde_json::to_vec(feature).map_err(|e| e.to_string())?;
+    let bytes = serde_json::to_vec(feature).map_err(|e| EditError::Load(e.to_string()))?;
     let layer = crate::core::io::load_slice(&bytes, "add_building", "add_building feature")
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| EditError::Load(e.to_string()))?;
     let mut f = match <[Feature; 1]>::try_from(layer.features) {
         Ok([f]) => f,
-        Err(_) => return Err("\"feature\" must be one GeoJSON Feature".into()),
+        Err(_) => return Err(EditError::NotOneFeature),
     };
-    let id = feature_id(&f);
-    if id == "?" {
-        return Err("the feature needs an \"id\"".into());
-    }
+    let id = feature_id(&f).ok_or(EditError::NoId)?;
     if find(ds, &id).is_some() {
-        return Err("a feature with this id already exists".into());
+        return Err(EditError::DuplicateId);
     }
     let Some(geo::Geometry::Polygon(poly)) = &f.geometry else {
-        return Err(format!(
-            "the geometry must be a Polygon, not {}",
-            f.geometry_type()
-        ));
+        return Err(EditError::NotPolygon(f.geometry_type()));
     };
     let park = f.prop_str("park").unwrap_or("");
     if park != "SZ" && park != "HK" {
-        return Err("property \"park\" must be \"SZ\" or \"HK\"".into());
+        return Err(EditError::Park);
     }
     match f.prop_str("use") {
         Some(u) if Use::parse(u).is_some() => {}
-        _ => {
-            return Err(format!(
-                "property \"use\" must be one of {}",
-                Use::ALL.map(Use::as_str).join(", ")
-            ));
-        }
+        _ => return Err(EditError::Use),
     }
     if !f
         .prop_f64("gfa_m2")
         .is_some_and(|v| v.is_finite() && v >= 0.0)
     {
-        return Err("property \"gfa_m2\" must be a number ≥ 0 (m²)".into());
+        return Err(EditError::Gfa);
     }
     let h = history(&f);
     if h.is_empty() {
-        return Err("the feature needs a \"history\" or a \"status\"".into());
+        return Err(EditError::NeedsHistory);
     }
     if let Some((_, s)) = h.iter().find(|(_, s)| Status::parse(s).is_none()) {
-        return Err(format!("unknown status \"{s}\" in its history"));
+        return Err(EditError::UnknownHistoryStatus(s.clone()));
     }
     if h.windows(2).any(|w| w[0].0 > w[1].0) {
-        return Err("history entries must be in year order".into());
+        return Err(EditError::HistoryOrder);
     }
-    let outline =
-        super::park_geometry(ds, park).ok_or("the dataset has no outline for its park")?;
+    let outline = super::park_geometry(ds, park).ok_or(EditError::NoParkOutline)?;
     if !outline.contains(poly) {
-        return Err(format!("the polygon is not inside the {park} park"));
+        return Err(EditError::OutsidePark(park.to_string()));
     }
     let buildings = ds.layer("buildings").map_or(&[][..], |b| &b.features[..]);
     if let Some(other) = buildings
         .iter()
         .find(|o| o.geometry.as_ref().is_some_and(|g| g.intersects(poly)))
     {
-        return Err(format!(
-            "the polygon overlaps building {}",
-            feature_id(other)
-        ));
+        return Err(EditError::Overlaps(feature_id(other)));
     }
     f.id = Some(FeatureId::String(id.clone()));
     let footprint = crate::core::measure::geodesic_area_m2(&geo::Geometry::Polygon(poly.clone()));
@@ -488,7 +555,7 @@ fn add_building(ds: &mut Dataset, feature: &Value) -> Result<(), String> {
     set_history(&mut f, &h);
     match ds.layer_mut("buildings") {
         Some(l) => l.features.push(f),
-        None => return Err("the dataset has no buildings layer".into()),
+        None => return Err(EditError::NoBuildingsLayer),
     }
     Ok(())
 }
