@@ -668,6 +668,30 @@ fn a_mapped_file_released_while_parsing_loads_like_the_bytes() {
     assert!(got.contains(&format!(":{line}:{column}:")), "{got}");
 }
 
+/// A repeated property key keeps its first place and its last value, as `serde_json` (the
+/// reference loader) reads it, in small objects (scanned) and large ones (hashed).
+#[test]
+fn repeated_property_keys_keep_first_place_and_last_value() {
+    for n in [3, 31, 32, 33, 100] {
+        let mut props: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+        props.push("\"k1\":\"again\"".into());
+        props.push(format!("\"k{}\":[true]", n - 1));
+        props.push("\"new\":null".into());
+        let doc = format!(
+            "{{\"type\":\"Feature\",\"geometry\":null,\"properties\":{{{}}}}}",
+            props.join(",")
+        );
+        let ours = load_slice(doc.as_bytes(), "d", "d").expect("loads");
+        let reference = load_slice_reference(doc.as_bytes(), "d", "d").expect("reference");
+        assert_same_layer(&ours, &reference, &format!("{n} keys"));
+        let f = &ours.features[0];
+        assert_eq!(f.properties.as_ref().map(|p| p.len()), Some(n + 1));
+        assert_eq!(f.prop_str("k1"), Some("again"));
+        assert_eq!(f.props().nth(1).map(|(k, _)| k), Some("k1"));
+        assert_eq!(f.props().last().map(|(k, _)| k), Some("new"));
+    }
+}
+
 #[test]
 fn write_layer_round_trips_through_a_file() {
     let (text, _) = generated(11, 300);
