@@ -387,6 +387,53 @@ fn syntax_errors_read_exactly_as_the_validators() {
             other => panic!("{name}: expected an error, got {other:?}"),
         }
     }
+    // Seeded random corruptions of a generated file: whenever the bytes are not JSON, the
+    // loader's message and position are the validator's.
+    let (text, _) = generated(3, 40);
+    let mut r = Rng::new(99);
+    let mut not_json = 0;
+    for _ in 0..1500 {
+        let mut b = text.clone().into_bytes();
+        for _ in 0..1 + r.below(3) {
+            let at = r.below(b.len() as u64) as usize;
+            match r.below(3) {
+                0 => {
+                    let set = b"{}[],:\"0-.eE \\nutfx";
+                    b[at] = set[r.below(set.len() as u64) as usize];
+                }
+                1 => {
+                    b.remove(at);
+                }
+                _ => b.insert(at, b",]}\"1"[r.below(5) as usize]),
+            }
+        }
+        let Err(want) = hetao_atlas::core::json::parse(&b) else {
+            continue;
+        };
+        not_json += 1;
+        match load_slice(&b, "c", "c") {
+            Err(LoadError::Invalid {
+                line,
+                column,
+                message,
+                ..
+            }) => assert_eq!(
+                (line, column, message),
+                (
+                    want.line,
+                    want.column,
+                    format!("not valid JSON: {}", want.message)
+                ),
+                "{}",
+                String::from_utf8_lossy(&b)
+            ),
+            other => panic!(
+                "not JSON ({want}) but the loader says {other:?}: {}",
+                String::from_utf8_lossy(&b)
+            ),
+        }
+    }
+    assert!(not_json > 500, "{not_json}");
     // The messages the app shows for the two files people meet most.
     let truncated = load_slice(&docs[0].1, "t", "t")
         .expect_err("truncated")
