@@ -433,6 +433,10 @@ mod tests {
         assert_eq!(std::mem::size_of::<PropValue>(), 24);
         assert_eq!(std::mem::size_of::<Properties>(), 16);
         assert_eq!(std::mem::size_of::<Members>(), 8);
+        // docs/load-index.md quotes these.
+        assert_eq!(std::mem::size_of::<crate::core::model::Feature>(), 160);
+        // Each `serde_json::Map` it replaces was 72 bytes (a Feature with two: 280).
+        assert_eq!(std::mem::size_of::<Map<String, Value>>(), 72);
         for v in [
             json!(null),
             json!(true),
