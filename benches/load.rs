@@ -7,7 +7,8 @@
 //!    as a multiple of the file size, and the ratios;
 //! 2. whole process: `hetao query FILE --bbox …` against a peer process doing the same
 //!    (the peer path, then the same box query), wall time and peak RSS (`wait4`);
-//! 3. tessellation of the loaded buildings (polygons/s);
+//! 3. tessellation (polygons/s) of the render bench's grid buildings and of the loaded ones
+//!    (5–10 vertices, often concave, so earcut more often);
 //!
 //! then criterion on both loaders (first file).
 //!
@@ -15,6 +16,9 @@
 //! `HETAO_BENCH_RUNS` (default 3) the runs per loader (the median is reported). Under
 //! `cargo test` the bench runs once on 2,000 buildings as a smoke test.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::bench_mode;
 use criterion::Criterion;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -216,12 +220,6 @@ fn median<T: Copy>(mut v: Vec<T>, key: impl Fn(&T) -> f64) -> T {
     v[v.len() / 2]
 }
 
-/// True under `cargo bench` (which passes `--bench`); under `cargo test --all-targets` the
-/// bench runs once as a smoke test, on small inputs, so the suite stays fast.
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
 fn compare_in_process(path: &Path, size: u64, runs: usize) {
     let mb = size as f64 / 1e6;
     let mut res = Vec::new();
@@ -294,10 +292,11 @@ fn compare_processes(path: &Path, size: u64, runs: usize) {
     );
 }
 
+/// Tessellation (fills + outlines, as the map draws the `buildings` layer) of `layer`:
+/// median seconds over `runs`, printed as polygons/s.
 #[cfg(feature = "gui")]
-fn tessellation(path: &Path, runs: usize) {
+fn tessellation(what: &str, layer: &hetao_atlas::core::model::Layer, runs: usize) {
     use hetao_atlas::render::tessellate::{Filter, tessellate_layer};
-    let layer = hetao_atlas::core::io::load_path(path).expect("load");
     let styles = hetao_atlas::render::StyleSet::embedded().expect("styles");
     let style = styles.for_layer("buildings");
     let origin = hetao_atlas::render::LocalOrigin::from_lonlat(114.07, 22.525);
@@ -305,7 +304,7 @@ fn tessellation(path: &Path, runs: usize) {
         (0..runs)
             .map(|_| {
                 let t = Instant::now();
-                std::hint::black_box(tessellate_layer(&layer, &style, Filter::default(), origin));
+                std::hint::black_box(tessellate_layer(layer, &style, Filter::default(), origin));
                 t.elapsed().as_secs_f64()
             })
             .collect(),
@@ -313,13 +312,13 @@ fn tessellation(path: &Path, runs: usize) {
     );
     let n = layer.features.len();
     println!(
-        "  tessellation of the loaded buildings: {n} polygons in {secs:.3} s = {:.2} M polygons/s",
+        "  tessellation, {what}: {n} polygons in {secs:.3} s = {:.2} M polygons/s",
         n as f64 / secs / 1e6
     );
 }
 
 #[cfg(not(feature = "gui"))]
-fn tessellation(_path: &Path, _runs: usize) {}
+fn tessellation(_what: &str, _layer: &hetao_atlas::core::model::Layer, _runs: usize) {}
 
 fn main() {
     if let (Ok(which), Ok(file)) = (
@@ -346,7 +345,7 @@ fn main() {
         .unwrap_or(if bench_mode() { 3 } else { 1 })
         .max(1);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut first: Option<(PathBuf, u64)> = None;
+    let mut files: Vec<(usize, PathBuf, u64)> = Vec::new();
     for &n in &sizes {
         let path: PathBuf = dir.path().join(format!("bench_buildings_{n}.geojson"));
         let size = generate(&path, n).expect("generate");
@@ -357,10 +356,33 @@ fn main() {
         );
         compare_in_process(&path, size, runs);
         compare_processes(&path, size, runs);
-        tessellation(&path, runs);
-        first.get_or_insert((path, size));
+        files.push((n, path, size));
     }
-    let Some((path, size)) = first else { return };
+    // In this process, after every child has run: a forked child's peak RSS (`wait4`)
+    // would otherwise include what this process had resident when it forked.
+    let grid = if bench_mode() { 200_000 } else { 500 };
+    tessellation(
+        &format!("render bench's grid buildings ({grid})"),
+        &common::grid_buildings(
+            grid,
+            &[
+                "existing",
+                "converted",
+                "under_construction",
+                "planned",
+                "completed",
+            ],
+            "buildings",
+        ),
+        runs,
+    );
+    for (n, path, _) in &files {
+        let layer = hetao_atlas::core::io::load_path(path).expect("load");
+        tessellation(&format!("the {n} loaded buildings"), &layer, runs);
+    }
+    let Some((_, path, size)) = files.into_iter().next() else {
+        return;
+    };
 
     let mut c = Criterion::default()
         .sample_size(10)

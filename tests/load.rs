@@ -387,6 +387,53 @@ fn syntax_errors_read_exactly_as_the_validators() {
             other => panic!("{name}: expected an error, got {other:?}"),
         }
     }
+    // Seeded random corruptions of a generated file: whenever the bytes are not JSON, the
+    // loader's message and position are the validator's.
+    let (text, _) = generated(3, 40);
+    let mut r = Rng::new(99);
+    let mut not_json = 0;
+    for _ in 0..1500 {
+        let mut b = text.clone().into_bytes();
+        for _ in 0..1 + r.below(3) {
+            let at = r.below(b.len() as u64) as usize;
+            match r.below(3) {
+                0 => {
+                    let set = b"{}[],:\"0-.eE \\nutfx";
+                    b[at] = set[r.below(set.len() as u64) as usize];
+                }
+                1 => {
+                    b.remove(at);
+                }
+                _ => b.insert(at, b",]}\"1"[r.below(5) as usize]),
+            }
+        }
+        let Err(want) = hetao_atlas::core::json::parse(&b) else {
+            continue;
+        };
+        not_json += 1;
+        match load_slice(&b, "c", "c") {
+            Err(LoadError::Invalid {
+                line,
+                column,
+                message,
+                ..
+            }) => assert_eq!(
+                (line, column, message),
+                (
+                    want.line,
+                    want.column,
+                    format!("not valid JSON: {}", want.message)
+                ),
+                "{}",
+                String::from_utf8_lossy(&b)
+            ),
+            other => panic!(
+                "not JSON ({want}) but the loader says {other:?}: {}",
+                String::from_utf8_lossy(&b)
+            ),
+        }
+    }
+    assert!(not_json > 500, "{not_json}");
     // The messages the app shows for the two files people meet most.
     let truncated = load_slice(&docs[0].1, "t", "t")
         .expect_err("truncated")
@@ -666,6 +713,30 @@ fn a_mapped_file_released_while_parsing_loads_like_the_bytes() {
     let line = text[..at].matches('\n').count() + 1;
     let column = at - text[..at].rfind('\n').map_or(0, |p| p + 1) + 1;
     assert!(got.contains(&format!(":{line}:{column}:")), "{got}");
+}
+
+/// A repeated property key keeps its first place and its last value, as `serde_json` (the
+/// reference loader) reads it, in small objects (scanned) and large ones (hashed).
+#[test]
+fn repeated_property_keys_keep_first_place_and_last_value() {
+    for n in [3, 31, 32, 33, 100] {
+        let mut props: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+        props.push("\"k1\":\"again\"".into());
+        props.push(format!("\"k{}\":[true]", n - 1));
+        props.push("\"new\":null".into());
+        let doc = format!(
+            "{{\"type\":\"Feature\",\"geometry\":null,\"properties\":{{{}}}}}",
+            props.join(",")
+        );
+        let ours = load_slice(doc.as_bytes(), "d", "d").expect("loads");
+        let reference = load_slice_reference(doc.as_bytes(), "d", "d").expect("reference");
+        assert_same_layer(&ours, &reference, &format!("{n} keys"));
+        let f = &ours.features[0];
+        assert_eq!(f.properties.as_ref().map(|p| p.len()), Some(n + 1));
+        assert_eq!(f.prop_str("k1"), Some("again"));
+        assert_eq!(f.props().nth(1).map(|(k, _)| k), Some("k1"));
+        assert_eq!(f.props().last().map(|(k, _)| k), Some("new"));
+    }
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! The fast GeoJSON byte scanner.
 //!
-//! A hand-written recursive-descent parser over `&[u8]`: coordinates go straight into
-//! `Vec<Coord>` (numbers through `fast-float2`), properties become a compact
-//! [`Properties`] (keys interned per parser), only nested property values and foreign
-//! members become `serde_json::Value`s. The `features` array of a FeatureCollection is split across threads:
-//! split points are guessed near equal byte offsets and *verified* (a chunk's result is used
-//! only if the chunk before it ended exactly on its start), so a wrong guess costs time, never
-//! correctness. Nothing here panics on any input; nesting depth is bounded.
+//! A hand-written recursive-descent parser over `&[u8]`; its tokens (strings, numbers,
+//! literals, and the words for syntax errors) come from the one JSON lexer,
+//! [`crate::core::json::lexer`], that the validator uses too. Coordinates go straight into
+//! flat scratch buffers (`geometry`), properties become a compact [`Properties`] (keys
+//! interned per parser), only nested property values and foreign members become
+//! `serde_json::Value`s. The `features` array of a FeatureCollection is split across threads
+//! (`chunks`, with split points guessed by `scan` and verified), so a wrong guess costs
+//! time, never correctness. Each thread hands the input it has passed to
+//! [`Shared::release`]. Nothing here panics on any input; nesting depth is bounded.
 
 use crate::core::json::lexer::{self, LexError};
 use crate::core::model::{
@@ -17,6 +19,12 @@ use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
+mod chunks;
+mod geometry;
+mod scan;
+
+use scan::{find_feature_start, find_root_type};
+
 /// Deepest nesting of JSON objects/arrays (and GeometryCollections) accepted.
 pub(crate) const MAX_DEPTH: u32 = 128;
 /// A features array shorter than this (bytes left in the buffer) is parsed on one thread.
@@ -25,6 +33,8 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 const CHECK_EVERY: usize = 512;
 /// How many distinct property keys one parser interns (later ones are allocated per use).
 const MAX_INTERNED: usize = 256;
+/// Up to this many properties, a repeated key is found by a scan (beyond, by a hash index).
+const DEDUP_SCAN: usize = 32;
 
 /// A parse failure: a byte offset and a message, or a cancellation.
 #[derive(Debug)]
@@ -445,6 +455,7 @@ impl<'a> Parser<'a> {
     }
 
     fn properties_into(&mut self, pairs: &mut Vec<(Key, PropValue)>) -> R<()> {
+        let mut seen: Option<std::collections::HashMap<Key, usize>> = None;
         self.enter()?;
         self.i += 1; // '{'
         self.ws();
@@ -457,9 +468,27 @@ impl<'a> Parser<'a> {
                 let key = self.intern(&k, pairs.len());
                 self.colon()?;
                 let v = self.prop_value()?;
-                match pairs.iter_mut().find(|(old, _)| **old == *key) {
-                    Some((_, old)) => *old = v,
-                    None => pairs.push((key, v)),
+                // Repeated keys: a scan while the object is small, a hash index beyond.
+                let slot = if pairs.len() < DEDUP_SCAN {
+                    pairs.iter().position(|(old, _)| *old == key)
+                } else {
+                    let at = seen.get_or_insert_with(|| {
+                        pairs
+                            .iter()
+                            .enumerate()
+                            .map(|(n, (k, _))| (k.clone(), n))
+                            .collect()
+                    });
+                    at.get(&*key).copied()
+                };
+                match slot {
+                    Some(n) => pairs[n].1 = v,
+                    None => {
+                        if let Some(at) = seen.as_mut() {
+                            at.insert(key.clone(), pairs.len());
+                        }
+                        pairs.push((key, v));
+                    }
                 }
                 if !self.next_or_close(b'}')? {
                     break;
@@ -544,282 +573,6 @@ impl<'a> Parser<'a> {
         Ok((self.string()?, at))
     }
 
-    // ---------------------------------------------------------------- coordinates
-
-    fn reset_coords(&mut self) {
-        self.coords.clear();
-        for e in &mut self.ends {
-            e.clear();
-        }
-        self.pos_level = None;
-    }
-
-    /// Parse a `coordinates` value of any nesting into the scratch buffers.
-    fn coordinates(&mut self) -> R<()> {
-        self.reset_coords();
-        self.ws();
-        if self.peek() != Some(b'[') {
-            return err(self.i, "\"coordinates\" must be an array");
-        }
-        self.coord_level(0)
-    }
-
-    fn coord_level(&mut self, level: usize) -> R<()> {
-        let open = self.i;
-        self.i += 1; // '['
-        self.ws();
-        if matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
-            return self.position(level, open);
-        }
-        if level >= 3 || self.pos_level.is_some_and(|p| level >= p) {
-            return err(open, "a position must be an array of numbers");
-        }
-        self.ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-        } else {
-            loop {
-                self.ws();
-                if self.peek() != Some(b'[') {
-                    return Err(self.wanted("expected a position or an array of positions"));
-                }
-                self.coord_level(level + 1)?;
-                if !self.next_or_close(b']')? {
-                    break;
-                }
-            }
-        }
-        let n = if self.pos_level == Some(level + 1) {
-            self.coords.len()
-        } else {
-            self.ends[level + 1].len()
-        };
-        self.ends[level].push(u32::try_from(n).unwrap_or(u32::MAX));
-        Ok(())
-    }
-
-    fn position(&mut self, level: usize, open: usize) -> R<()> {
-        match self.pos_level {
-            None => {
-                if self.ends[level..].iter().any(|e| !e.is_empty()) {
-                    return err(open, "positions nested inconsistently in \"coordinates\"");
-                }
-                self.pos_level = Some(level);
-            }
-            Some(p) if p != level => {
-                return err(open, "positions nested inconsistently in \"coordinates\"");
-            }
-            Some(_) => {}
-        }
-        let x = self.f64_num()?;
-        self.ws();
-        match self.peek() {
-            Some(b',') => self.i += 1,
-            Some(b']') => return err(self.i, "a position needs at least two numbers"),
-            _ => return Err(lexer::unexpected(self.b, self.i, "',' or ']'").into()),
-        }
-        self.ws();
-        if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
-            return Err(self.wanted("a position must contain only numbers"));
-        }
-        let y = self.f64_num()?;
-        let mut z = None;
-        loop {
-            self.ws();
-            match self.peek() {
-                Some(b']') => {
-                    self.i += 1;
-                    break;
-                }
-                Some(b',') => {
-                    self.i += 1;
-                    self.ws();
-                    if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
-                        return Err(self.wanted("a position must contain only numbers"));
-                    }
-                    let v = self.f64_num()?;
-                    if z.is_none() {
-                        z = Some(v);
-                    }
-                }
-                _ => return Err(lexer::unexpected(self.b, self.i, "',' or ']'").into()),
-            }
-        }
-        self.coords.push(Coord { x, y });
-        match z {
-            Some(z) => {
-                if !self.fz_any {
-                    self.fz_any = true;
-                    self.fz.clear();
-                    self.fz.resize(self.fpos, f64::NAN);
-                }
-                self.fz.push(z);
-            }
-            None if self.fz_any => self.fz.push(f64::NAN),
-            None => {}
-        }
-        self.fpos += 1;
-        Ok(())
-    }
-
-    // ---------------------------------------------------------------- geometry
-
-    /// A geometry object. With `foreign`, unknown members (and `crs`) are kept there.
-    fn geometry(&mut self, mut foreign: Option<&mut Map<String, Value>>) -> R<Geometry<f64>> {
-        let start = self.i;
-        let mut ty: Option<(Cow<'a, str>, usize)> = None;
-        let mut built: Option<Geometry<f64>> = None;
-        let mut pending: Option<Pending> = None;
-        let mut members: Option<Vec<Geometry<f64>>> = None;
-        let mut coords_at = None;
-        self.members(|p, k, _at| {
-            match k.as_ref() {
-                "type" => ty = Some(p.type_string()?),
-                "coordinates" => {
-                    let at = p.i;
-                    coords_at = Some(at);
-                    p.coordinates()?;
-                    match &ty {
-                        Some((t, tat)) => built = Some(p.build(t, *tat, at)?),
-                        None => pending = Some(p.take_pending()),
-                    }
-                }
-                "geometries" => {
-                    let at = p.i;
-                    if p.peek() != Some(b'[') {
-                        return err(at, "\"geometries\" must be an array of geometries");
-                    }
-                    p.i += 1;
-                    let mut gs = Vec::new();
-                    p.ws();
-                    if p.peek() == Some(b']') {
-                        p.i += 1;
-                    } else {
-                        loop {
-                            p.ws();
-                            gs.push(p.geometry(None)?);
-                            if !p.next_or_close(b']')? {
-                                break;
-                            }
-                        }
-                    }
-                    members = Some(gs);
-                }
-                "bbox" => {
-                    let b = p.bbox()?;
-                    if let Some(f) = foreign.as_deref_mut() {
-                        f.insert("bbox".into(), Value::from(b));
-                    }
-                }
-                other => {
-                    let v = p.value()?;
-                    if let Some(f) = foreign.as_deref_mut() {
-                        f.insert(other.to_string(), v);
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        let Some((ty, tat)) = ty else {
-            return err(start, "a geometry needs a \"type\" member");
-        };
-        if ty == "GeometryCollection" {
-            return match members {
-                Some(gs) => Ok(Geometry::GeometryCollection(geo::GeometryCollection(gs))),
-                None => err(start, "a GeometryCollection needs a \"geometries\" array"),
-            };
-        }
-        if let Some(g) = built {
-            return Ok(g);
-        }
-        let Some(cat) = coords_at else {
-            if !GEOMETRY_TYPES.contains(&ty.as_ref()) {
-                return err(tat, format!("unknown geometry type \"{ty}\""));
-            }
-            return err(start, format!("a {ty} needs a \"coordinates\" member"));
-        };
-        match pending {
-            Some(pd) => {
-                self.coords = pd.coords;
-                self.ends = pd.ends;
-                self.pos_level = pd.pos_level;
-                self.build(&ty, tat, cat)
-            }
-            None => err(start, "internal: coordinates lost"),
-        }
-    }
-
-    fn take_pending(&mut self) -> Pending {
-        Pending {
-            coords: std::mem::take(&mut self.coords),
-            ends: self.ends.clone(),
-            pos_level: self.pos_level,
-        }
-    }
-
-    /// Build a geometry of type `ty` from the scratch coordinates.
-    fn build(&mut self, ty: &str, tat: usize, cat: usize) -> R<Geometry<f64>> {
-        let want = match ty {
-            "Point" => 0,
-            "MultiPoint" | "LineString" => 1,
-            "MultiLineString" | "Polygon" => 2,
-            "MultiPolygon" => 3,
-            "GeometryCollection" => {
-                return err(
-                    cat,
-                    "a GeometryCollection has \"geometries\", not \"coordinates\"",
-                );
-            }
-            _ => return err(tat, format!("unknown geometry type \"{ty}\"")),
-        };
-        let ok = match self.pos_level {
-            Some(p) => p == want,
-            None => want > 0 && self.ends[want..].iter().all(Vec::is_empty),
-        };
-        if !ok {
-            let what = match want {
-                0 => "a position",
-                1 => "an array of positions",
-                2 => "an array of arrays of positions",
-                _ => "an array of arrays of arrays of positions",
-            };
-            return err(cat, format!("the coordinates of a {ty} must be {what}"));
-        }
-        // An exact-size copy: the scratch buffer keeps its capacity for the next geometry.
-        let coords = self.coords.clone();
-        Ok(match want {
-            0 => match coords.first() {
-                Some(&c) => Geometry::Point(Point(c)),
-                None => return err(cat, "a Point needs a position"),
-            },
-            1 if ty == "LineString" => Geometry::LineString(LineString(coords)),
-            1 => Geometry::MultiPoint(MultiPoint(coords.into_iter().map(Point).collect())),
-            2 if ty == "Polygon" && self.ends[1].len() == 1 => {
-                Geometry::Polygon(Polygon::new(LineString(coords), Vec::new()))
-            }
-            2 => {
-                let lines = split(coords, &self.ends[1]);
-                if ty == "Polygon" {
-                    Geometry::Polygon(polygon(lines))
-                } else {
-                    Geometry::MultiLineString(MultiLineString(lines))
-                }
-            }
-            _ => {
-                let rings = split(coords, &self.ends[2]);
-                let mut rings = rings.into_iter();
-                let mut polys = Vec::with_capacity(self.ends[1].len());
-                let mut prev = 0u32;
-                for &e in &self.ends[1] {
-                    let n = e.saturating_sub(prev) as usize;
-                    prev = e;
-                    polys.push(polygon(rings.by_ref().take(n).collect()));
-                }
-                Geometry::MultiPolygon(MultiPolygon(polys))
-            }
-        })
-    }
-
     // ---------------------------------------------------------------- features
 
     /// A Feature object at the cursor.
@@ -890,153 +643,6 @@ impl<'a> Parser<'a> {
             f.z = Some(std::mem::take(&mut self.fz));
         }
         Ok(f)
-    }
-
-    /// Parse features until the closing `]`, or until landing exactly on one of `targets`
-    /// (sorted element-start offsets); `first` says whether the cursor is right after `[`.
-    fn feature_run(
-        &mut self,
-        first: bool,
-        targets: &[usize],
-        out: &mut Vec<Vec<Feature>>,
-    ) -> R<ChunkEnd> {
-        let mut tj = 0;
-        let mut n = 0usize;
-        let mut block: Vec<Feature> = Vec::with_capacity(BLOCK);
-        let r = self.feature_run_into(first, targets, &mut tj, &mut n, &mut block, out);
-        if !block.is_empty() {
-            block.shrink_to_fit();
-            out.push(block);
-        }
-        r
-    }
-
-    fn feature_run_into(
-        &mut self,
-        first: bool,
-        targets: &[usize],
-        tj: &mut usize,
-        n: &mut usize,
-        block: &mut Vec<Feature>,
-        out: &mut Vec<Vec<Feature>>,
-    ) -> R<ChunkEnd> {
-        if first {
-            self.ws();
-            if self.peek() == Some(b']') {
-                self.i += 1;
-                return Ok(ChunkEnd::End(self.i));
-            }
-        }
-        loop {
-            self.ws();
-            if self.peek() != Some(b'{') {
-                return err(
-                    self.i,
-                    format!("a feature must be an object, found {}", self.what()),
-                );
-            }
-            if block.len() == BLOCK {
-                out.push(std::mem::replace(block, Vec::with_capacity(BLOCK)));
-            }
-            block.push(self.feature()?);
-            *n += 1;
-            if n.is_multiple_of(CHECK_EVERY) {
-                self.report()?;
-            }
-            if !self.next_or_close(b']')? {
-                return Ok(ChunkEnd::End(self.i));
-            }
-            self.ws();
-            while *tj < targets.len() && targets[*tj] < self.i {
-                *tj += 1;
-            }
-            if *tj < targets.len() && targets[*tj] == self.i {
-                return Ok(ChunkEnd::Landed(*tj));
-            }
-        }
-    }
-
-    /// The `features` array at the cursor, in parallel when it is large.
-    fn features(&mut self) -> R<Vec<Feature>> {
-        self.ws();
-        if self.peek() != Some(b'[') {
-            return err(self.i, "\"features\" must be an array");
-        }
-        self.i += 1;
-        let start = self.i;
-        let rest = self.b.len() - start;
-        let threads = self.shared.threads.min(rest / PARALLEL_MIN_BYTES).max(1);
-        if threads <= 1 {
-            let mut blocks = Vec::new();
-            self.feature_run(true, &[], &mut blocks)?;
-            return Ok(join_blocks(vec![blocks]));
-        }
-        // Guess split points near equal offsets.
-        let mut starts = vec![start];
-        for k in 1..threads {
-            let t = start + rest * k / threads;
-            let last = *starts.last().unwrap_or(&start);
-            if let Some(c) = find_feature_start(self.b, t.max(last + 1))
-                && c > last
-            {
-                starts.push(c);
-            }
-        }
-        let b = self.b;
-        let shared = self.shared;
-        let depth = self.depth;
-        let results: Vec<ChunkResult> = std::thread::scope(|s| {
-            let starts = &starts;
-            let handles: Vec<_> = (1..starts.len())
-                .map(|k| {
-                    s.spawn(move || {
-                        let mut p = Parser::new(b, starts[k], shared);
-                        p.depth = depth;
-                        let mut out = Vec::new();
-                        let end = p.feature_run(false, &starts[k + 1..], &mut out);
-                        end.map(|e| (out, shift(e, k + 1), p.line_state()))
-                    })
-                })
-                .collect();
-            let mut out = Vec::new();
-            let first = self
-                .feature_run(true, &starts[1..], &mut out)
-                .map(|e| (out, shift(e, 1), self.line_state()));
-            let mut all = vec![first];
-            for h in handles {
-                all.push(h.join().unwrap_or_else(|_| {
-                    Err(PErr::At(start, "internal: parser thread failed".into()))
-                }));
-            }
-            all
-        });
-        // Follow the chain of chunks that were verified to start on a feature boundary.
-        let mut results: Vec<Option<ChunkResult>> = results.into_iter().map(Some).collect();
-        let mut chain = Vec::new();
-        let mut cur = 0;
-        loop {
-            let Some(r) = results.get_mut(cur).and_then(Option::take) else {
-                return err(start, "internal: chunk chain broken");
-            };
-            let (feats, end, lines) = r?;
-            chain.push(feats);
-            match end {
-                ChunkEnd::Landed(j) => {
-                    self.shared.chunks_used.fetch_add(1, Ordering::Relaxed);
-                    cur = j;
-                }
-                ChunkEnd::End(p) => {
-                    drop(results);
-                    self.i = p;
-                    // Later line positions are counted on from where the last chunk's
-                    // parser stopped (not from the start: released input stays released).
-                    self.line = lines.line;
-                    self.line_start = lines.line_start;
-                    self.counted_to = lines.counted_to;
-                    return Ok(join_blocks(chain));
-                }
-            }
-        }
     }
 
     // ---------------------------------------------------------------- root
@@ -1129,182 +735,6 @@ impl<'a> Parser<'a> {
         self.report()?;
         Ok(root)
     }
-}
-
-struct Pending {
-    coords: Vec<Coord<f64>>,
-    ends: [Vec<u32>; 4],
-    pos_level: Option<usize>,
-}
-
-/// The features of the chunks in order, in one vector; each block is freed once moved.
-fn join_blocks(chunks: Vec<Vec<Vec<Feature>>>) -> Vec<Feature> {
-    let total = chunks.iter().flatten().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(total);
-    for block in chunks.into_iter().flatten() {
-        out.extend(block);
-    }
-    out
-}
-
-fn shift(e: ChunkEnd, base: usize) -> ChunkEnd {
-    match e {
-        ChunkEnd::Landed(j) => ChunkEnd::Landed(j + base),
-        ChunkEnd::End(p) => ChunkEnd::End(p),
-    }
-}
-
-fn split(coords: Vec<Coord<f64>>, ends: &[u32]) -> Vec<LineString<f64>> {
-    if ends.len() == 1 {
-        return vec![LineString(coords)];
-    }
-    let mut out = Vec::with_capacity(ends.len());
-    let mut prev = 0usize;
-    for &e in ends {
-        let e = (e as usize).min(coords.len());
-        let s = prev.min(e);
-        out.push(LineString(coords[s..e].to_vec()));
-        prev = e;
-    }
-    out
-}
-
-fn polygon(rings: Vec<LineString<f64>>) -> Polygon<f64> {
-    let mut it = rings.into_iter();
-    let ext = it.next().unwrap_or_else(|| LineString(Vec::new()));
-    Polygon::new(ext, it.collect())
-}
-
-/// Skip one JSON value starting at `i` without validating it (strings and nesting are
-/// respected); returns the offset after it, or `None` at the end of the input.
-fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        let c = *b.get(i)?;
-        match c {
-            b'"' => {
-                i += 1;
-                loop {
-                    let rel = memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
-                    i += rel;
-                    if b[i] == b'\\' {
-                        i += 2;
-                    } else {
-                        i += 1;
-                        break;
-                    }
-                }
-                if depth == 0 {
-                    return Some(i);
-                }
-                continue;
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            b',' if depth == 0 => return Some(i),
-            _ => {}
-        }
-        i += 1;
-        if depth == 0 {
-            // a scalar: run to its end
-            while let Some(&c) = b.get(i) {
-                if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                    break;
-                }
-                i += 1;
-            }
-            return Some(i);
-        }
-    }
-}
-
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-        i += 1;
-    }
-    i
-}
-
-/// Read a plain (escape-free) string at `i`; returns it and the offset after it.
-fn plain_string(b: &[u8], i: usize) -> Option<(&[u8], usize)> {
-    if b.get(i) != Some(&b'"') {
-        return None;
-    }
-    let rel = memchr::memchr2(b'"', b'\\', b.get(i + 1..)?)?;
-    let e = i + 1 + rel;
-    (b[e] == b'"').then(|| (&b[i + 1..e], e + 1))
-}
-
-/// The `type` string member of the object at `start` (its own level), if any.
-fn object_type(b: &[u8], start: usize, max_members: usize) -> Option<(String, usize)> {
-    let mut i = start + 1;
-    for _ in 0..max_members {
-        i = skip_ws(b, i);
-        let key_at = i;
-        let (key, after) = match plain_string(b, i) {
-            Some(x) => x,
-            None => {
-                // escaped key: skip it
-                (&b""[..], skip_value(b, key_at)?)
-            }
-        };
-        i = skip_ws(b, after);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(b, i + 1);
-        if key == b"type" {
-            let (v, end) = plain_string(b, i)?;
-            return Some((String::from_utf8_lossy(v).into_owned(), end));
-        }
-        i = skip_ws(b, skip_value(b, i)?);
-        match b.get(i) {
-            Some(b',') => i += 1,
-            _ => return None,
-        }
-    }
-    None
-}
-
-fn find_root_type(b: &[u8], start: usize) -> Option<String> {
-    object_type(b, start, usize::MAX).map(|(t, _)| t)
-}
-
-/// A guess at the start of a Feature object at or after `from`: a `{` preceded by `,`
-/// whose own `type` member is `"Feature"`. Verified later by the chunk before it.
-fn find_feature_start(b: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    for _ in 0..100_000 {
-        let rel = memchr::memchr(b'{', b.get(i..)?)?;
-        let c = i + rel;
-        i = c + 1;
-        let mut j = c;
-        while j > 0 && matches!(b[j - 1], b' ' | b'\n' | b'\r' | b'\t') {
-            j -= 1;
-        }
-        if j == 0 || b[j - 1] != b',' {
-            continue;
-        }
-        // The element before must be an object too.
-        let mut k = j - 1;
-        while k > 0 && matches!(b[k - 1], b' ' | b'\n' | b'\r' | b'\t') {
-            k -= 1;
-        }
-        if k == 0 || b[k - 1] != b'}' {
-            continue;
-        }
-        if let Some((t, _)) = object_type(b, c, 16)
-            && t == "Feature"
-        {
-            return Some(c);
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -428,11 +428,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The sizes docs/load-index.md quotes (64-bit targets).
+    #[cfg(target_pointer_width = "64")]
     #[test]
-    fn values_are_small_and_round_trip() {
+    fn values_and_features_are_small() {
         assert_eq!(std::mem::size_of::<PropValue>(), 24);
         assert_eq!(std::mem::size_of::<Properties>(), 16);
         assert_eq!(std::mem::size_of::<Members>(), 8);
+        assert_eq!(std::mem::size_of::<crate::core::model::Feature>(), 160);
+        // Each `serde_json::Map` it replaces was 72 bytes (a Feature with two: 280).
+        assert_eq!(std::mem::size_of::<Map<String, Value>>(), 72);
+    }
+
+    #[test]
+    fn values_round_trip() {
         for v in [
             json!(null),
             json!(true),
