@@ -35,6 +35,7 @@
 //!   [`Perimeter::perimeter_m`] plus [`Length::length_m`].
 //! - Points have no area, perimeter or length. GeometryCollections sum their members.
 
+pub mod bbox;
 mod centroid;
 pub mod fast;
 pub mod geodesic;
@@ -43,6 +44,7 @@ pub mod local;
 mod pip;
 pub mod spherical;
 
+pub use bbox::{bbox_of, bbox_of_all, bbox_union};
 pub use centroid::{vertex_mean_centroid, vertex_mean_centroid_all};
 pub use fast::{TangentPlane, fast_area_m2};
 pub use geodesic::{GeodesicWgs84, Inverse, planimeter};
