@@ -150,18 +150,23 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
 }
 
 /// The label of class `k` of a graduated style: "a – b unit" up to the next class's minimum,
-/// "≥ a unit" for the last (numbers with thousands separators). The one rule for the map
+/// "a unit or more" for the last (numbers with thousands separators). The one rule for the map
 /// legend, the snapshot legend and the app's layer panel.
 pub fn class_label(classes: &[(f64, Rgba)], k: usize, unit: &str) -> String {
     use crate::core::zone::planning::group_digits;
     let Some((min, _)) = classes.get(k) else {
         return String::new();
     };
-    let text = match classes.get(k + 1) {
-        Some((next, _)) => format!("{} – {} {unit}", group_digits(*min), group_digits(*next)),
-        None => format!("≥ {} {unit}", group_digits(*min)),
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
     };
-    text.trim_end().to_string()
+    match classes.get(k + 1) {
+        Some((next, _)) => format!("{} – {}{unit}", group_digits(*min), group_digits(*next)),
+        // words, not "≥": the snapshot font (assets/fonts) has no U+2265
+        None => format!("{}{unit} or more", group_digits(*min)),
+    }
 }
 
 /// A scale bar: a "nice" ground length (1, 2 or 5 × 10^k m), its length on screen and its label.
@@ -581,7 +586,7 @@ mod tests {
             (1.5e5, Rgba::BLACK),
         ];
         assert_eq!(class_label(&classes, 0, "m²"), "0 – 50,000 m²");
-        assert_eq!(class_label(&classes, 2, "m²"), "≥ 150,000 m²");
-        assert_eq!(class_label(&classes, 2, ""), "≥ 150,000");
+        assert_eq!(class_label(&classes, 2, "m²"), "150,000 m² or more");
+        assert_eq!(class_label(&classes, 2, ""), "150,000 or more");
     }
 }
