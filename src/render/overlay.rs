@@ -198,24 +198,40 @@ pub fn scale_bar(ground_m_per_px: f64, max_px: f64) -> ScaleBar {
 /// The attribution lines of the scene's layers (deduplicated, in layer order), with
 /// "illustrative data" when any layer is illustrative.
 pub fn attributions(scene: &Scene) -> Vec<String> {
+    credit_lines(
+        scene
+            .layers
+            .iter()
+            .filter(|l| l.mesh.features_drawn > 0)
+            .map(|l| {
+                (
+                    l.attribution.as_deref(),
+                    l.illustrative,
+                    l.style.title.as_str(),
+                )
+            }),
+    )
+}
+
+/// The one credits rule, for the snapshot and the app's map: each (attribution, illustrative,
+/// title) in order; an attribution is kept once per first clause ("© OpenStreetMap
+/// contributors, ODbL 1.0" and "© OpenStreetMap contributors" are one credit), then
+/// "illustrative data: …" names the illustrative layers.
+pub fn credit_lines<'a>(
+    layers: impl IntoIterator<Item = (Option<&'a str>, bool, &'a str)>,
+) -> Vec<String> {
+    let first_clause = |a: &str| a.split(',').next().unwrap_or(a).trim().to_string();
     let mut out: Vec<String> = Vec::new();
     let mut illustrative = Vec::new();
-    for l in &scene.layers {
-        if l.mesh.features_drawn == 0 {
-            continue;
-        }
-        if let Some(a) = &l.attribution {
-            // "© OpenStreetMap contributors, ODbL 1.0" and "© OpenStreetMap contributors" are one credit
-            let key = a.split(',').next().unwrap_or(a).trim().to_string();
-            if !out
-                .iter()
-                .any(|o| o.split(',').next().unwrap_or(o).trim() == key)
-            {
-                out.push(a.clone());
+    for (attribution, is_illustrative, title) in layers {
+        if let Some(a) = attribution {
+            let key = first_clause(a);
+            if !out.iter().any(|o| first_clause(o) == key) {
+                out.push(a.to_string());
             }
         }
-        if l.illustrative {
-            illustrative.push(l.style.title.clone());
+        if is_illustrative {
+            illustrative.push(title);
         }
     }
     if !illustrative.is_empty() {
