@@ -5,7 +5,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{Coord, Geometry, LineString, Polygon};
 use hetao_atlas::core::measure::{
-    Area, Sphere, fast_area_m2, geodesic_area_m2, local_planar_area_m2,
+    AreaM2, Sphere, fast_area_m2, geodesic_area_m2, local_planar_area_m2,
 };
 use std::hint::black_box;
 

@@ -9,9 +9,9 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use hetao_atlas::cli::run_args;
 use hetao_atlas::core::io::load_path;
 use hetao_atlas::core::measure::{
-    Area, Distance, GeodesicWgs84, Length, Perimeter, Sphere, TangentPlane, centroid, fast_area_m2,
-    geodesic_area_m2, geodesic_length_m, geodesic_perimeter_m, locate_point, planimeter,
-    point_in_polygon, vertex_mean_centroid, vertex_mean_centroid_all,
+    AreaM2, DistanceM, GeodesicWgs84, LengthM, PerimeterM, Sphere, TangentPlane, centroid,
+    fast_area_m2, geodesic_area_m2, geodesic_length_m, geodesic_perimeter_m, locate_point,
+    planimeter, point_in_polygon, vertex_mean_centroid, vertex_mean_centroid_all,
 };
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -723,23 +723,9 @@ impl HetaoApp {
             });
         }
         self.status = format!("loaded {} ({} features)", layer.name, layer.features.len());
-        let bbox = layer
-            .features
-            .iter()
-            .filter_map(|f| {
-                f.geometry
-                    .as_ref()
-                    .and_then(geo::BoundingRect::bounding_rect)
-            })
-            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
-            .reduce(|a, b| {
-                [
-                    a[0].min(b[0]),
-                    a[1].min(b[1]),
-                    a[2].max(b[2]),
-                    a[3].max(b[3]),
-                ]
-            });
+        let bbox = crate::core::measure::bbox_of_all(
+            layer.features.iter().filter_map(|f| f.geometry.as_ref()),
+        );
         self.layers.push(e);
         self.user_layers.push(layer);
         if let Some(b) = bbox {
@@ -2358,16 +2344,8 @@ pub fn legend_swatches(ui: &mut egui::Ui, style: &crate::render::Style, compact:
             property,
         }) if !compact => {
             ui.label(egui::RichText::new(property).small().weak());
-            for (k, (min, c)) in classes.iter().enumerate() {
-                let upper = classes.get(k + 1).map(|n| n.0);
-                let text = match upper {
-                    Some(u) => format!(
-                        "{} – {} {unit}",
-                        crate::core::zone::planning::thousands(*min),
-                        crate::core::zone::planning::thousands(u)
-                    ),
-                    None => format!("≥ {} {unit}", crate::core::zone::planning::thousands(*min)),
-                };
+            for (k, (_, c)) in classes.iter().enumerate() {
+                let text = crate::render::overlay::class_label(classes, k, unit);
                 ui.horizontal(|ui| {
                     swatch(ui, Some(*c), style.stroke, is_line);
                     ui.label(egui::RichText::new(text).small());

@@ -228,28 +228,15 @@ pub fn move_item<T>(v: &mut Vec<T>, from: usize, to: usize) {
 }
 
 /// The attribution lines for the visible layers (deduplicated by their first clause), then
-/// "Illustrative data: …" naming the visible illustrative layers.
+/// "illustrative data: …" naming the visible illustrative layers (the renderer's one rule,
+/// `render::overlay::credit_lines`).
 pub fn visible_attributions(entries: &[LayerEntry]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut illustrative = Vec::new();
-    for e in entries.iter().filter(|e| e.visible) {
-        if let Some(a) = &e.attribution {
-            let key = a.split(',').next().unwrap_or(a).trim();
-            if !out
-                .iter()
-                .any(|o| o.split(',').next().unwrap_or(o).trim() == key)
-            {
-                out.push(a.clone());
-            }
-        }
-        if e.illustrative {
-            illustrative.push(e.title.clone());
-        }
-    }
-    if !illustrative.is_empty() {
-        out.push(format!("Illustrative data: {}", illustrative.join(", ")));
-    }
-    out
+    crate::render::overlay::credit_lines(
+        entries
+            .iter()
+            .filter(|e| e.visible)
+            .map(|e| (e.attribution.as_deref(), e.illustrative, e.title.as_str())),
+    )
 }
 
 #[cfg(test)]
@@ -342,7 +329,7 @@ mod tests {
             .collect();
         let all = visible_attributions(&entries).join("\n");
         assert!(all.contains("© OpenStreetMap contributors"), "{all}");
-        assert!(all.contains("Illustrative data"), "{all}");
+        assert!(all.contains("illustrative data"), "{all}");
         for e in &mut entries {
             e.visible = e.name == "hk_districts";
         }

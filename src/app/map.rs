@@ -376,9 +376,8 @@ fn furniture(
     let stroke = egui::Stroke::new(1.0, egui::Color32::from_gray(170));
 
     // scale bar (bottom left)
-    let gmpp = cam.ground_metres_per_pixel();
-    let len_m = crate::render::overlay::nice_length(gmpp * 140.0);
-    let len_px = (len_m / gmpp) as f32;
+    let bar = crate::render::overlay::scale_bar(cam.ground_metres_per_pixel(), 140.0);
+    let len_px = bar.length_px;
     let origin = egui::pos2(rect.left() + 16.0, rect.bottom() - 40.0);
     let bg = egui::Rect::from_min_size(
         origin - egui::vec2(8.0, 18.0),
@@ -398,11 +397,7 @@ fn furniture(
         egui::Stroke::new(1.0, text),
         egui::StrokeKind::Middle,
     );
-    let label = if len_m >= 1000.0 {
-        format!("{} km", len_m / 1000.0)
-    } else {
-        format!("{len_m} m")
-    };
+    let label = bar.label;
     painter.text(
         egui::pos2(origin.x, y - 5.0),
         egui::Align2::LEFT_BOTTOM,

@@ -58,12 +58,8 @@ pub fn layer_summary(l: &Layer) -> Value {
         has_z |= f.z.is_some();
         if let Some(g) = &f.geometry {
             area += geodesic_area_m2(g);
-            if let Some(r) = geo::BoundingRect::bounding_rect(g) {
-                let b = bbox.get_or_insert([r.min().x, r.min().y, r.max().x, r.max().y]);
-                b[0] = b[0].min(r.min().x);
-                b[1] = b[1].min(r.min().y);
-                b[2] = b[2].max(r.max().x);
-                b[3] = b[3].max(r.max().y);
+            if let Some(b) = crate::core::measure::bbox_of(g) {
+                bbox = Some(crate::core::measure::bbox_union(bbox, b));
             }
         }
         for (k, v) in f.props() {

@@ -49,6 +49,13 @@ fn parse_point(s: &str) -> anyhow::Result<(f64, f64)> {
     Ok((c.x, c.y))
 }
 
+/// Hits as (layer, feature, distance) rows.
+fn with_distance(hits: Vec<Hit>) -> Vec<(usize, usize, Option<f64>)> {
+    hits.into_iter()
+        .map(|h| (h.layer, h.feature, Some(h.distance_m)))
+        .collect()
+}
+
 fn id_string(f: &Feature) -> Option<String> {
     f.id.as_ref().map(ToString::to_string)
 }
@@ -121,17 +128,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             }
             (None, Some(p), Some(k)) => {
                 let (lon, lat) = parse_point(p)?;
-                let h = index
-                    .nearest_where(&ds, lon, lat, k, keep)
-                    .into_iter()
-                    .map(
-                        |Hit {
-                             layer,
-                             feature,
-                             distance_m,
-                         }| (layer, feature, Some(distance_m)),
-                    )
-                    .collect();
+                let h = with_distance(index.nearest_where(&ds, lon, lat, k, keep));
                 (h, json!({"point": [lon, lat], "nearest": k}))
             }
             (None, Some(p), None) => {
@@ -139,18 +136,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                 if !(args.radius_m >= 0.0 && args.radius_m.is_finite()) {
                     bail!("--radius-m must be a finite number >= 0");
                 }
-                let h = index
-                    .at_point(&ds, lon, lat, args.radius_m)
-                    .into_iter()
-                    .filter(|h| keep(h.layer))
-                    .map(
-                        |Hit {
-                             layer,
-                             feature,
-                             distance_m,
-                         }| (layer, feature, Some(distance_m)),
-                    )
-                    .collect();
+                let mut hits = index.at_point(&ds, lon, lat, args.radius_m);
+                hits.retain(|h| keep(h.layer));
+                let h = with_distance(hits);
                 (h, json!({"point": [lon, lat], "radius_m": args.radius_m}))
             }
             (None, None, _) => {

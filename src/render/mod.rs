@@ -107,27 +107,12 @@ impl Scene {
                 None => styles.for_layer(&l.name).visible,
             })
             .collect();
-        let mut bbox: Option<[f64; 4]> = None;
-        for l in &chosen {
-            for f in &l.features {
-                if let Some(r) = f
-                    .geometry
-                    .as_ref()
-                    .and_then(geo::BoundingRect::bounding_rect)
-                {
-                    let b = [r.min().x, r.min().y, r.max().x, r.max().y];
-                    bbox = Some(match bbox {
-                        None => b,
-                        Some(a) => [
-                            a[0].min(b[0]),
-                            a[1].min(b[1]),
-                            a[2].max(b[2]),
-                            a[3].max(b[3]),
-                        ],
-                    });
-                }
-            }
-        }
+        let bbox = crate::core::measure::bbox_of_all(
+            chosen
+                .iter()
+                .flat_map(|l| &l.features)
+                .filter_map(|f| f.geometry.as_ref()),
+        );
         let origin = bbox
             .map(|b| LocalOrigin::from_lonlat((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0))
             .unwrap_or_default();

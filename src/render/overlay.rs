@@ -114,14 +114,7 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| l.mesh.class_counts.get(*i).is_some_and(|&n| n > 0))
-                .map(|(_, (min, c))| {
-                    (
-                        swatch(*c),
-                        format!("≥ {} {}", group_thousands(*min), unit)
-                            .trim_end()
-                            .to_string(),
-                    )
-                })
+                .map(|(i, (_, c))| (swatch(*c), class_label(classes, i, unit)))
                 .collect(),
             None if is_line => match s.stroke {
                 Some(c) => vec![(
@@ -156,42 +149,89 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
     out
 }
 
-fn group_thousands(v: f64) -> String {
-    if v.fract() != 0.0 || v.abs() >= 1e15 {
-        return format!("{v}");
+/// The label of class `k` of a graduated style: "a – b unit" up to the next class's minimum,
+/// "a unit or more" for the last (numbers with thousands separators). The one rule for the map
+/// legend, the snapshot legend and the app's layer panel.
+pub fn class_label(classes: &[(f64, Rgba)], k: usize, unit: &str) -> String {
+    use crate::core::zone::planning::group_digits;
+    let Some((min, _)) = classes.get(k) else {
+        return String::new();
+    };
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
+    match classes.get(k + 1) {
+        Some((next, _)) => format!("{} – {}{unit}", group_digits(*min), group_digits(*next)),
+        // words, not "≥": the snapshot font (assets/fonts) has no U+2265
+        None => format!("{}{unit} or more", group_digits(*min)),
     }
-    let s = format!("{}", v.abs() as u64);
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
+}
+
+/// A scale bar: a "nice" ground length (1, 2 or 5 × 10^k m), its length on screen and its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleBar {
+    /// Ground length, metres.
+    pub length_m: f64,
+    /// Screen length, logical px.
+    pub length_px: f32,
+    /// "500 m", "2 km".
+    pub label: String,
+}
+
+/// The scale bar at `ground_m_per_px` metres per logical pixel, at most `max_px` long.
+pub fn scale_bar(ground_m_per_px: f64, max_px: f64) -> ScaleBar {
+    let length_m = nice_length(ground_m_per_px * max_px);
+    let label = if length_m >= 1000.0 {
+        format!("{} km", length_m / 1000.0)
+    } else {
+        format!("{length_m} m")
+    };
+    ScaleBar {
+        length_m,
+        length_px: (length_m / ground_m_per_px) as f32,
+        label,
     }
-    if v < 0.0 { format!("-{out}") } else { out }
 }
 
 /// The attribution lines of the scene's layers (deduplicated, in layer order), with
 /// "illustrative data" when any layer is illustrative.
 pub fn attributions(scene: &Scene) -> Vec<String> {
+    credit_lines(
+        scene
+            .layers
+            .iter()
+            .filter(|l| l.mesh.features_drawn > 0)
+            .map(|l| {
+                (
+                    l.attribution.as_deref(),
+                    l.illustrative,
+                    l.style.title.as_str(),
+                )
+            }),
+    )
+}
+
+/// The one credits rule, for the snapshot and the app's map: each (attribution, illustrative,
+/// title) in order; an attribution is kept once per first clause ("© OpenStreetMap
+/// contributors, ODbL 1.0" and "© OpenStreetMap contributors" are one credit), then
+/// "illustrative data: …" names the illustrative layers.
+pub fn credit_lines<'a>(
+    layers: impl IntoIterator<Item = (Option<&'a str>, bool, &'a str)>,
+) -> Vec<String> {
+    let first_clause = |a: &str| a.split(',').next().unwrap_or(a).trim().to_string();
     let mut out: Vec<String> = Vec::new();
     let mut illustrative = Vec::new();
-    for l in &scene.layers {
-        if l.mesh.features_drawn == 0 {
-            continue;
-        }
-        if let Some(a) = &l.attribution {
-            // "© OpenStreetMap contributors, ODbL 1.0" and "© OpenStreetMap contributors" are one credit
-            let key = a.split(',').next().unwrap_or(a).trim().to_string();
-            if !out
-                .iter()
-                .any(|o| o.split(',').next().unwrap_or(o).trim() == key)
-            {
-                out.push(a.clone());
+    for (attribution, is_illustrative, title) in layers {
+        if let Some(a) = attribution {
+            let key = first_clause(a);
+            if !out.iter().any(|o| first_clause(o) == key) {
+                out.push(a.to_string());
             }
         }
-        if l.illustrative {
-            illustrative.push(l.style.title.clone());
+        if is_illustrative {
+            illustrative.push(title);
         }
     }
     if !illustrative.is_empty() {
@@ -387,14 +427,11 @@ pub fn build(scene: &Scene, camera: &Camera, opts: &OverlayOptions) -> Overlay {
     };
 
     // scale bar, bottom left
-    let gmpp = camera.ground_metres_per_pixel();
-    let len_m = nice_length(gmpp * 120.0);
-    let len_px = (len_m / gmpp) as f32;
-    let label = if len_m >= 1000.0 {
-        format!("{} km", len_m / 1000.0)
-    } else {
-        format!("{len_m} m")
-    };
+    let ScaleBar {
+        length_px: len_px,
+        label,
+        ..
+    } = scale_bar(camera.ground_metres_per_pixel(), 120.0);
     let (lw, lasc, _) = measure(&label, 11.0);
     let by = h - attr_h - margin - 6.0;
     let bx = margin;
@@ -555,6 +592,17 @@ mod tests {
         assert_eq!(nice_length(730.0), 500.0);
         assert_eq!(nice_length(199.0), 100.0);
         assert_eq!(nice_length(2500.0), 2000.0);
-        assert_eq!(group_thousands(50000.0), "50,000");
+        let bar = scale_bar(5.0, 120.0);
+        assert_eq!((bar.length_m, bar.length_px), (500.0, 100.0));
+        assert_eq!(bar.label, "500 m");
+        assert_eq!(scale_bar(20.0, 120.0).label, "2 km");
+        let classes = [
+            (0.0, Rgba::BLACK),
+            (50_000.0, Rgba::BLACK),
+            (1.5e5, Rgba::BLACK),
+        ];
+        assert_eq!(class_label(&classes, 0, "m²"), "0 – 50,000 m²");
+        assert_eq!(class_label(&classes, 2, "m²"), "150,000 m² or more");
+        assert_eq!(class_label(&classes, 2, ""), "150,000 or more");
     }
 }

@@ -230,17 +230,8 @@ fn tessellate_features(
                 marker_radius,
             });
         }
-        if let Some(r) = geo::BoundingRect::bounding_rect(g) {
-            let bb = [r.min().x, r.min().y, r.max().x, r.max().y];
-            b.mesh.bbox = Some(match b.mesh.bbox {
-                None => bb,
-                Some(a) => [
-                    a[0].min(bb[0]),
-                    a[1].min(bb[1]),
-                    a[2].max(bb[2]),
-                    a[3].max(bb[3]),
-                ],
-            });
+        if let Some(bb) = crate::core::measure::bbox_of(g) {
+            b.mesh.bbox = Some(crate::core::measure::bbox_union(b.mesh.bbox, bb));
         }
     }
     // fills first, then strokes on top

@@ -18,7 +18,7 @@
 //! Units: m².
 
 use super::local::wrap_deg;
-use super::{Area, TangentFrame, geodesic::GeodesicWgs84};
+use super::{AreaM2, TangentFrame, geodesic::GeodesicWgs84};
 use geo::{Geometry, LineString, Polygon};
 
 /// The metric space "local tangent plane of the WGS84 ellipsoid" (see the module doc).
@@ -94,7 +94,7 @@ impl TangentPlane {
     }
 }
 
-impl Area for TangentPlane {
+impl AreaM2 for TangentPlane {
     /// Fast area in m² (see the module doc); 0 for points and lines.
     fn area_m2(&self, g: &Geometry<f64>) -> f64 {
         match g {

@@ -4,7 +4,7 @@
 //! Units: metres, square metres, degrees. Coordinates go in as `geo` coordinates
 //! (x = longitude, y = latitude, degrees).
 
-use super::{Distance, RingMetric};
+use super::{DistanceM, RingMetric};
 use geo::Coord;
 use geographiclib_rs::{Geodesic, InverseGeodesic, PolygonArea, Winding};
 use std::sync::LazyLock;
@@ -106,7 +106,7 @@ impl RingMetric for GeodesicWgs84 {
     }
 }
 
-impl Distance for GeodesicWgs84 {
+impl DistanceM for GeodesicWgs84 {
     /// Geodesic distance in metres (GeographicLib inverse problem); NaN for non-finite input.
     fn distance_m(&self, a: Coord<f64>, b: Coord<f64>) -> f64 {
         self.inverse(a, b).s12_m

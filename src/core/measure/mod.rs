@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use geo::polygon;
-//! use hetao_atlas::core::measure::{Area, Perimeter, GeodesicWgs84, Sphere};
+//! use hetao_atlas::core::measure::{AreaM2, PerimeterM, GeodesicWgs84, Sphere};
 //! let sq: geo::Geometry<f64> = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0),
 //!     (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)].into();
 //! let a = GeodesicWgs84.area_m2(&sq);            // 12 308 778 361.47 m²
@@ -32,9 +32,10 @@
 //! - **Perimeter** is the length of every ring, exterior *and* holes.
 //! - **Length** is the length of line geometries only (0 for polygons, whose outline is
 //!   their perimeter) — except where turf's definition is asked for, see
-//!   [`Perimeter::perimeter_m`] plus [`Length::length_m`].
+//!   [`PerimeterM::perimeter_m`] plus [`LengthM::length_m`].
 //! - Points have no area, perimeter or length. GeometryCollections sum their members.
 
+pub mod bbox;
 mod centroid;
 pub mod fast;
 pub mod geodesic;
@@ -43,6 +44,7 @@ pub mod local;
 mod pip;
 pub mod spherical;
 
+pub use bbox::{bbox_of, bbox_of_all, bbox_union};
 pub use centroid::{vertex_mean_centroid, vertex_mean_centroid_all};
 pub use fast::{TangentPlane, fast_area_m2};
 pub use geodesic::{GeodesicWgs84, Inverse, planimeter};
@@ -61,25 +63,25 @@ pub trait RingMetric {
 }
 
 /// The distance between two points in a metric space.
-pub trait Distance {
+pub trait DistanceM {
     /// Distance in metres between `a` and `b` (lon, lat degrees).
     fn distance_m(&self, a: Coord<f64>, b: Coord<f64>) -> f64;
 }
 
 /// Area of a geometry in a metric space.
-pub trait Area {
+pub trait AreaM2 {
     /// Area in m², holes subtracted, independent of winding; 0 for points and lines.
     fn area_m2(&self, g: &Geometry<f64>) -> f64;
 }
 
 /// Perimeter of the polygons of a geometry in a metric space.
-pub trait Perimeter {
+pub trait PerimeterM {
     /// Perimeter in metres: exterior plus hole rings of every polygon; 0 for points and lines.
     fn perimeter_m(&self, g: &Geometry<f64>) -> f64;
 }
 
 /// Length of the lines of a geometry in a metric space.
-pub trait Length {
+pub trait LengthM {
     /// Length in metres of LineStrings and MultiLineStrings; 0 for points and polygons.
     fn length_m(&self, g: &Geometry<f64>) -> f64;
 }
@@ -124,7 +126,7 @@ fn for_each_line(g: &Geometry<f64>, f: &mut dyn FnMut(&[Coord<f64>])) {
     }
 }
 
-impl<M: RingMetric> Area for M {
+impl<M: RingMetric> AreaM2 for M {
     fn area_m2(&self, g: &Geometry<f64>) -> f64 {
         let mut total = 0.0;
         for_each_polygon(g, &mut |p| total += polygon_area(self, p));
@@ -132,7 +134,7 @@ impl<M: RingMetric> Area for M {
     }
 }
 
-impl<M: RingMetric> Perimeter for M {
+impl<M: RingMetric> PerimeterM for M {
     fn perimeter_m(&self, g: &Geometry<f64>) -> f64 {
         let mut total = 0.0;
         for_each_polygon(g, &mut |p| total += polygon_perimeter(self, p));
@@ -140,7 +142,7 @@ impl<M: RingMetric> Perimeter for M {
     }
 }
 
-impl<M: Distance> Length for M {
+impl<M: DistanceM> LengthM for M {
     fn length_m(&self, g: &Geometry<f64>) -> f64 {
         let mut total = 0.0;
         for_each_line(g, &mut |l| {

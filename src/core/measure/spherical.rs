@@ -6,7 +6,7 @@
 //! The ring formula is the one both libraries publish; results agree with theirs to rounding.
 //! It is not a geodesic-edge area on the ellipsoid: use [`super::GeodesicWgs84`] for that.
 
-use super::{Distance, RingMetric};
+use super::{DistanceM, RingMetric};
 use geo::Coord;
 
 /// turf's `PI_OVER_180`, multiplied (not divided) as turf does, for identical rounding.
@@ -93,7 +93,7 @@ impl RingMetric for Sphere {
     }
 }
 
-impl Distance for Sphere {
+impl DistanceM for Sphere {
     /// Haversine distance in metres on this sphere (turf's `distance` × R).
     fn distance_m(&self, a: Coord<f64>, b: Coord<f64>) -> f64 {
         Self::central_angle_rad(a, b) * self.radius_m

@@ -510,19 +510,38 @@ impl ZoneStats {
     }
 }
 
-/// An integer with thousands separators ("1,234,567").
+/// A number rounded to an integer, with thousands separators ("1,234,567").
 pub fn thousands(v: f64) -> String {
-    let n = v.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+    // + 0.0 turns a rounded -0 into 0
+    group_digits(v.round() + 0.0)
+}
+
+/// A number with thousands separators in its integer part, decimals kept as the shortest
+/// text that reads back ("1,234,567", "12,345.5", "-0.25"); the one digit-grouping rule of
+/// the crate (tables, legends, the dashboard). Non-finite values and |v| ≥ 1e15 are written
+/// plainly.
+pub fn group_digits(v: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return format!("{v}");
+    }
+    let text = format!("{}", v.abs());
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 3 + 1);
+    if v < 0.0 {
+        out.push('-');
+    }
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
     }
-    if n < 0 {
-        out.insert(0, '-');
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
     }
     out
 }
@@ -546,6 +565,10 @@ mod tests {
         assert_eq!(thousands(1000.0), "1,000");
         assert_eq!(thousands(3_020_000.0), "3,020,000");
         assert_eq!(thousands(-12_345.0), "-12,345");
+        assert_eq!(thousands(-0.4), "0");
+        assert_eq!(group_digits(12_345.5), "12,345.5");
+        assert_eq!(group_digits(-1_234_567.0), "-1,234,567");
+        assert_eq!(group_digits(0.25), "0.25");
     }
 
     #[test]
