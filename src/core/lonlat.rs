@@ -121,44 +121,48 @@ pub fn parse_bbox(s: &str) -> Result<[f64; 4], LonLatError> {
 mod tests {
     use super::*;
 
+    /// The variant name of an error, for the table below.
+    fn kind(e: LonLatError) -> &'static str {
+        match e {
+            LonLatError::Count { .. } => "count",
+            LonLatError::NotNumber { .. } => "number",
+            LonLatError::Longitude { .. } => "lon",
+            LonLatError::Latitude { .. } => "lat",
+            LonLatError::EmptyBox { .. } => "empty",
+        }
+    }
+
     #[test]
     fn one_rule_for_points_and_boxes() {
         assert_eq!(
             parse_lonlat(" -1.5 , 2 ").ok(),
             Some(Coord { x: -1.5, y: 2.0 })
         );
-        assert!(matches!(
-            parse_lonlat("181,0"),
-            Err(LonLatError::Longitude { .. })
-        ));
-        assert!(matches!(
-            parse_lonlat("0,-90.5"),
-            Err(LonLatError::Latitude { .. })
-        ));
-        assert!(matches!(
-            parse_lonlat("1;2"),
-            Err(LonLatError::Count { .. })
-        ));
-        assert!(matches!(
-            parse_lonlat("1,NaN"),
-            Err(LonLatError::NotNumber { .. })
-        ));
         assert_eq!(parse_bbox("-1,-1,1,1").ok(), Some([-1.0, -1.0, 1.0, 1.0]));
-        assert!(matches!(
-            parse_bbox("1,0,1,1"),
-            Err(LonLatError::EmptyBox { .. })
-        ));
-        assert!(matches!(
-            parse_bbox("0,1,1,0"),
-            Err(LonLatError::EmptyBox { .. })
-        ));
-        assert!(matches!(
-            parse_bbox("170,0,190,1"),
-            Err(LonLatError::Longitude { .. })
-        ));
         assert_eq!(
             parse_pair("833000,-815000").ok(),
             Some((833000.0, -815000.0))
         );
+        let points = [
+            ("181,0", "lon"),
+            ("0,-90.5", "lat"),
+            ("1;2", "count"),
+            ("1,NaN", "number"),
+        ];
+        for (text, want) in points {
+            assert_eq!(parse_lonlat(text).map_err(kind), Err(want), "{text}");
+        }
+        let boxes = [
+            ("1,0,1,1", "empty"),
+            ("0,1,1,0", "empty"),
+            ("170,0,190,1", "lon"),
+        ];
+        for (text, want) in boxes {
+            assert_eq!(
+                parse_bbox(text).map(|_| ()).map_err(kind),
+                Err(want),
+                "{text}"
+            );
+        }
     }
 }
