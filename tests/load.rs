@@ -1,12 +1,13 @@
 //! The fast GeoJSON loader: fixtures, round trips, legacy crs, positions, errors,
 //! cancellation, memory guard, hostile input, and agreement with the reference loader.
 
-use hetao_atlas::core::io::reference::load_slice_reference;
+mod reference;
 use hetao_atlas::core::io::{
     LoadError, LoadOptions, layer_to_geojson, load_path, load_path_with, load_slice,
     load_slice_with, write_layer,
 };
 use hetao_atlas::core::model::{Feature, Layer};
+use reference::load_slice_reference;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -6,8 +6,7 @@
 //! - [`layer_to_geojson`] / [`write_layer`] / [`Collection`]: the one GeoJSON writer (atomic,
 //!   optional coordinate precision), which round-trips id, properties, foreign members, bbox
 //!   and z.
-//! - `reference`: a simple loader through the `geojson` crate, kept only for the tests and
-//!   benches to check the fast one against (hidden, not API).
+//! - [`apply_legacy_crs`]: reproject a layer read with a legacy `crs` member to WGS84.
 //!
 //! Accepted: FeatureCollection, Feature, or a bare Geometry at the root; all seven geometry
 //! types; `bbox`; foreign members (kept on the collection and on features); positions with a
@@ -20,8 +19,6 @@
 //! line and column.
 
 mod parse;
-#[doc(hidden)]
-pub mod reference;
 mod write;
 
 pub use write::{
@@ -92,7 +89,8 @@ pub enum LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn invalid(file: &str, pos: SourcePos, message: impl Into<String>) -> Self {
+    /// An [`LoadError::Invalid`] at `pos` of `file`.
+    pub fn invalid(file: &str, pos: SourcePos, message: impl Into<String>) -> Self {
         LoadError::Invalid {
             file: file.to_string(),
             line: pos.line,
@@ -364,7 +362,7 @@ fn syntax_first(bytes: &[u8], file: &str, off: usize, msg: String) -> LoadError 
 
 /// Honour a legacy (2008 GeoJSON) `crs` member: reproject every geometry and bbox to WGS84.
 /// `at` is where the member is, for messages.
-pub(crate) fn apply_legacy_crs(
+pub fn apply_legacy_crs(
     layer: &mut Layer,
     crs: &Value,
     at: SourcePos,

@@ -1,11 +1,11 @@
 //! A simple reference loader through the `geojson` crate (serde), kept to check the fast
 //! loader against: same model, same z convention, same legacy `crs` handling, no positions
-//! (every `pos` is 0:0) and no parallelism. Not for production use: about half as fast.
+//! (every `pos` is 0:0) and no parallelism. Test-only: about half as fast.
 
-use super::LoadError;
-use crate::core::model::{Feature, FeatureId, Layer, SourcePos};
 use geo::{Coord, Geometry};
 use geojson::{GeoJson, GeometryValue, Position};
+use hetao_atlas::core::io::{LoadError, apply_legacy_crs};
+use hetao_atlas::core::model::{Feature, FeatureId, Layer, SourcePos};
 
 /// Load GeoJSON from memory through the `geojson` crate.
 pub fn load_slice_reference(bytes: &[u8], name: &str, file: &str) -> Result<Layer, LoadError> {
@@ -53,7 +53,7 @@ pub fn load_slice_reference(bytes: &[u8], name: &str, file: &str) -> Result<Laye
         }
     }
     if let Some(crs) = crs {
-        super::apply_legacy_crs(&mut layer, &crs, at, file)?;
+        apply_legacy_crs(&mut layer, &crs, at, file)?;
     }
     Ok(layer)
 }
