@@ -15,6 +15,7 @@ pub mod measure;
 pub mod query;
 pub mod reach;
 pub mod scenario;
+pub mod search;
 #[cfg(feature = "gui")]
 pub mod snapshot;
 pub mod stats;
@@ -55,6 +56,8 @@ pub enum Command {
     Stats(stats::Args),
     /// Generate or apply planning scenarios.
     Scenario(scenario::Args),
+    /// Find buildings, research units and places by id or name.
+    Search(search::Args),
     /// Render a map snapshot to PNG.
     #[cfg(feature = "gui")]
     Snapshot(snapshot::Args),
@@ -77,6 +80,7 @@ pub fn run_command(cmd: &Command, out: &mut dyn Write) -> anyhow::Result<i32> {
         Command::Transform(a) => transform::run(a, out),
         Command::Stats(a) => stats::run(a, out),
         Command::Scenario(a) => scenario::run(a, out),
+        Command::Search(a) => search::run(a, out),
         #[cfg(feature = "gui")]
         Command::Snapshot(a) => snapshot::run(a, out),
         Command::Export(a) => export::run(a, out),
