@@ -3,9 +3,11 @@
 #   libproj-dev, pkg-config, libclang-dev: the `proj` crate links the system PROJ (bindgen needs libclang)
 #   mesa-vulkan-drivers: a software Vulkan adapter (lavapipe) so wgpu renders without a GPU
 #   xvfb: a virtual display for the app's screenshot test
+#   zenity: the app's open/save/export file dialogs (src/app/dialogs.rs); xdotool drives the
+#     real window in the end-to-end tests
 # As root it installs what is missing; otherwise it prints the exact apt-get line to run.
 set -euo pipefail
-pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb)
+pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb zenity xdotool)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

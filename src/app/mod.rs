@@ -8,6 +8,7 @@
 //! - [`pick`]: the R-tree for hover, click and box selection and vertex snapping;
 //! - [`measure`]: the measure tools (geodesic beside planar);
 //! - [`jobs`]: worker threads with progress and cancel;
+//! - [`dialogs`]: file dialogs on a worker thread (zenity, portal) or an in-app path field;
 //! - [`export`]: snapshot, GeoJSON and CSV exports (atomic writes);
 //! - [`reach`]: the travel-reach tool (isochrone bands, destination times, dwell sliders).
 //!
@@ -17,6 +18,7 @@
 
 pub mod atlas;
 pub mod dashboard;
+pub mod dialogs;
 pub mod doc;
 pub mod export;
 pub mod gpu;
