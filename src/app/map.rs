@@ -4,9 +4,10 @@
 //! Input: drag pans, wheel and pinch zoom about the cursor, double-click zooms in, arrows,
 //! `+`/`-` and Home; clicks pick through the R-tree or add tool vertices.
 
-use super::atlas::{HetaoApp, Tab, Tool, attributions, c32};
 use super::gpu::MapCallback;
 use super::measure::{MeasureKind, Measurement};
+use super::state::{HetaoApp, Tab, Tool};
+use super::widgets::{attributions, c32};
 use crate::render::Camera;
 use crate::render::camera::{lonlat_to_mercator, mercator_to_lonlat};
 use crate::render::snapshot::BACKGROUND;
@@ -44,7 +45,7 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
             rect,
             MapCallback {
                 scene,
-                generation: app.scene_gen,
+                generation: app.scene_gen(),
                 camera: cam,
                 visibility,
             },

@@ -12,12 +12,14 @@
 //! - [`export`]: snapshot, GeoJSON and CSV exports (atomic writes);
 //! - [`reach`]: the travel-reach tool (isochrone bands, destination times, dwell sliders).
 //!
-//! The window: [`atlas`] (the app and its panels), [`map`] (the map widget), [`gpu`] (the
-//! `egui_wgpu` paint callback that draws through [`crate::render::MapRenderer`]),
-//! [`dashboard`] (floor space toward 2035).
+//! The window: [`state`] ([`HetaoApp`]: document, selection, tools, jobs), [`cache`] (scene,
+//! pick index, statistics), [`shell`] (the frame that lays out the panels), [`panels`] (one
+//! module per panel), [`map`] (the map widget), [`gpu`] (the `egui_wgpu` paint callback that
+//! draws through [`crate::render::MapRenderer`]), [`widgets`] (shared widgets and formatters)
+//! and [`screenshot`] (`--screenshot`). Imports go one way: panels, map and shell import the
+//! state; the state imports none of them.
 
-pub mod atlas;
-pub mod dashboard;
+pub mod cache;
 pub mod dialogs;
 pub mod doc;
 pub mod export;
@@ -26,11 +28,17 @@ pub mod jobs;
 pub mod layers;
 pub mod map;
 pub mod measure;
+pub mod panels;
 pub mod pick;
 pub mod reach;
+pub mod screenshot;
+pub mod shell;
+pub mod state;
+pub mod time;
 pub mod view;
+pub mod widgets;
 
-pub use atlas::HetaoApp;
+pub use state::HetaoApp;
 
 use eframe::egui;
 use std::path::PathBuf;
@@ -109,7 +117,7 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
             if let Some(rs) = cc.wgpu_render_state.as_ref() {
                 match gpu::install(rs) {
                     Ok(uploaded) => {
-                        app.gpu = Some(atlas::GpuHandle {
+                        app.gpu = Some(state::GpuHandle {
                             state: rs.clone(),
                             uploaded,
                         });
@@ -118,7 +126,7 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
                 }
             }
             if let Some(p) = shot {
-                app.screenshot = Some(atlas::ScreenshotState::new(p, r2));
+                app.screenshot = Some(screenshot::ScreenshotState::new(p, r2));
             }
             app.start_loading(&cc.egui_ctx);
             Ok(Box::new(Window { app }))

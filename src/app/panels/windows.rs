@@ -1,0 +1,102 @@
+//! Floating windows: files that failed to load, the snapshot dialog, the autosave offer.
+
+use crate::app::state::HetaoApp;
+use eframe::egui;
+
+/// Show this panel in `ui`.
+pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
+    if !app.load_errors.is_empty() {
+        let mut open = true;
+        egui::Window::new("⚠ Files that failed to load")
+            .open(&mut open)
+            .default_width(520.0)
+            .show(ctx, |ui| {
+                ui.label("Nothing else was changed. The first error of each file:");
+                for (f, e) in &app.load_errors {
+                    ui.separator();
+                    ui.strong(f);
+                    ui.monospace(e);
+                }
+            });
+        if !open {
+            app.load_errors.clear();
+        }
+    }
+    if let Some((scale, mut title)) = app.snapshot_dialog.clone() {
+        let mut scale = scale;
+        let mut go = false;
+        let mut close = false;
+        egui::Window::new("Export map snapshot")
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label("Title");
+                    ui.text_edit_singleline(&mut title);
+                });
+                ui.horizontal(|ui| {
+                    ui.label("Resolution");
+                    for s in [1.0, 2.0, 4.0] {
+                        let (w, h) = (app.map_size.0 * s, app.map_size.1 * s);
+                        ui.selectable_value(&mut scale, s, format!("{w:.0}×{h:.0}"));
+                    }
+                });
+                ui.label(
+                    egui::RichText::new(
+                        "The current view with legend, scale bar, north arrow, title and \
+                         attribution; a world file (.pgw, EPSG:3857) is written beside it.",
+                    )
+                    .small()
+                    .weak(),
+                );
+                ui.horizontal(|ui| {
+                    go = ui.button("Save as…").clicked();
+                    close = ui.button("Cancel").clicked();
+                });
+            });
+        app.snapshot_dialog = Some((scale, title.clone()));
+        if close {
+            app.snapshot_dialog = None;
+        }
+        if go {
+            app.snapshot_dialog = None;
+            if let Some(p) = rfd::FileDialog::new()
+                .add_filter("PNG", &["png"])
+                .set_file_name("hetao-map.png")
+                .save_file()
+            {
+                app.start_snapshot(scale, title, p, ctx);
+            }
+        }
+    }
+    if let Some((p, s)) = app.autosave_offer.clone() {
+        let mut restore = false;
+        let mut discard = false;
+        egui::Modal::new(egui::Id::unique("autosave")).show(ctx, |ui| {
+            ui.heading("Restore unsaved edits?");
+            ui.label(format!(
+                "{} edits from an earlier session were kept in {}.",
+                s.edits.len(),
+                p.display()
+            ));
+            ui.horizontal(|ui| {
+                restore = ui.button("Restore").clicked();
+                discard = ui.button("Discard").clicked();
+            });
+        });
+        if restore {
+            app.autosave_offer = None;
+            match app.doc.replace_scenario(s) {
+                Ok(()) => {
+                    app.status = "unsaved edits restored".into();
+                    app.after_doc_change();
+                }
+                Err(e) => app.edit_error = Some(e.to_string()),
+            }
+        }
+        if discard {
+            app.autosave_offer = None;
+            let _ = std::fs::remove_file(&p);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The frame: [`HetaoApp::show`] polls the jobs, handles keys and dropped files, and lays out
+//! the panels around the map. Each panel is its own module in [`super::panels`].
+
+use super::map;
+use super::panels;
+use super::state::{HetaoApp, Tab, Tool};
+use super::time::{PLAY_STEP_S, TEMPORAL_LAYERS, YEARS};
+use super::view::{MapView, ZONE_EXTENT};
+use crate::core::zone::{Edit, feature_id};
+use eframe::egui;
+use std::path::PathBuf;
+
+impl HetaoApp {
+    /// Lay out one frame of the whole window.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_jobs();
+        crate::app::state::reach::tick(self, std::time::Instant::now(), Some(&ctx));
+        self.handle_dropped_files(&ctx);
+        self.handle_shortcuts(&ctx);
+        self.tick_timeline(&ctx);
+        let dt = f64::from(ctx.input(|i| i.stable_dt)).min(0.1);
+        if self.view.is_flying() {
+            self.view.step(dt);
+            ctx.request_repaint();
+        }
+
+        egui::Panel::top("menu").show(ui, |ui| panels::menu::show(self, ui));
+        egui::Panel::top("toolbar").show(ui, |ui| panels::toolbar::show(self, ui));
+        egui::Panel::bottom("status")
+            .resizable(false)
+            .show(ui, |ui| panels::status::show(self, ui));
+        egui::Panel::bottom("timeline")
+            .resizable(false)
+            .show(ui, |ui| panels::timeline::show(self, ui));
+        egui::Panel::left("layers")
+            .resizable(true)
+            .default_size(290.0)
+            .show(ui, |ui| panels::layers::show(self, ui));
+        egui::Panel::right("side")
+            .resizable(true)
+            .default_size(380.0)
+            .show(ui, |ui| self.side_panel(ui));
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                if self.is_loaded() {
+                    if !self.fitted {
+                        let r = ui.available_rect_before_wrap();
+                        let bbox = self
+                            .ensure_scene()
+                            .and_then(|s| s.bbox_of(crate::render::snapshot::DEFAULT_VIEW_LAYERS))
+                            .unwrap_or(ZONE_EXTENT);
+                        self.view =
+                            MapView::fit(bbox, f64::from(r.width()), f64::from(r.height()), 24.0);
+                        self.fitted = true;
+                    }
+                    self.reach_map_hook(ui);
+                } else {
+                    ui.centered_and_justified(|ui| {
+                        ui.add(egui::Spinner::new().size(32.0));
+                        ui.label("Loading the zone…");
+                    });
+                }
+            });
+        panels::windows::show(self, &ctx);
+        let uploaded = self
+            .gpu
+            .as_ref()
+            .map(|g| g.uploaded.load(std::sync::atomic::Ordering::Acquire));
+        let generation = self.scene_gen();
+        if let Some(shot) = &mut self.screenshot {
+            shot.step(&ctx, uploaded, generation);
+        }
+    }
+
+    /// The map widget, with the reach tool's click: while picking, a click on the map sets the
+    /// reach origin instead of selecting, and the origin is marked.
+    fn reach_map_hook(&mut self, ui: &mut egui::Ui) {
+        let picking = self.reach.picking;
+        let before = picking.then(|| (self.selection.clone(), self.form.clone(), self.tab));
+        let rect = ui.available_rect_before_wrap();
+        map::map_widget(self, ui);
+        let clicked = ui.input(|i| i.pointer.primary_clicked());
+        if let Some((sel, form, tab)) = before
+            && clicked
+            && let Some(c) = self.cursor
+        {
+            self.selection = sel;
+            self.form = form;
+            self.tab = tab;
+            self.reach.set_origin(c, std::time::Instant::now());
+            self.tab = Tab::Reach;
+        }
+        if let Some((lon, lat)) = self.reach.origin {
+            let cam = self
+                .view
+                .camera(f64::from(rect.width()), f64::from(rect.height()), 1.0);
+            let (x, y) = cam.lonlat_to_pixel(lon, lat);
+            let p = rect.min + egui::vec2(x as f32, y as f32);
+            if rect.contains(p) {
+                let painter = ui.painter_at(rect);
+                painter.circle(
+                    p,
+                    6.0,
+                    egui::Color32::from_rgb(230, 60, 30),
+                    egui::Stroke::new(2.0, egui::Color32::WHITE),
+                );
+            }
+        }
+    }
+
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        for p in dropped {
+            self.open_file(p, ctx);
+        }
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (undo, redo, esc, enter, del) = ctx.input(|i| {
+            let cmd = i.modifiers.command;
+            (
+                cmd && !i.modifiers.shift && i.key_pressed(egui::Key::Z),
+                cmd && (i.key_pressed(egui::Key::Y)
+                    || (i.modifiers.shift && i.key_pressed(egui::Key::Z))),
+                i.key_pressed(egui::Key::Escape),
+                i.key_pressed(egui::Key::Enter),
+                i.key_pressed(egui::Key::Delete),
+            )
+        });
+        if undo {
+            self.undo();
+        }
+        if redo {
+            self.redo();
+        }
+        if esc {
+            self.draw.clear();
+            self.box_start = None;
+            if self.reach.picking {
+                self.reach.picking = false;
+            } else if self.tool != Tool::Select {
+                self.tool = Tool::Select;
+            } else {
+                self.selection.clear();
+            }
+        }
+        if enter && self.tool == Tool::DrawBuilding {
+            self.finish_drawing();
+        }
+        if del && self.tool == Tool::Select {
+            let ids: Vec<String> = self
+                .selection
+                .iter()
+                .filter(|r| TEMPORAL_LAYERS.contains(&r.layer.as_str()))
+                .filter_map(|r| self.feature(r).map(feature_id))
+                .collect();
+            if let [id] = ids.as_slice() {
+                self.edit(Edit::Remove { id: id.clone() });
+            }
+        }
+    }
+
+    fn tick_timeline(&mut self, ctx: &egui::Context) {
+        if !self.playing {
+            return;
+        }
+        self.play_accum += f64::from(ctx.input(|i| i.stable_dt)).min(0.2);
+        if self.play_accum >= PLAY_STEP_S {
+            self.play_accum = 0.0;
+            if self.year >= *YEARS.end() {
+                self.playing = false;
+            } else {
+                self.year += 1;
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    fn side_panel(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            for (tab, name) in [
+                (Tab::Inspector, "Inspector"),
+                (Tab::Measure, "Measure"),
+                (Tab::Dashboard, "Floor space 2035"),
+                (Tab::Reach, "Reach"),
+            ] {
+                ui.selectable_value(&mut self.tab, tab, name);
+            }
+        });
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| match self.tab {
+                Tab::Inspector => panels::inspector::show(self, ui),
+                Tab::Measure => panels::measure::show(self, ui),
+                Tab::Dashboard => panels::dashboard::dashboard(self, ui),
+                Tab::Reach => panels::reach::panel(self, ui),
+            });
+    }
+}

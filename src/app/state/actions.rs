@@ -1,0 +1,279 @@
+//! What the user does to the state: scenario edits with undo/redo, selection, fly-to, search,
+//! restyling, adding loaded layers and drawing a new building. Every change to the document
+//! goes through [`HetaoApp::edit`], [`HetaoApp::undo`] or [`HetaoApp::redo`].
+
+use super::{HetaoApp, NewBuilding, Tab, Tool};
+use crate::app::layers::LayerEntry;
+use crate::app::pick::FeatureRef;
+use crate::core::model::Layer;
+use crate::core::zone::{Edit, feature_id};
+use std::path::Path;
+
+impl HetaoApp {
+    /// Apply a scenario edit (undoable); the map and dashboard follow on the next frame.
+    pub fn edit(&mut self, e: Edit) {
+        let what = format!("{} {}", e.op(), e.id());
+        match self.doc.apply(e) {
+            Ok(()) => {
+                self.edit_error = None;
+                self.status = format!("edit: {what}");
+                self.after_doc_change();
+            }
+            Err(err) => self.edit_error = Some(err.to_string()),
+        }
+    }
+
+    /// Undo the last edit.
+    pub fn undo(&mut self) {
+        if self.doc.undo() {
+            self.status = "undone".into();
+            self.after_doc_change();
+        }
+    }
+
+    /// Redo the last undone edit.
+    pub fn redo(&mut self) {
+        if self.doc.redo() {
+            self.status = "redone".into();
+            self.after_doc_change();
+        }
+    }
+
+    pub(crate) fn after_doc_change(&mut self) {
+        // features may have moved: drop references that no longer resolve
+        self.selection.retain(|r| {
+            self.doc
+                .current()
+                .layer(&r.layer)
+                .is_some_and(|l| r.index < l.features.len())
+                || self.user_layers.iter().any(|l| l.name == r.layer)
+        });
+        self.hover = None;
+        self.form = None;
+        if self.screenshot.is_none() && self.autosave {
+            match self.doc.autosave() {
+                Ok(_) => {}
+                Err(e) => self.status = format!("autosave failed: {e}"),
+            }
+        }
+    }
+
+    /// Select one feature (replacing the selection) and show it in the inspector.
+    pub fn select(&mut self, r: Option<FeatureRef>) {
+        self.selection = r.into_iter().collect();
+        self.form = None;
+        if !self.selection.is_empty() {
+            self.tab = Tab::Inspector;
+        }
+    }
+
+    /// Lon/lat box of a feature.
+    pub fn feature_bbox(&self, r: &FeatureRef) -> Option<[f64; 4]> {
+        let g = self.feature(r)?.geometry.as_ref()?;
+        let b = geo::BoundingRect::bounding_rect(g)?;
+        Some([b.min().x, b.min().y, b.max().x, b.max().y])
+    }
+
+    /// Fly to a feature (not closer than zoom 18).
+    pub fn fly_to_feature(&mut self, r: &FeatureRef) {
+        if let Some(b) = self.feature_bbox(r) {
+            let (w, h) = self.map_size;
+            self.view.fly_to_bbox(b, w, h, 18.0);
+        }
+    }
+
+    /// Search ids and names of every layer; up to `limit` hits (exact id first).
+    pub fn search_hits(&self, q: &str, limit: usize) -> Vec<(FeatureRef, String)> {
+        let q = q.trim().to_lowercase();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut exact = Vec::new();
+        let mut hits = Vec::new();
+        for e in self.layers.iter().rev() {
+            let Some(l) = self.layer_data(&e.name) else {
+                continue;
+            };
+            for (i, f) in l.features.iter().enumerate() {
+                let id = feature_id(f);
+                let name = [
+                    "name", "name_en", "name_zh", "platform", "NAME_EN", "NAME_TC",
+                ]
+                .iter()
+                .find_map(|k| f.prop_str(k))
+                .unwrap_or("");
+                let r = FeatureRef {
+                    layer: e.name.clone(),
+                    index: i,
+                };
+                let text = if name.is_empty() {
+                    format!("{id} · {}", e.title)
+                } else if id == "?" {
+                    format!("{name} · {}", e.title)
+                } else {
+                    format!("{name} ({id}) · {}", e.title)
+                };
+                if id.to_lowercase() == q {
+                    exact.push((r, text));
+                } else if id.to_lowercase().contains(&q) || name.to_lowercase().contains(&q) {
+                    hits.push((r, text));
+                }
+                if exact.len() + hits.len() >= limit * 4 {
+                    break;
+                }
+            }
+        }
+        exact.extend(hits);
+        exact.truncate(limit);
+        exact
+    }
+
+    /// Restyle a layer after its mode or opacity changed.
+    pub fn restyle(&mut self, i: usize) {
+        let Some(name) = self.layers.get(i).map(|e| e.name.clone()) else {
+            return;
+        };
+        let data = self.layer_data(&name).cloned().unwrap_or_default();
+        if let Some(e) = self.layers.get_mut(i) {
+            e.restyle(&data);
+        }
+    }
+
+    /// Add a loaded layer on top (renamed if its name is taken) and fly to it.
+    pub fn add_user_layer(&mut self, mut layer: Layer) {
+        let base = layer.name.clone();
+        let mut n = 2;
+        while self.layers.iter().any(|e| e.name == layer.name) {
+            layer.name = format!("{base} ({n})");
+            n += 1;
+        }
+        let mut e = LayerEntry::new(&layer, &self.styles, true);
+        e.visible = true;
+        if e.attribution.is_none() {
+            e.attribution = layer.source.as_ref().map(|p| {
+                format!(
+                    "{} (loaded file)",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                )
+            });
+        }
+        self.status = format!("loaded {} ({} features)", layer.name, layer.features.len());
+        let bbox = layer
+            .features
+            .iter()
+            .filter_map(|f| {
+                f.geometry
+                    .as_ref()
+                    .and_then(geo::BoundingRect::bounding_rect)
+            })
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            });
+        self.layers.push(e);
+        self.user_layers.push(layer);
+        if let Some(b) = bbox {
+            let (w, h) = self.map_size;
+            self.view.fly_to_bbox(b, w, h, 19.0);
+        }
+    }
+
+    /// Finish the outline being drawn: open the new-building form.
+    pub fn finish_drawing(&mut self) {
+        if self.draw.len() < 3 {
+            self.status = "a building needs at least three corners".into();
+            return;
+        }
+        let ring = std::mem::take(&mut self.draw);
+        let (cx, cy) = ring
+            .iter()
+            .fold((0.0, 0.0), |a, p| (a.0 + p[0], a.1 + p[1]));
+        let n = ring.len() as f64;
+        let c = geo::Point::new(cx / n, cy / n);
+        let park = if crate::core::zone::park_geometry(self.doc.current(), "HK")
+            .is_some_and(|g| geo::Contains::contains(&g, &c))
+        {
+            "HK"
+        } else {
+            "SZ"
+        };
+        let existing: Vec<String> = self
+            .doc
+            .current()
+            .layer("buildings")
+            .map(|l| l.features.iter().map(feature_id).collect())
+            .unwrap_or_default();
+        let id = (1..10000)
+            .map(|k| format!("{park}-N{k:03}"))
+            .find(|id| !existing.contains(id))
+            .unwrap_or_else(|| format!("{park}-N"));
+        self.new_building = Some(NewBuilding {
+            ring,
+            id,
+            park: park.into(),
+            use_: "dry_lab_office".into(),
+            gfa_m2: 20000.0,
+            status: "planned".into(),
+            year: self.year.max(2026),
+        });
+        self.tool = Tool::Select;
+        self.tab = Tab::Inspector;
+    }
+
+    /// Add the building of the new-building form (an undoable edit).
+    pub fn add_new_building(&mut self) {
+        let Some(nb) = self.new_building.clone() else {
+            return;
+        };
+        let mut coords: Vec<serde_json::Value> = nb
+            .ring
+            .iter()
+            .map(|p| serde_json::json!([p[0], p[1]]))
+            .collect();
+        if let Some(first) = coords.first().cloned() {
+            coords.push(first);
+        }
+        let feature = serde_json::json!({
+            "type": "Feature",
+            "id": nb.id,
+            "properties": {
+                "id": nb.id,
+                "park": nb.park,
+                "name": format!("New building {}", nb.id),
+                "use": nb.use_,
+                "gfa_m2": nb.gfa_m2,
+                "history": [{"year": nb.year, "status": nb.status}],
+                "illustrative": true
+            },
+            "geometry": {"type": "Polygon", "coordinates": [coords]}
+        });
+        let before = self.doc.revision;
+        self.edit(Edit::AddBuilding { feature });
+        if self.doc.revision != before {
+            self.new_building = None;
+        }
+    }
+
+    pub fn save_scenario(&mut self, p: &Path) {
+        match self.doc.save_as(p) {
+            Ok(()) => self.status = format!("saved {}", p.display()),
+            Err(e) => self.edit_error = Some(e.to_string()),
+        }
+    }
+
+    /// Remove the layer at `i` of the stack (a loaded file's layer), its selection and mesh.
+    pub fn remove_layer(&mut self, i: usize) {
+        if i >= self.layers.len() {
+            return;
+        }
+        let e = self.layers.remove(i);
+        self.user_layers.retain(|l| l.name != e.name);
+        self.selection.retain(|r| r.layer != e.name);
+        self.cache.forget_layer(&e.name);
+    }
+}
