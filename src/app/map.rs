@@ -71,10 +71,18 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
     if let Some(m) = &app.measure {
         draw_measure(&painter, m, &to_screen, app.cursor_if_tool(m.kind));
     }
-    // building being drawn
-    if !app.draw.is_empty() {
-        let mut pts: Vec<egui::Pos2> = app.draw.iter().map(|p| to_screen(p[0], p[1])).collect();
-        if let Some((lon, lat)) = app.cursor {
+    // building being drawn, or drawn and waiting in the new-building form (its outline stays)
+    let pending = app.new_building.as_ref().map(|nb| &nb.ring);
+    let ring = if app.draw.is_empty() {
+        pending
+    } else {
+        Some(&app.draw)
+    };
+    if let Some(ring) = ring.filter(|r| !r.is_empty()) {
+        let mut pts: Vec<egui::Pos2> = ring.iter().map(|p| to_screen(p[0], p[1])).collect();
+        if !app.draw.is_empty()
+            && let Some((lon, lat)) = app.cursor
+        {
             pts.push(to_screen(lon, lat));
         }
         if pts.len() >= 3 {

@@ -8,6 +8,7 @@
 //! - [`pick`]: the R-tree for hover, click and box selection and vertex snapping;
 //! - [`measure`]: the measure tools (geodesic beside planar);
 //! - [`jobs`]: worker threads with progress and cancel;
+//! - [`search`]: the search box's index (the core matcher over the current data) and results;
 //! - [`dialogs`]: file dialogs on a worker thread (zenity, portal) or an in-app path field;
 //! - [`export`]: snapshot, GeoJSON and CSV exports (atomic writes);
 //! - [`reach`]: the travel-reach tool (isochrone bands, destination times, dwell sliders).
@@ -32,6 +33,7 @@ pub mod panels;
 pub mod pick;
 pub mod reach;
 pub mod screenshot;
+pub mod search;
 pub mod shell;
 pub mod state;
 pub mod time;

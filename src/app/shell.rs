@@ -4,9 +4,8 @@
 use super::map;
 use super::panels;
 use super::state::{HetaoApp, Tab, Tool};
-use super::time::{PLAY_STEP_S, TEMPORAL_LAYERS, YEARS};
+use super::time::{PLAY_STEP_S, YEARS};
 use super::view::{MapView, ZONE_EXTENT};
-use crate::core::zone::{Edit, feature_id};
 use eframe::egui;
 use std::path::PathBuf;
 
@@ -15,6 +14,8 @@ impl HetaoApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_jobs();
+        self.poll_dialogs(&ctx);
+        self.guard_close(&ctx);
         crate::app::state::reach::tick(self, std::time::Instant::now(), Some(&ctx));
         self.handle_dropped_files(&ctx);
         self.handle_shortcuts(&ctx);
@@ -27,6 +28,7 @@ impl HetaoApp {
 
         egui::Panel::top("menu").show(ui, |ui| panels::menu::show(self, ui));
         egui::Panel::top("toolbar").show(ui, |ui| panels::toolbar::show(self, ui));
+        panels::prompts::recovery_banner(self, ui);
         egui::Panel::bottom("status")
             .resizable(false)
             .show(ui, |ui| panels::status::show(self, ui));
@@ -139,6 +141,27 @@ impl HetaoApp {
                 i.key_pressed(egui::Key::Delete),
             )
         });
+        let (save, save_as, open, quit) = ctx.input(|i| {
+            let cmd = i.modifiers.command;
+            (
+                cmd && !i.modifiers.shift && i.key_pressed(egui::Key::S),
+                cmd && i.modifiers.shift && i.key_pressed(egui::Key::S),
+                cmd && i.key_pressed(egui::Key::O),
+                cmd && i.key_pressed(egui::Key::Q),
+            )
+        });
+        if save {
+            self.save_or_ask(ctx);
+        }
+        if save_as {
+            self.save_as_dialog(ctx);
+        }
+        if open {
+            self.open_scenario_dialog(ctx);
+        }
+        if quit {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         if undo {
             self.undo();
         }
@@ -160,15 +183,7 @@ impl HetaoApp {
             self.finish_drawing();
         }
         if del && self.tool == Tool::Select {
-            let ids: Vec<String> = self
-                .selection
-                .iter()
-                .filter(|r| TEMPORAL_LAYERS.contains(&r.layer.as_str()))
-                .filter_map(|r| self.feature(r).map(feature_id))
-                .collect();
-            if let [id] = ids.as_slice() {
-                self.edit(Edit::Remove { id: id.clone() });
-            }
+            self.delete_selected();
         }
     }
 

@@ -214,6 +214,11 @@ impl SearchIndex {
         &self.entries
     }
 
+    /// Add an entry (of another index); a label already listed in its kind is skipped.
+    pub fn add_entry(&mut self, e: Entry) {
+        self.push(e);
+    }
+
     fn push(&mut self, e: Entry) {
         if self.seen.insert((e.kind, e.label.to_lowercase())) {
             self.entries.push(e);

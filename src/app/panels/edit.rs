@@ -34,8 +34,9 @@ pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, f: &Feature, id: &st
         return;
     };
     let mut edit = None;
+    let mut delete = false;
     egui::Grid::new("edit").num_columns(3).show(ui, |ui| {
-        ui.label("Status");
+        let status_label = ui.label("Status").id;
         ui.horizontal(|ui| {
             egui::ComboBox::from_id_salt("edit-status")
                 .selected_text(form.status.clone())
@@ -43,9 +44,12 @@ pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, f: &Feature, id: &st
                     for s in Status::ALL {
                         ui.selectable_value(&mut form.status, s.as_str().to_string(), s.as_str());
                     }
-                });
-            ui.label("from");
-            ui.add(egui::DragValue::new(&mut form.status_year).range(2000..=2060));
+                })
+                .response
+                .labelled_by(status_label);
+            let from = ui.label("from").id;
+            ui.add(egui::DragValue::new(&mut form.status_year).range(2000..=2060))
+                .labelled_by(from);
         });
         if ui.button("Set status").clicked() {
             edit = Some(Edit::SetStatus {
@@ -55,8 +59,9 @@ pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, f: &Feature, id: &st
             });
         }
         ui.end_row();
-        ui.label("Year of last step");
-        ui.add(egui::DragValue::new(&mut form.year).range(2000..=2060));
+        let year_label = ui.label("Year of last step").id;
+        ui.add(egui::DragValue::new(&mut form.year).range(2000..=2060))
+            .labelled_by(year_label);
         if ui.button("Set year").clicked() {
             edit = Some(Edit::SetYear {
                 id: id.to_string(),
@@ -84,11 +89,17 @@ pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, f: &Feature, id: &st
         .on_hover_text("Remove from the scenario (a building takes its units with it)")
         .clicked()
     {
-        edit = Some(Edit::Remove { id: id.to_string() });
+        delete = true;
+    }
+    for w in app.plausibility(f) {
+        ui.label(egui::RichText::new(format!("⚠ {w}")).color(egui::Color32::from_rgb(176, 96, 0)));
     }
     app.form = Some(form);
     if let Some(e) = edit {
         app.edit(e);
+    }
+    if delete {
+        app.delete_selected();
     }
 }
 

@@ -1,35 +1,16 @@
 //! The layers panel: search, the layer stack (visibility, order, opacity, style, legend).
 
+use crate::app::dialogs::{Purpose, Request};
 use crate::app::layers::{StyleMode, move_item, property_names};
 use crate::app::state::HetaoApp;
+use crate::app::state::flow::GEOJSON_FILTER;
 use crate::app::widgets::legend_swatches;
 use eframe::egui;
 
 /// Show this panel in `ui`.
 pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
     ui.add_space(4.0);
-    ui.horizontal(|ui| {
-        ui.label("🔍");
-        ui.add(
-            egui::TextEdit::singleline(&mut app.search)
-                .hint_text("Find a building, unit or place…")
-                .desired_width(f32::INFINITY),
-        );
-    });
-    let hits = app.search_hits(&app.search, 12);
-    if !app.search.trim().is_empty() {
-        egui::Frame::group(ui.style()).show(ui, |ui| {
-            if hits.is_empty() {
-                ui.label(egui::RichText::new("no match").weak());
-            }
-            for (r, text) in hits {
-                if ui.selectable_label(false, text).clicked() {
-                    app.fly_to_feature(&r);
-                    app.select(Some(r));
-                }
-            }
-        });
-    }
+    super::search::show(app, ui);
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         ui.heading("Layers");
@@ -38,11 +19,11 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 .small_button("📂 Open…")
                 .on_hover_text("Open a GeoJSON file (or drop files on the window)")
                 .clicked()
-                && let Some(p) = rfd::FileDialog::new()
-                    .add_filter("GeoJSON", &["geojson", "json"])
-                    .pick_file()
             {
-                app.open_file(p, ui.ctx());
+                app.request_file(
+                    Request::open(Purpose::OpenLayers, "Open GeoJSON layers", GEOJSON_FILTER),
+                    ui.ctx(),
+                );
             }
         });
     });
@@ -186,7 +167,7 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
         app.restyle(i);
     }
     if let Some(name) = export_layer {
-        super::menu::export_layer(app, &name);
+        super::menu::export_layer(app, &name, ui.ctx());
     }
     if let Some(i) = zoom_to
         && let Some(name) = app.layers.get(i).map(|e| e.name.clone())

@@ -1,9 +1,9 @@
 //! The menu bar (File, Edit, View) and the Export submenu.
 
-use crate::app::export;
+use crate::app::dialogs::{Purpose, Request};
+use crate::app::state::flow::GEOJSON_FILTER;
 use crate::app::state::{HetaoApp, Tab};
 use crate::app::view::ZONE_EXTENT;
-use crate::core::model::Feature;
 use eframe::egui;
 
 /// Show this panel in `ui`.
@@ -12,53 +12,29 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
         ui.menu_button("File", |ui| {
             if ui.button("Open GeoJSON layer…").clicked() {
                 ui.close();
-                if let Some(p) = rfd::FileDialog::new()
-                    .add_filter("GeoJSON", &["geojson", "json"])
-                    .pick_file()
-                {
-                    app.open_file(p, ui.ctx());
-                }
+                app.request_file(
+                    Request::open(Purpose::OpenLayers, "Open GeoJSON layers", GEOJSON_FILTER),
+                    ui.ctx(),
+                );
             }
             ui.separator();
             if ui.button("Open scenario…").clicked() {
                 ui.close();
-                if let Some(p) = rfd::FileDialog::new()
-                    .add_filter("Scenario", &["json"])
-                    .pick_file()
-                {
-                    match app.doc.open(&p) {
-                        Ok(()) => {
-                            app.status = format!("opened {}", p.display());
-                            app.after_doc_change();
-                        }
-                        Err(e) => app.edit_error = Some(e.to_string()),
-                    }
-                }
+                app.open_scenario_dialog(ui.ctx());
             }
-            if ui.button("Save scenario").clicked() {
+            if ui.button("Save scenario  (Ctrl+S)").clicked() {
                 ui.close();
-                let p = app.doc.path.clone().or_else(|| {
-                    rfd::FileDialog::new()
-                        .set_file_name("scenario.json")
-                        .save_file()
-                });
-                if let Some(p) = p {
-                    app.save_scenario(&p);
-                }
+                app.save_or_ask(ui.ctx());
             }
-            if ui.button("Save scenario as…").clicked() {
+            if ui.button("Save scenario as…  (Ctrl+Shift+S)").clicked() {
                 ui.close();
-                if let Some(p) = rfd::FileDialog::new()
-                    .set_file_name("scenario.json")
-                    .save_file()
-                {
-                    app.save_scenario(&p);
-                }
+                app.save_as_dialog(ui.ctx());
             }
             ui.separator();
             ui.menu_button("Export", |ui| export_menu(app, ui));
             ui.separator();
-            if ui.button("Quit").clicked() {
+            if ui.button("Quit  (Ctrl+Q)").clicked() {
+                // the close request goes through the unsaved-changes prompt
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
             }
         });
@@ -118,46 +94,40 @@ pub fn export_menu(app: &mut HetaoApp, ui: &mut egui::Ui) {
         .clicked()
     {
         ui.close();
-        if let Some(p) = rfd::FileDialog::new()
-            .set_file_name("selection.geojson")
-            .save_file()
-        {
-            let feats: Vec<&Feature> = app
-                .selection
-                .iter()
-                .filter_map(|r| app.feature(r))
-                .collect();
-            app.status = match export::write_geojson(&p, "selection", feats) {
-                Ok(n) => format!("wrote {n} features to {}", p.display()),
-                Err(e) => format!("export failed: {e}"),
-            };
-        }
+        app.request_file(
+            Request::save(
+                Purpose::ExportSelection,
+                "Export the selection as GeoJSON",
+                "selection.geojson",
+                GEOJSON_FILTER,
+            ),
+            ui.ctx(),
+        );
     }
     if ui.button("Dashboard table as CSV…").clicked() {
         ui.close();
-        if let Some(p) = rfd::FileDialog::new()
-            .set_file_name(format!("hetao-floor-space-{}.csv", app.year))
-            .save_file()
-        {
-            let st = app.stats().clone();
-            app.status = match export::write_dashboard_csv(&p, &st) {
-                Ok(()) => format!("wrote {}", p.display()),
-                Err(e) => format!("export failed: {e}"),
-            };
-        }
+        let name = format!("hetao-floor-space-{}.csv", app.year);
+        app.request_file(
+            Request::save(
+                Purpose::ExportCsv,
+                "Export the dashboard table",
+                &name,
+                ("CSV", &["csv"]),
+            ),
+            ui.ctx(),
+        );
     }
 }
 
 /// Export one layer as GeoJSON (asks where).
-pub fn export_layer(app: &mut HetaoApp, name: &str) {
-    if let Some(p) = rfd::FileDialog::new()
-        .set_file_name(format!("{name}.geojson"))
-        .save_file()
-        && let Some(l) = app.layer_data(name)
-    {
-        app.status = match export::write_geojson(&p, name, &l.features) {
-            Ok(n) => format!("wrote {n} features to {}", p.display()),
-            Err(e) => format!("export failed: {e}"),
-        };
-    }
+pub fn export_layer(app: &mut HetaoApp, name: &str, ctx: &egui::Context) {
+    app.request_file(
+        Request::save(
+            Purpose::ExportLayer(name.to_string()),
+            &format!("Export {name} as GeoJSON"),
+            &format!("{name}.geojson"),
+            GEOJSON_FILTER,
+        ),
+        ctx,
+    );
 }

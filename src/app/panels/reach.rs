@@ -1,7 +1,7 @@
 //! The Reach tab: origin, mode, minutes, departure, assumptions, bands and destination times.
 
 use crate::app::reach::{DEBOUNCE, DEST_LIMIT_MIN, attribution, clock, parse_minutes, road_layer};
-use crate::app::state::reach::{export_bands, selection_centroid};
+use crate::app::state::reach::selection_centroid;
 use crate::app::state::{HetaoApp, Tool};
 use crate::app::widgets::{fmt_area, legend_swatches};
 use crate::core::reach::{Mode, ReachParams};
@@ -174,15 +174,16 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
                     .small(),
             );
         }
-        if ui.button("Export bands as GeoJSON…").clicked()
-            && let Some(p) = rfd::FileDialog::new()
-                .set_file_name("reach.geojson")
-                .save_file()
-        {
-            app.status = match export_bands(app, &p) {
-                Ok(n) => format!("wrote {n} bands to {}", p.display()),
-                Err(e) => format!("export failed: {e}"),
-            };
+        if ui.button("Export bands as GeoJSON…").clicked() {
+            app.request_file(
+                crate::app::dialogs::Request::save(
+                    crate::app::dialogs::Purpose::ExportReach,
+                    "Export the reach bands",
+                    "reach.geojson",
+                    crate::app::state::flow::GEOJSON_FILTER,
+                ),
+                ui.ctx(),
+            );
         }
     }
     let st = &app.reach;

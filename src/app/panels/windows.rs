@@ -1,5 +1,7 @@
-//! Floating windows: files that failed to load, the snapshot dialog, the autosave offer.
+//! Floating windows: files that failed to load, the snapshot dialog, and the edit flow's
+//! prompts ([`super::prompts`]: unsaved changes, the path field).
 
+use crate::app::dialogs::{Purpose, Request};
 use crate::app::state::HetaoApp;
 use eframe::egui;
 
@@ -60,43 +62,16 @@ pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
         }
         if go {
             app.snapshot_dialog = None;
-            if let Some(p) = rfd::FileDialog::new()
-                .add_filter("PNG", &["png"])
-                .set_file_name("hetao-map.png")
-                .save_file()
-            {
-                app.start_snapshot(scale, title, p, ctx);
-            }
+            app.request_file(
+                Request::save(
+                    Purpose::Snapshot { scale, title },
+                    "Export map snapshot",
+                    "hetao-map.png",
+                    ("PNG", &["png"]),
+                ),
+                ctx,
+            );
         }
     }
-    if let Some((p, s)) = app.autosave_offer.clone() {
-        let mut restore = false;
-        let mut discard = false;
-        egui::Modal::new(egui::Id::unique("autosave")).show(ctx, |ui| {
-            ui.heading("Restore unsaved edits?");
-            ui.label(format!(
-                "{} edits from an earlier session were kept in {}.",
-                s.edits.len(),
-                p.display()
-            ));
-            ui.horizontal(|ui| {
-                restore = ui.button("Restore").clicked();
-                discard = ui.button("Discard").clicked();
-            });
-        });
-        if restore {
-            app.autosave_offer = None;
-            match app.doc.replace_scenario(s) {
-                Ok(()) => {
-                    app.status = "unsaved edits restored".into();
-                    app.after_doc_change();
-                }
-                Err(e) => app.edit_error = Some(e.to_string()),
-            }
-        }
-        if discard {
-            app.autosave_offer = None;
-            let _ = std::fs::remove_file(&p);
-        }
-    }
+    super::prompts::windows(app, ctx);
 }

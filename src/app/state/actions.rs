@@ -1,53 +1,18 @@
 //! What the user does to the state: scenario edits with undo/redo, selection, fly-to, search,
 //! restyling, adding loaded layers and drawing a new building. Every change to the document
-//! goes through [`HetaoApp::edit`], [`HetaoApp::undo`] or [`HetaoApp::redo`].
+//! goes through [`HetaoApp::edit`], [`HetaoApp::undo`] or [`HetaoApp::redo`] (in
+//! [`super::flow`], with the selection kept by id and the status-bar messages).
 
 use super::{HetaoApp, NewBuilding, Tab, Tool};
 use crate::app::layers::LayerEntry;
 use crate::app::pick::FeatureRef;
 use crate::core::model::Layer;
 use crate::core::zone::{Edit, feature_id};
-use std::path::Path;
 
 impl HetaoApp {
-    /// Apply a scenario edit (undoable); the map and dashboard follow on the next frame.
-    pub fn edit(&mut self, e: Edit) {
-        let what = format!("{} {}", e.op(), e.id());
-        match self.doc.apply(e) {
-            Ok(()) => {
-                self.edit_error = None;
-                self.status = format!("edit: {what}");
-                self.after_doc_change();
-            }
-            Err(err) => self.edit_error = Some(err.to_string()),
-        }
-    }
-
-    /// Undo the last edit.
-    pub fn undo(&mut self) {
-        if self.doc.undo() {
-            self.status = "undone".into();
-            self.after_doc_change();
-        }
-    }
-
-    /// Redo the last undone edit.
-    pub fn redo(&mut self) {
-        if self.doc.redo() {
-            self.status = "redone".into();
-            self.after_doc_change();
-        }
-    }
-
     pub(crate) fn after_doc_change(&mut self) {
-        // features may have moved: drop references that no longer resolve
-        self.selection.retain(|r| {
-            self.doc
-                .current()
-                .layer(&r.layer)
-                .is_some_and(|l| r.index < l.features.len())
-                || self.user_layers.iter().any(|l| l.name == r.layer)
-        });
+        // The selection was found again by id by the caller (`state::flow`); the hover is
+        // re-picked on the next pointer move.
         self.hover = None;
         self.form = None;
         if self.screenshot.is_none() && self.autosave {
@@ -80,52 +45,6 @@ impl HetaoApp {
             let (w, h) = self.map_size;
             self.view.fly_to_bbox(b, w, h, 18.0);
         }
-    }
-
-    /// Search ids and names of every layer; up to `limit` hits (exact id first).
-    pub fn search_hits(&self, q: &str, limit: usize) -> Vec<(FeatureRef, String)> {
-        let q = q.trim().to_lowercase();
-        if q.is_empty() {
-            return Vec::new();
-        }
-        let mut exact = Vec::new();
-        let mut hits = Vec::new();
-        for e in self.layers.iter().rev() {
-            let Some(l) = self.layer_data(&e.name) else {
-                continue;
-            };
-            for (i, f) in l.features.iter().enumerate() {
-                let id = feature_id(f);
-                let name = [
-                    "name", "name_en", "name_zh", "platform", "NAME_EN", "NAME_TC",
-                ]
-                .iter()
-                .find_map(|k| f.prop_str(k))
-                .unwrap_or("");
-                let r = FeatureRef {
-                    layer: e.name.clone(),
-                    index: i,
-                };
-                let text = if name.is_empty() {
-                    format!("{id} · {}", e.title)
-                } else if id == "?" {
-                    format!("{name} · {}", e.title)
-                } else {
-                    format!("{name} ({id}) · {}", e.title)
-                };
-                if id.to_lowercase() == q {
-                    exact.push((r, text));
-                } else if id.to_lowercase().contains(&q) || name.to_lowercase().contains(&q) {
-                    hits.push((r, text));
-                }
-                if exact.len() + hits.len() >= limit * 4 {
-                    break;
-                }
-            }
-        }
-        exact.extend(hits);
-        exact.truncate(limit);
-        exact
     }
 
     /// Restyle a layer after its mode or opacity changed.
@@ -219,7 +138,8 @@ impl HetaoApp {
             use_: "dry_lab_office".into(),
             gfa_m2: 20000.0,
             status: "planned".into(),
-            year: self.year.max(2026),
+            // the year being viewed, so that the new building shows at once
+            year: self.year,
         });
         self.tool = Tool::Select;
         self.tab = Tab::Inspector;
@@ -256,13 +176,6 @@ impl HetaoApp {
         self.edit(Edit::AddBuilding { feature });
         if self.doc.revision != before {
             self.new_building = None;
-        }
-    }
-
-    pub fn save_scenario(&mut self, p: &Path) {
-        match self.doc.save_as(p) {
-            Ok(()) => self.status = format!("saved {}", p.display()),
-            Err(e) => self.edit_error = Some(e.to_string()),
         }
     }
 

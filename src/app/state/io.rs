@@ -2,7 +2,6 @@
 //! snapshot export (progress and cancel through [`crate::app::jobs`]).
 
 use super::{HetaoApp, Loaded};
-use crate::app::doc::pending_autosave;
 use crate::app::export::{self, SnapshotJob};
 use crate::app::jobs::{Job, JobControl, read_with_progress};
 use crate::core::model::Dataset;
@@ -98,17 +97,6 @@ impl HetaoApp {
                 Ok(Err(e)) => format!("export failed: {e}"),
                 Err(()) => "export stopped".into(),
             };
-        }
-    }
-
-    fn check_autosave(&mut self) {
-        if self.screenshot.is_some() || !self.autosave {
-            return;
-        }
-        if let Some(p) = self.doc.autosave_path()
-            && let Some(s) = pending_autosave(&p)
-        {
-            self.autosave_offer = Some((p, s));
         }
     }
 

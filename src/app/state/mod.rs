@@ -5,6 +5,7 @@
 //! ([`super::panels`]) and the frame ([`super::shell`]) import it.
 
 pub mod actions;
+pub mod flow;
 pub mod io;
 pub mod reach;
 pub mod tools;
@@ -21,7 +22,7 @@ use super::screenshot::ScreenshotState;
 use super::view::{MapView, ZONE_EXTENT};
 use crate::core::crs::Transformer;
 use crate::core::model::{Dataset, Feature, Layer};
-use crate::core::zone::{Scenario, ZoneStats};
+use crate::core::zone::ZoneStats;
 use crate::render::{LocalOrigin, Scene, StyleSet};
 use eframe::egui;
 use std::collections::HashMap;
@@ -100,8 +101,19 @@ pub struct HetaoApp {
     pub gpu: Option<GpuHandle>,
     /// Screenshot mode.
     pub screenshot: Option<ScreenshotState>,
-    /// An autosave found at start, offered back.
-    pub autosave_offer: Option<(PathBuf, Scenario)>,
+    /// Unsaved edits found in an autosave (at start, or when a scenario is opened), offered
+    /// back: Restore / Discard / Later.
+    pub recovery: Option<crate::app::doc::Recovery>,
+    /// File dialogs (on a worker thread) and the in-app path field.
+    pub dialogs: crate::app::dialogs::Dialogs,
+    /// The unsaved-changes prompt, when an action waits for it.
+    pub unsaved_prompt: Option<flow::Guarded>,
+    /// The action to go on with once the scenario is saved.
+    pub(crate) after_save: Option<flow::Guarded>,
+    /// The user chose to quit without saving.
+    pub(crate) quit_confirmed: bool,
+    /// The search index, keyed on what it was built from.
+    pub(crate) search_index: crate::app::search::SearchCache,
     /// Write unsaved edits to the autosave file after every change (off in tests).
     pub autosave: bool,
     /// Map rectangle size last frame (logical px).
@@ -175,7 +187,12 @@ impl HetaoApp {
             cache: Caches::default(),
             gpu: None,
             screenshot: None,
-            autosave_offer: None,
+            recovery: None,
+            dialogs: crate::app::dialogs::Dialogs::default(),
+            unsaved_prompt: None,
+            after_save: None,
+            quit_confirmed: false,
+            search_index: Default::default(),
             autosave: true,
             map_size: (1000.0, 700.0),
             box_start: None,
