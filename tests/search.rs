@@ -54,6 +54,17 @@ fn ids_list_buildings_before_units() {
     let hits = ix.search("sz-b248", 5);
     assert_eq!(hits[0].entry.id.as_deref(), Some("SZ-B248"));
     assert_eq!(hits[0].score, 0);
+    // an id is not matched fuzzily: only SZ-B248 and its units
+    let hits = ix.search("SZ-B248", 20);
+    assert!(
+        hits.iter().all(|h| h
+            .entry
+            .id
+            .as_deref()
+            .is_some_and(|i| i.starts_with("SZ-B248"))),
+        "{:?}",
+        hits.iter().map(|h| &h.entry.id).collect::<Vec<_>>()
+    );
 }
 
 #[test]

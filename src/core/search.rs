@@ -12,7 +12,8 @@
 //!
 //! [`SearchIndex::search`] scores every entry (0 exact, 1 prefix, 2 word prefix, 3 every
 //! query word starts a word, 4 substring, 5 fuzzy prefix: the query within one edit, two for
-//! 7+ letters, of the key's start, 6 fuzzy words: every query word so near a word), and returns hits grouped by [`Kind`]: the groups ordered
+//! 7+ letters, of the key's start, 6 fuzzy words: every query word so near a word; fuzzy
+//! only for queries without digits, and only when nothing matches better), and returns hits grouped by [`Kind`]: the groups ordered
 //! by their best score, then Buildings, Units, Places, Features; inside a group by score,
 //! then index order. So "SZ-B1" lists buildings before research units, and the first hit is
 //! the one Enter flies to.
@@ -323,6 +324,10 @@ impl SearchIndex {
                 Some((i, Hit { entry: e, score }))
             })
             .collect();
+        // Fuzzy hits only when nothing matches better.
+        if hits.iter().any(|(_, h)| h.score < 5) {
+            hits.retain(|(_, h)| h.score < 5);
+        }
         let mut best = [u8::MAX; 4];
         for (_, h) in &hits {
             let b = &mut best[h.entry.kind as usize];
@@ -376,6 +381,10 @@ fn score(key: &str, q: &str, words: &[&str]) -> Option<u8> {
     }
     if key.contains(q) {
         return Some(4);
+    }
+    // Fuzzy matching is for names: a query with digits (an id) only matches exactly.
+    if q.chars().any(|c| c.is_ascii_digit()) {
+        return None;
     }
     if fuzzy_word(key, q) {
         return Some(5);
@@ -453,6 +462,8 @@ mod tests {
         assert_eq!(s("hong kong science park", "hong kong sceince"), Some(5));
         assert_eq!(s("hong kong science park", "sceince"), Some(6));
         assert_eq!(s("hong kong science park", "xyz"), None);
+        // ids are not fuzzy: SZ-B248 does not find SZ-B008
+        assert_eq!(s("sz-b008", "sz-b248"), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
     }
 }

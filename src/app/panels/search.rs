@@ -42,7 +42,14 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 ui.label(egui::RichText::new(h.kind.heading()).small().strong());
             }
             let mut text = egui::text::LayoutJob::default();
-            text.append(&h.label, 0.0, egui::TextFormat::default());
+            text.append(
+                &h.label,
+                0.0,
+                egui::TextFormat {
+                    color: ui.visuals().text_color(),
+                    ..Default::default()
+                },
+            );
             let detail = match &h.id {
                 Some(id) if !h.label.contains(id.as_str()) => format!("  {id} · {}", h.detail),
                 _ => format!("  {}", h.detail),
