@@ -13,6 +13,11 @@ impl HetaoApp {
     /// Lay out one frame of the whole window.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        // a click often opens something (a menu, a popup) that egui lays out on the next
+        // pass: draw one more frame so the screen never shows the state before the click
+        if ctx.input(|i| i.pointer.any_pressed() || i.pointer.any_released()) {
+            ctx.request_repaint();
+        }
         self.poll_jobs();
         self.poll_dialogs(&ctx);
         self.guard_close(&ctx);
