@@ -139,6 +139,8 @@ pub struct PathField {
     pub text: String,
     /// Why it is shown.
     pub message: String,
+    /// The text box got the keyboard focus once (it takes it when the field appears).
+    pub focused: bool,
 }
 
 /// The dialog in progress, if any, and the path field.
@@ -186,6 +188,7 @@ impl Dialogs {
                           the path here."
                     .into(),
                 request: req,
+                focused: false,
             });
             return true;
         }
@@ -214,6 +217,7 @@ impl Dialogs {
             text: request.file_name.clone().unwrap_or_default(),
             message: format!("{why} Type the path here instead."),
             request,
+            focused: false,
         });
     }
 

@@ -146,15 +146,17 @@ impl HetaoApp {
                 i.key_pressed(egui::Key::Delete),
             )
         });
-        let (save, save_as, open, quit) = ctx.input(|i| {
+        let (save, save_as, open, quit, find) = ctx.input(|i| {
             let cmd = i.modifiers.command;
             (
                 cmd && !i.modifiers.shift && i.key_pressed(egui::Key::S),
                 cmd && i.modifiers.shift && i.key_pressed(egui::Key::S),
                 cmd && i.key_pressed(egui::Key::O),
                 cmd && i.key_pressed(egui::Key::Q),
+                cmd && i.key_pressed(egui::Key::F),
             )
         });
+        self.focus_search |= find;
         if save {
             self.save_or_ask(ctx);
         }

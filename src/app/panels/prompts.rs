@@ -12,6 +12,7 @@ pub fn recovery_banner(app: &mut HetaoApp, ui: &mut egui::Ui) {
         return;
     };
     let text = r.describe();
+    let shown = egui::Id::unique(("recovery-focused", r.autosave.clone(), r.written));
     let mut act = None;
     egui::Panel::top("recovery")
         .frame(
@@ -23,7 +24,13 @@ pub fn recovery_banner(app: &mut HetaoApp, ui: &mut egui::Ui) {
             ui.horizontal_wrapped(|ui| {
                 ui.label(egui::RichText::new("⚠ Unsaved edits from an earlier session:").strong());
                 ui.label(text);
-                if ui.button("Restore").clicked() {
+                let restore = ui.button("Restore");
+                // focused when it appears, so that Enter restores
+                if !ui.data(|d| d.get_temp::<bool>(shown).unwrap_or(false)) {
+                    restore.request_focus();
+                    ui.data_mut(|d| d.insert_temp(shown, true));
+                }
+                if restore.clicked() {
                     act = Some(0);
                 }
                 if ui
@@ -105,6 +112,9 @@ pub fn windows(app: &mut HetaoApp, ctx: &egui::Context) {
                         .hint_text("/path/to/file")
                         .desired_width(f32::INFINITY),
                 );
+                if !f.focused {
+                    r.request_focus();
+                }
                 if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                     submit = true;
                 }
@@ -117,6 +127,7 @@ pub fn windows(app: &mut HetaoApp, ctx: &egui::Context) {
         let text = f.text.clone();
         if let Some(field) = app.dialogs.field.as_mut() {
             field.text = text;
+            field.focused = true;
         }
         if cancel {
             app.dialogs.field = None;

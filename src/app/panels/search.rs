@@ -1,5 +1,5 @@
 //! The search box (top of the layers panel): results grouped by kind under headings, each a
-//! human label with what it is; Enter goes to the first, a click to any.
+//! human label with what it is; Enter goes to the first, a click to any; Ctrl+F focuses it.
 
 use crate::app::state::HetaoApp;
 use eframe::egui;
@@ -20,6 +20,9 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
             )
         })
         .inner;
+    if std::mem::take(&mut app.focus_search) {
+        resp.request_focus();
+    }
     if app.search.trim().is_empty() {
         return;
     }

@@ -78,6 +78,8 @@ pub struct HetaoApp {
     pub form: Option<EditForm>,
     /// Search text.
     pub search: String,
+    /// Put the keyboard focus in the search box on the next frame (Ctrl+F).
+    pub focus_search: bool,
     /// Grid shown and used for planar measures.
     pub grid: Grid,
     pub(crate) grids: HashMap<&'static str, Option<Transformer>>,
@@ -173,6 +175,7 @@ impl HetaoApp {
             new_building: None,
             form: None,
             search: String::new(),
+            focus_search: false,
             grid: Grid::Hk1980,
             grids: HashMap::new(),
             cursor: None,
