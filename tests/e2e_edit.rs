@@ -6,55 +6,16 @@
 //! `HETAO_REQUIRE_GPU=1`.
 
 mod desktop;
+mod flow;
 
 use desktop::{Desktop, count_pixels, wait_for};
-use hetao_atlas::core::zone::{Edit, Scenario};
-use std::path::Path;
+use flow::{chord, edits_in, find, wait_for_map};
+use hetao_atlas::core::zone::Edit;
 use std::time::Duration;
 
 /// The map's selection outline colour (`app::map::SELECT`).
 fn is_select_blue(p: [u8; 4]) -> bool {
     p[0] < 30 && (175..=205).contains(&p[1]) && p[2] > 235
-}
-
-/// A chord with the modifier held a moment (egui must see the modifier before the key).
-pub fn chord(d: &Desktop, modifier: &str, key: &str) {
-    for args in [
-        vec!["keydown", modifier],
-        vec!["key", key],
-        vec!["keyup", modifier],
-    ] {
-        d.x("xdotool", &args)
-            .unwrap_or_else(|e| panic!("{e}\n{}", d.log()));
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    d.settle();
-}
-
-/// Wait until the map has drawn (many colours in the window's middle).
-pub fn wait_for_map(d: &mut Desktop) {
-    let (x, y, w, h) = d.window_geometry();
-    wait_for(Duration::from_secs(90), "the map to draw", || {
-        let (img, _) = d.screenshot();
-        let mut colours = std::collections::HashSet::new();
-        for yy in (h / 4..h * 3 / 4).step_by(3) {
-            for xx in (w / 3..w * 2 / 3).step_by(3) {
-                if let Some(p) = img.pixel(x as u32 + xx, y as u32 + yy) {
-                    colours.insert([p[0], p[1], p[2]]);
-                }
-            }
-        }
-        (colours.len() > 60).then_some(())
-    })
-    .unwrap_or_else(|e| panic!("{e}\n{}", d.log()));
-}
-
-/// Search and take the first result with Enter.
-pub fn find(d: &Desktop, q: &str) {
-    chord(d, "ctrl", "f");
-    d.key("ctrl+a");
-    d.type_text(q);
-    d.key("Return");
 }
 
 /// Selection-outline pixels in the middle of the window (where the map flew to).
@@ -68,11 +29,6 @@ fn selection_pixels(d: &mut Desktop) -> usize {
         y as u32 + h * 5 / 6,
     );
     count_pixels(&img, b, is_select_blue)
-}
-
-/// The edits of a scenario file the app wrote (`None` while it does not parse or exist).
-pub fn edits_in(p: &Path) -> Option<Vec<Edit>> {
-    Scenario::load(p).ok().map(|s| s.edits)
 }
 
 #[test]
@@ -110,14 +66,13 @@ fn delete_clears_the_selection_undo_restores_it_and_save_writes_the_file() {
     if let Err(e) = removed {
         panic!("{e}\n{}; files kept in {}", d.log(), d.keep().display());
     }
-    // nothing is selected any more: no outline anywhere in the map
-    std::thread::sleep(Duration::from_millis(600));
-    let left = selection_pixels(&mut d);
-    if left != 0 {
-        panic!(
-            "{left} selection pixels after Delete; files kept in {}",
-            d.keep().display()
-        );
+    // nothing is selected any more: no outline anywhere in the map (once the frame that
+    // wrote the autosave is on the screen)
+    let cleared = wait_for(Duration::from_secs(15), "no selection outline", || {
+        (selection_pixels(&mut d) == 0).then_some(())
+    });
+    if let Err(e) = cleared {
+        panic!("{e} after Delete; files kept in {}", d.keep().display());
     }
     // Undo: the building is back, and selected again
     chord(&d, "ctrl", "z");

@@ -135,25 +135,30 @@ impl HetaoApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        let (undo, redo, esc, enter, del) = ctx.input(|i| {
-            let cmd = i.modifiers.command;
+        // Chords are matched on each key event's own modifiers (`consume_key`), not on the
+        // modifiers at the end of the frame: a slow frame can hold the Ctrl press, the key
+        // and the Ctrl release together.
+        use egui::{Key, Modifiers};
+        let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        let (esc, enter, del) = ctx.input(|i| {
             (
-                cmd && !i.modifiers.shift && i.key_pressed(egui::Key::Z),
-                cmd && (i.key_pressed(egui::Key::Y)
-                    || (i.modifiers.shift && i.key_pressed(egui::Key::Z))),
-                i.key_pressed(egui::Key::Escape),
-                i.key_pressed(egui::Key::Enter),
-                i.key_pressed(egui::Key::Delete),
+                i.key_pressed(Key::Escape),
+                i.key_pressed(Key::Enter),
+                i.key_pressed(Key::Delete),
             )
         });
-        let (save, save_as, open, quit, find) = ctx.input(|i| {
-            let cmd = i.modifiers.command;
+        let (redo, undo, save_as, save, open, quit, find) = ctx.input_mut(|i| {
+            let redo = i.consume_key(cmd_shift, Key::Z) | i.consume_key(Modifiers::COMMAND, Key::Y);
+            let undo = i.consume_key(Modifiers::COMMAND, Key::Z);
+            let save_as = i.consume_key(cmd_shift, Key::S);
             (
-                cmd && !i.modifiers.shift && i.key_pressed(egui::Key::S),
-                cmd && i.modifiers.shift && i.key_pressed(egui::Key::S),
-                cmd && i.key_pressed(egui::Key::O),
-                cmd && i.key_pressed(egui::Key::Q),
-                cmd && i.key_pressed(egui::Key::F),
+                redo,
+                undo,
+                save_as,
+                i.consume_key(Modifiers::COMMAND, Key::S),
+                i.consume_key(Modifiers::COMMAND, Key::O),
+                i.consume_key(Modifiers::COMMAND, Key::Q),
+                i.consume_key(Modifiers::COMMAND, Key::F),
             )
         });
         self.focus_search |= find;
