@@ -339,7 +339,7 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
                 i.key_pressed(egui::Key::Home),
             )
         });
-        if !ui.ctx().egui_wants_keyboard_input() {
+        if !ui.ctx().egui_wants_keyboard_input() && !app.typing {
             let step = 0.25 * w.min(h);
             if l {
                 app.view.pan_pixels(step, 0.0);

@@ -13,6 +13,7 @@ impl HetaoApp {
     /// Lay out one frame of the whole window.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.typing = ctx.egui_wants_keyboard_input();
         // a click often opens something (a menu, a popup) that egui lays out on the next
         // pass: draw one more frame so the screen never shows the state before the click
         if ctx.input(|i| i.pointer.any_pressed() || i.pointer.any_released()) {

@@ -80,6 +80,10 @@ pub struct HetaoApp {
     pub search: String,
     /// Put the keyboard focus in the search box on the next frame (Ctrl+F).
     pub focus_search: bool,
+    /// A text field had the keyboard focus when this frame began: the frame's keys were
+    /// typed into it (a slow frame can hold the typing and the Enter that ends it), so the
+    /// map must not act on them.
+    pub(crate) typing: bool,
     /// Grid shown and used for planar measures.
     pub grid: Grid,
     pub(crate) grids: HashMap<&'static str, Option<Transformer>>,
@@ -176,6 +180,7 @@ impl HetaoApp {
             form: None,
             search: String::new(),
             focus_search: false,
+            typing: false,
             grid: Grid::Hk1980,
             grids: HashMap::new(),
             cursor: None,
