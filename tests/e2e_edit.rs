@@ -41,7 +41,7 @@ fn delete_clears_the_selection_undo_restores_it_and_save_writes_the_file() {
     }
     wait_for_map(&mut d);
     let autosave = d.data_dir().join("hetao-atlas/untitled.autosave.json");
-    find(&d, "SZ-B248");
+    find(&mut d, "SZ-B248");
     // the map flies to the building and outlines it
     let selected = wait_for(Duration::from_secs(20), "SZ-B248 outlined", || {
         let n = selection_pixels(&mut d);
@@ -91,6 +91,15 @@ fn delete_clears_the_selection_undo_restores_it_and_save_writes_the_file() {
     }
     // Redo the removal, then save through the dialog the app ships (zenity).
     chord(&d, "ctrl", "y");
+    if let Err(e) = wait_for(Duration::from_secs(15), "the redo in the autosave", || {
+        edits_in(&autosave).filter(|e| {
+            e == &[Edit::Remove {
+                id: "SZ-B248".into(),
+            }]
+        })
+    }) {
+        panic!("{e}; files kept in {}", d.keep().display());
+    }
     if !desktop::which("zenity") {
         desktop::skip_or_fail("zenity is not installed: the save dialog part is not run");
         return;

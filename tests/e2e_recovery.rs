@@ -9,7 +9,7 @@ mod desktop;
 mod flow;
 
 use desktop::{Desktop, count_pixels, wait_for};
-use flow::{chord, edits_in, find, wait_for_map};
+use flow::{chord, chord_and_wait, edits_in, find, wait_for_map};
 use hetao_atlas::core::zone::Edit;
 use std::time::Duration;
 
@@ -53,11 +53,10 @@ fn edits_survive_a_sigkill_and_the_path_field_saves() {
         panic!("{e}\n{log}\nfiles kept in {}", d.keep().display())
     };
     // edit 1, then save through the path field (no dialog backend)
-    find(&d, "SZ-B248");
+    find(&mut d, "SZ-B248");
     d.move_to(5, 700);
     d.key("Delete");
-    chord(&d, "ctrl", "s");
-    std::thread::sleep(Duration::from_millis(500));
+    chord_and_wait(&mut d, "ctrl", "s");
     d.key("ctrl+a");
     d.type_text(&scen.display().to_string());
     d.key("Return");
@@ -67,7 +66,7 @@ fn edits_survive_a_sigkill_and_the_path_field_saves() {
         fail(d, e);
     }
     // edit 2 goes to the scenario's own autosave, then the app is killed
-    find(&d, "SZ-B250");
+    find(&mut d, "SZ-B250");
     d.move_to(5, 700);
     d.key("Delete");
     if let Err(e) = wait_for(

@@ -244,8 +244,12 @@ impl Desktop {
             .open(self.home().join("app.log"))
             .expect("app log");
         let err = log.try_clone().expect("app log");
+        // `HETAO_TEST_BIN` runs another build (a copy kept aside when several worktrees share
+        // one target folder and overwrite `target/debug/hetao`).
+        let bin = std::env::var_os("HETAO_TEST_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_hetao").into());
         let child = self
-            .command(env!("CARGO_BIN_EXE_hetao"))
+            .command(bin)
             .args(args)
             .current_dir(self.home())
             .stdin(Stdio::null())

@@ -23,6 +23,24 @@ pub fn chord(d: &Desktop, modifier: &str, key: &str) {
     d.settle();
 }
 
+/// [`chord`], then wait (up to 20 s) until the screen shows that the app took it (the focus
+/// ring of a text box, a window that opens): on a loaded machine a frame of the debug build
+/// on a CPU renderer can take a second, and keys typed before the focus moved would go to
+/// the map instead.
+pub fn chord_and_wait(d: &mut Desktop, modifier: &str, key: &str) {
+    let (x, y, w, h) = d.window_geometry();
+    let (before, _) = d.screenshot();
+    chord(d, modifier, key);
+    let area = (x as u32, y as u32, x as u32 + w, y as u32 + h);
+    if let Err(e) = wait_for(Duration::from_secs(20), "the app to react", || {
+        let (after, _) = d.screenshot();
+        (crate::desktop::changed_fraction(&before, &after, area) > 0.0003).then_some(())
+    }) {
+        panic!("{e} to {modifier}+{key}\n{}", d.log());
+    }
+    std::thread::sleep(Duration::from_millis(300));
+}
+
 /// Wait until the map has drawn (many colours in the window's middle).
 pub fn wait_for_map(d: &mut Desktop) {
     let (x, y, w, h) = d.window_geometry();
@@ -42,10 +60,8 @@ pub fn wait_for_map(d: &mut Desktop) {
 }
 
 /// Search and take the first result with Enter.
-pub fn find(d: &Desktop, q: &str) {
-    chord(d, "ctrl", "f");
-    // the focus moves on the app's next frame (slow while the map flies on a CPU renderer)
-    std::thread::sleep(Duration::from_millis(600));
+pub fn find(d: &mut Desktop, q: &str) {
+    chord_and_wait(d, "ctrl", "f");
     d.key("ctrl+a");
     d.type_text(q);
     d.key("Return");
