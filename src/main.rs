@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         }
         None => match hetao_atlas::app::run(hetao_atlas::app::AppOptions {
             screenshot: cli.screenshot,
-            size: None,
+            size: cli.window_size,
         }) {
             Ok(()) => 0,
             Err(e) => {

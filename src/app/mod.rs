@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod layers;
 pub mod map;
 pub mod measure;
+pub mod overlay;
 pub mod panels;
 pub mod pick;
 pub mod reach;
@@ -47,7 +48,8 @@ use std::sync::{Arc, Mutex};
 pub struct AppOptions {
     /// Write a screenshot of the first complete frame to this PNG and exit.
     pub screenshot: Option<PathBuf>,
-    /// Initial window size in logical px (default 1440 × 900).
+    /// Initial window size in logical px (default 1440 × 900, made smaller to fit a smaller
+    /// screen; a size given here is kept).
     pub size: Option<[f32; 2]>,
 }
 
@@ -99,7 +101,7 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
             .with_title("Hetao Atlas — Hetao Shenzhen–Hong Kong S&T Innovation Cooperation Zone")
             .with_app_id("hetao-atlas")
             .with_inner_size(size)
-            .with_min_inner_size([900.0, 600.0]),
+            .with_min_inner_size([640.0, 480.0]),
         renderer: eframe::Renderer::Wgpu,
         multisampling: gpu::MSAA_SAMPLES,
         ..Default::default()
@@ -112,6 +114,7 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
         Box::new(move |cc| {
             setup_style(&cc.egui_ctx);
             let mut app = HetaoApp::empty();
+            app.fit_to_screen = opts.size.is_none();
             if let Some(rs) = cc.wgpu_render_state.as_ref() {
                 match gpu::install(rs) {
                     Ok(uploaded) => {
@@ -123,8 +126,16 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
                     Err(e) => app.status = format!("map renderer unavailable: {e}"),
                 }
             }
-            if let Some(p) = shot {
-                app.screenshot = Some(screenshot::ScreenshotState::new(p, r2));
+            match shot {
+                Some(p) => app.screenshot = Some(screenshot::ScreenshotState::new(p, r2)),
+                // a screenshot shows the default layout; a session remembers its own
+                None => {
+                    if let Some(p) = state::layout::settings_path() {
+                        app.layout = state::layout::Layout::load(&p);
+                        app.layout_saved = app.layout.clone();
+                        app.layout_path = Some(p);
+                    }
+                }
             }
             app.start_loading(&cc.egui_ctx);
             Ok(Box::new(Window { app }))

@@ -1,10 +1,12 @@
 //! Floating windows: files that failed to load, the snapshot dialog, the autosave offer.
 
 use crate::app::state::HetaoApp;
+use crate::app::state::layout::SHORTCUTS;
 use eframe::egui;
 
 /// Show this panel in `ui`.
 pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
+    shortcuts(app, ctx);
     if !app.load_errors.is_empty() {
         let mut open = true;
         egui::Window::new("⚠ Files that failed to load")
@@ -99,4 +101,26 @@ pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
             let _ = std::fs::remove_file(&p);
         }
     }
+}
+
+/// Help › Keyboard shortcuts: every key of the window ([`SHORTCUTS`]).
+fn shortcuts(app: &mut HetaoApp, ctx: &egui::Context) {
+    if !app.shortcuts_open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Keyboard shortcuts")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                for (key, what) in SHORTCUTS {
+                    ui.monospace(*key);
+                    ui.label(*what);
+                    ui.end_row();
+                }
+            });
+        });
+    app.shortcuts_open = open && app.shortcuts_open;
 }

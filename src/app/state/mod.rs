@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod io;
+pub mod layout;
 pub mod reach;
 pub mod tools;
 
@@ -106,11 +107,25 @@ pub struct HetaoApp {
     pub autosave: bool,
     /// Map rectangle size last frame (logical px).
     pub map_size: (f64, f64),
+    /// Map rectangle last frame (screen, logical px).
+    pub map_rect: Option<egui::Rect>,
     /// Box-select drag start (screen).
     pub box_start: Option<egui::Pos2>,
     /// The travel-reach tool and its bands.
     pub reach: crate::app::reach::ReachState,
     pub(crate) fitted: bool,
+    /// Panels open and their widths, the legend (remembered between runs).
+    pub layout: layout::Layout,
+    /// Where the layout is remembered (`None`: not remembered, as in tests).
+    pub layout_path: Option<PathBuf>,
+    /// The layout as last written to `layout_path`.
+    pub layout_saved: layout::Layout,
+    /// Help › Keyboard shortcuts is open.
+    pub shortcuts_open: bool,
+    /// The map's full credits are expanded (the ⓘ of the attribution line).
+    pub credits_open: bool,
+    /// Shrink the window to the screen on the first frame that knows the screen's size.
+    pub fit_to_screen: bool,
 }
 
 /// The local origin of all map geometry: the zone's centre.
@@ -178,9 +193,16 @@ impl HetaoApp {
             autosave_offer: None,
             autosave: true,
             map_size: (1000.0, 700.0),
+            map_rect: None,
             box_start: None,
             reach: crate::app::reach::ReachState::default(),
             fitted: false,
+            layout: layout::Layout::default(),
+            layout_path: None,
+            layout_saved: layout::Layout::default(),
+            shortcuts_open: false,
+            credits_open: false,
+            fit_to_screen: false,
         }
     }
 
