@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         None => match hetao_atlas::app::run(hetao_atlas::app::AppOptions {
             screenshot: cli.screenshot,
             size: cli.window_size,
+            open: cli.open,
+            problems_log: cli.problems_log,
         }) {
             Ok(()) => 0,
             Err(e) => {

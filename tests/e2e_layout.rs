@@ -154,3 +154,62 @@ fn window_opens_and_the_file_menu_responds_to_a_click() {
     d.key("Escape");
     assert!(d.app_running(), "the app stopped:\n{}", d.log());
 }
+
+/// A broken file opened from the command line shows exactly `hetao check`'s message (read from
+/// the `--problems-log` the app writes) in a panel that does not block the menus: the File menu
+/// still opens on a click.
+#[test]
+fn a_broken_file_shows_checks_message_and_the_menus_still_work() {
+    let Some(mut d) = Desktop::new(1280, 720) else {
+        return;
+    };
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile/truncated.geojson");
+    let fixture = fixture.display().to_string();
+    let log = d.home().join("problems.txt");
+    let log_arg = log.display().to_string();
+    let args = [
+        "--window-size",
+        "1280x720",
+        "--open",
+        &fixture,
+        "--problems-log",
+        &log_arg,
+    ];
+    if !d.launch_or_skip(&args) {
+        return;
+    }
+    // what `hetao check` prints for the file, less its summary line
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_hetao"))
+        .args(["check", &fixture])
+        .output()
+        .expect("run hetao check");
+    let check = String::from_utf8_lossy(&check.stdout);
+    let expected: Vec<&str> = check
+        .lines()
+        .filter(|l| !l.starts_with("checked "))
+        .collect();
+    assert!(
+        expected.iter().any(|l| l.contains(":4:56: error:")),
+        "check's output changed: {check}"
+    );
+    let shown = desktop::wait_for(Duration::from_secs(60), "the problems log", || {
+        std::fs::read_to_string(&log).ok().filter(|s| !s.is_empty())
+    })
+    .unwrap_or_else(|e| panic!("{e}\n{}", d.log()));
+    assert_eq!(shown.lines().collect::<Vec<_>>(), expected);
+    wait_map(&mut d, |m| m > 400);
+    let (before, _) = d.screenshot();
+    d.click(18, 12);
+    let popup = (0, 24, 200, 160);
+    let opened = desktop::wait_for(Duration::from_secs(10), "the File menu", || {
+        let (after, path) = d.screenshot();
+        (changed_fraction(&before, &after, popup) > 0.2).then_some(path)
+    });
+    if let Err(e) = opened {
+        panic!(
+            "{e}: with the problem shown, File did not open; files kept in {}",
+            d.keep().display()
+        );
+    }
+}

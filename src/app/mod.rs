@@ -51,6 +51,10 @@ pub struct AppOptions {
     /// Initial window size in logical px (default 1440 × 900, made smaller to fit a smaller
     /// screen; a size given here is kept).
     pub size: Option<[f32; 2]>,
+    /// GeoJSON files to open as layers once the zone is loaded.
+    pub open: Vec<PathBuf>,
+    /// Write the Problems panel's lines to this file whenever they change.
+    pub problems_log: Option<PathBuf>,
 }
 
 /// Start the app on the embedded zone data.
@@ -115,6 +119,8 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
             setup_style(&cc.egui_ctx);
             let mut app = HetaoApp::empty();
             app.fit_to_screen = opts.size.is_none();
+            app.pending_open = opts.open.clone();
+            app.problems_log = opts.problems_log.clone();
             if let Some(rs) = cc.wgpu_render_state.as_ref() {
                 match gpu::install(rs) {
                     Ok(uploaded) => {

@@ -24,6 +24,11 @@ impl HetaoApp {
         self.poll_jobs();
         crate::app::state::reach::tick(self, std::time::Instant::now(), Some(&ctx));
         self.handle_dropped_files(&ctx);
+        if self.is_loaded() {
+            for p in std::mem::take(&mut self.pending_open) {
+                self.open_file(p, &ctx);
+            }
+        }
         self.handle_shortcuts(&ctx);
         self.tick_timeline(&ctx);
         let dt = f64::from(ctx.input(|i| i.stable_dt)).min(0.1);
@@ -40,6 +45,7 @@ impl HetaoApp {
         egui::Panel::bottom("timeline")
             .resizable(false)
             .show(ui, |ui| panels::timeline::show(self, ui));
+        panels::problems::show(self, ui);
         self.side_panels(ui);
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)

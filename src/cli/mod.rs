@@ -39,6 +39,16 @@ pub struct Cli {
     /// 1440x900, made smaller when the screen is).
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<[f32; 2]>,
+
+    /// With no subcommand: open this GeoJSON file as a layer once the zone is loaded (repeat
+    /// for more files).
+    #[arg(long, value_name = "FILE")]
+    pub open: Vec<std::path::PathBuf>,
+
+    /// With no subcommand: write the Problems panel's lines (`hetao check`'s messages for files
+    /// that failed to load) to this file whenever they change.
+    #[arg(long, value_name = "FILE")]
+    pub problems_log: Option<std::path::PathBuf>,
 }
 
 /// `WxH` (e.g. `1280x720`) as a window size; each side 200 to 16384 px.

@@ -1,4 +1,4 @@
-//! Floating windows: files that failed to load, the snapshot dialog, the autosave offer.
+//! Floating windows: the snapshot dialog, the autosave offer, the keyboard shortcuts.
 
 use crate::app::state::HetaoApp;
 use crate::app::state::layout::SHORTCUTS;
@@ -7,23 +7,6 @@ use eframe::egui;
 /// Show this panel in `ui`.
 pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
     shortcuts(app, ctx);
-    if !app.load_errors.is_empty() {
-        let mut open = true;
-        egui::Window::new("⚠ Files that failed to load")
-            .open(&mut open)
-            .default_width(520.0)
-            .show(ctx, |ui| {
-                ui.label("Nothing else was changed. The first error of each file:");
-                for (f, e) in &app.load_errors {
-                    ui.separator();
-                    ui.strong(f);
-                    ui.monospace(e);
-                }
-            });
-        if !open {
-            app.load_errors.clear();
-        }
-    }
     if let Some((scale, mut title)) = app.snapshot_dialog.clone() {
         let mut scale = scale;
         let mut go = false;

@@ -40,7 +40,24 @@ pub struct GpuHandle {
 
 pub(crate) enum Loaded {
     Zone(Result<(Dataset, StyleSet), String>),
-    File(PathBuf, Result<Layer, String>),
+    File(PathBuf, Result<Layer, FileProblem>),
+}
+
+/// Why an opened file gave no layer.
+pub(crate) enum FileProblem {
+    /// The user cancelled the load.
+    Cancelled,
+    /// `hetao check`'s messages for the file (or the loader's, when it could not be read).
+    Lines(Vec<String>),
+}
+
+/// The problems of one file, as listed in the Problems panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileProblems {
+    /// The file, as given.
+    pub file: String,
+    /// One line per problem, as `hetao check` prints it (`file:line:column: error: …`).
+    pub lines: Vec<String>,
 }
 
 /// The application state.
@@ -87,8 +104,14 @@ pub struct HetaoApp {
     pub tab: Tab,
     /// Status line (last message).
     pub status: String,
-    /// Files that failed to load: (file, error with line and column).
-    pub load_errors: Vec<(String, String)>,
+    /// Files that failed to load and their messages (the Problems panel), oldest first.
+    pub problems: Vec<FileProblems>,
+    /// The Problems panel is folded to its header line.
+    pub problems_folded: bool,
+    /// Write every problem line to this file whenever the list changes (`--problems-log`).
+    pub problems_log: Option<PathBuf>,
+    /// Files to open once the zone is loaded (`--open`).
+    pub pending_open: Vec<PathBuf>,
     /// Errors of the last edit.
     pub edit_error: Option<String>,
     pub(crate) zone_job: Option<Job<Loaded>>,
@@ -181,7 +204,10 @@ impl HetaoApp {
             cursor: None,
             tab: Tab::Dashboard,
             status: String::new(),
-            load_errors: Vec::new(),
+            problems: Vec::new(),
+            problems_folded: false,
+            problems_log: None,
+            pending_open: Vec::new(),
             edit_error: None,
             zone_job: None,
             file_jobs: Vec::new(),
