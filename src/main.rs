@@ -19,7 +19,9 @@ fn main() -> ExitCode {
         }
         None => match hetao_atlas::app::run(hetao_atlas::app::AppOptions {
             screenshot: cli.screenshot,
-            size: None,
+            size: cli.window_size,
+            open: cli.open,
+            problems_log: cli.problems_log,
         }) {
             Ok(()) => 0,
             Err(e) => {

@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod layers;
 pub mod map;
 pub mod measure;
+pub mod overlay;
 pub mod panels;
 pub mod pick;
 pub mod reach;
@@ -51,8 +52,13 @@ use std::sync::{Arc, Mutex};
 pub struct AppOptions {
     /// Write a screenshot of the first complete frame to this PNG and exit.
     pub screenshot: Option<PathBuf>,
-    /// Initial window size in logical px (default 1440 × 900).
+    /// Initial window size in logical px (default 1440 × 900, made smaller to fit a smaller
+    /// screen; a size given here is kept).
     pub size: Option<[f32; 2]>,
+    /// GeoJSON files to open as layers once the zone is loaded.
+    pub open: Vec<PathBuf>,
+    /// Write the Problems panel's lines to this file whenever they change.
+    pub problems_log: Option<PathBuf>,
 }
 
 /// Start the app on the embedded zone data.
@@ -103,7 +109,7 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
             .with_title("Hetao Atlas — Hetao Shenzhen–Hong Kong S&T Innovation Cooperation Zone")
             .with_app_id("hetao-atlas")
             .with_inner_size(size)
-            .with_min_inner_size([900.0, 600.0]),
+            .with_min_inner_size([640.0, 480.0]),
         renderer: eframe::Renderer::Wgpu,
         multisampling: gpu::MSAA_SAMPLES,
         ..Default::default()
@@ -116,6 +122,9 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
         Box::new(move |cc| {
             setup_style(&cc.egui_ctx);
             let mut app = HetaoApp::empty();
+            app.fit_to_screen = opts.size.is_none();
+            app.pending_open = opts.open.clone();
+            app.problems_log = opts.problems_log.clone();
             if let Some(rs) = cc.wgpu_render_state.as_ref() {
                 match gpu::install(rs) {
                     Ok(uploaded) => {
@@ -127,8 +136,16 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
                     Err(e) => app.status = format!("map renderer unavailable: {e}"),
                 }
             }
-            if let Some(p) = shot {
-                app.screenshot = Some(screenshot::ScreenshotState::new(p, r2));
+            match shot {
+                Some(p) => app.screenshot = Some(screenshot::ScreenshotState::new(p, r2)),
+                // a screenshot shows the default layout; a session remembers its own
+                None => {
+                    if let Some(p) = state::layout::settings_path() {
+                        app.layout = state::layout::Layout::load(&p);
+                        app.layout_saved = app.layout.clone();
+                        app.layout_path = Some(p);
+                    }
+                }
             }
             app.start_loading(&cc.egui_ctx);
             Ok(Box::new(Window { app }))

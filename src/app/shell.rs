@@ -3,6 +3,7 @@
 
 use super::map;
 use super::panels;
+use super::state::layout;
 use super::state::{HetaoApp, Tab, Tool};
 use super::time::{PLAY_STEP_S, YEARS};
 use super::view::{MapView, ZONE_EXTENT};
@@ -19,11 +20,17 @@ impl HetaoApp {
         if ctx.input(|i| i.pointer.any_pressed() || i.pointer.any_released()) {
             ctx.request_repaint();
         }
+        self.fit_window_to_screen(&ctx);
         self.poll_jobs();
         self.poll_dialogs(&ctx);
         self.guard_close(&ctx);
         crate::app::state::reach::tick(self, std::time::Instant::now(), Some(&ctx));
         self.handle_dropped_files(&ctx);
+        if self.is_loaded() {
+            for p in std::mem::take(&mut self.pending_open) {
+                self.open_file(p, &ctx);
+            }
+        }
         self.handle_shortcuts(&ctx);
         self.tick_timeline(&ctx);
         let dt = f64::from(ctx.input(|i| i.stable_dt)).min(0.1);
@@ -41,14 +48,8 @@ impl HetaoApp {
         egui::Panel::bottom("timeline")
             .resizable(false)
             .show(ui, |ui| panels::timeline::show(self, ui));
-        egui::Panel::left("layers")
-            .resizable(true)
-            .default_size(290.0)
-            .show(ui, |ui| panels::layers::show(self, ui));
-        egui::Panel::right("side")
-            .resizable(true)
-            .default_size(380.0)
-            .show(ui, |ui| self.side_panel(ui));
+        panels::problems::show(self, ui);
+        self.side_panels(ui);
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
@@ -62,6 +63,8 @@ impl HetaoApp {
                         self.view =
                             MapView::fit(bbox, f64::from(r.width()), f64::from(r.height()), 24.0);
                         self.fitted = true;
+                        // the fit is for this rectangle: nothing to keep in place from before
+                        self.map_rect = None;
                     }
                     self.reach_map_hook(ui);
                 } else {
@@ -72,6 +75,7 @@ impl HetaoApp {
                 }
             });
         panels::windows::show(self, &ctx);
+        self.remember_layout(&ctx);
         let uploaded = self
             .gpu
             .as_ref()
@@ -114,6 +118,44 @@ impl HetaoApp {
                     egui::Color32::from_rgb(230, 60, 30),
                     egui::Stroke::new(2.0, egui::Color32::WHITE),
                 );
+            }
+        }
+    }
+
+    /// A default-sized window larger than the screen is shrunk to fit it (once the screen's
+    /// size is known; a size given with `--window-size` is kept).
+    fn fit_window_to_screen(&mut self, ctx: &egui::Context) {
+        if !self.fit_to_screen {
+            return;
+        }
+        let (monitor, inner) = ctx.input(|i| (i.viewport().monitor_size, i.viewport().inner_rect));
+        let (Some(m), Some(inner)) = (monitor, inner) else {
+            return;
+        };
+        self.fit_to_screen = false;
+        // leave room for a title bar and a task bar
+        let fit = egui::vec2(inner.width().min(m.x), inner.height().min(m.y - 64.0));
+        if fit.x < inner.width() || fit.y < inner.height() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(fit));
+            ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(egui::pos2(0.0, 0.0)));
+        }
+    }
+
+    /// Write the layout to its settings file when it changed (not while a button is held,
+    /// so that dragging a panel edge writes once, at the end).
+    fn remember_layout(&mut self, ctx: &egui::Context) {
+        let Some(p) = &self.layout_path else {
+            return;
+        };
+        if self.layout == self.layout_saved || ctx.input(|i| i.pointer.any_down()) {
+            return;
+        }
+        match self.layout.save(p) {
+            Ok(()) => self.layout_saved = self.layout.clone(),
+            Err(e) => {
+                self.status = format!("cannot remember the panel layout: {e:#}");
+                // do not retry every frame
+                self.layout_saved = self.layout.clone();
             }
         }
     }
@@ -175,6 +217,23 @@ impl HetaoApp {
         if quit {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
+        let (left, right, help) = ctx.input(|i| {
+            let plain = !i.modifiers.command && !i.modifiers.alt;
+            (
+                plain && i.key_pressed(egui::Key::OpenBracket),
+                plain && i.key_pressed(egui::Key::CloseBracket),
+                i.key_pressed(egui::Key::F1),
+            )
+        });
+        if left {
+            self.layout.left_open = !self.layout.left_open;
+        }
+        if right {
+            self.layout.right_open = !self.layout.right_open;
+        }
+        if help {
+            self.shortcuts_open = !self.shortcuts_open;
+        }
         if undo {
             self.undo();
         }
@@ -216,20 +275,94 @@ impl HetaoApp {
         ctx.request_repaint();
     }
 
+    /// The Layers panel (left) and the side panel (right): resizable by their inner edge,
+    /// collapsible with a button, a key (`[`, `]`) or by dragging the edge shut, and never
+    /// wider than leaves the map [`layout::MIN_MAP_FRACTION`] of the window.
+    fn side_panels(&mut self, ui: &mut egui::Ui) {
+        let win_w = ui.max_rect().width();
+        let (lw, rw) = self.layout.widths(win_w);
+        let range = layout::MIN_PANEL_WIDTH..=layout::max_width(win_w);
+        let strip = |ui: &mut egui::Ui, id: &str, left: bool, label: &str, tip: &str| -> bool {
+            let side = if left {
+                egui::Panel::left(id.to_string())
+            } else {
+                egui::Panel::right(id.to_string())
+            };
+            let mut clicked = false;
+            side.resizable(false).exact_size(30.0).show(ui, |ui| {
+                ui.add_space(4.0);
+                clicked = ui.button(label).on_hover_text(tip).clicked();
+            });
+            clicked
+        };
+
+        let before = self.layout.left_open;
+        let mut open = before;
+        let shown = egui::Panel::left("layers")
+            .resizable(true)
+            .size_range(range.clone())
+            .default_size(lw)
+            .show_collapsible(ui, &mut open, |ui| panels::layers::show(self, ui));
+        if open != before {
+            self.layout.left_open = open;
+        }
+        match shown {
+            Some(r) => {
+                if self.layout.left_open {
+                    self.layout.left_width = Some(r.response.rect.width().round());
+                }
+            }
+            None => {
+                let tip = "Show the Layers panel  ( [ )";
+                self.layout.left_open |= strip(ui, "layers-strip", true, "»", tip);
+            }
+        }
+
+        let before = self.layout.right_open;
+        let mut open = before;
+        let shown = egui::Panel::right("side")
+            .resizable(true)
+            .size_range(range)
+            .default_size(rw)
+            .show_collapsible(ui, &mut open, |ui| self.side_panel(ui));
+        if open != before {
+            self.layout.right_open = open;
+        }
+        match shown {
+            Some(r) => {
+                if self.layout.right_open {
+                    self.layout.right_width = Some(r.response.rect.width().round());
+                }
+            }
+            None => {
+                let tip = "Show the side panel  ( ] )";
+                self.layout.right_open |= strip(ui, "side-strip", false, "«", tip);
+            }
+        }
+    }
+
     fn side_panel(&mut self, ui: &mut egui::Ui) {
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .small_button("»")
+                .on_hover_text("Hide the side panel  ( ] )")
+                .clicked()
+            {
+                self.layout.right_open = false;
+            }
             for (tab, name) in [
                 (Tab::Inspector, "Inspector"),
                 (Tab::Measure, "Measure"),
-                (Tab::Dashboard, "Floor space 2035"),
+                (Tab::Dashboard, "Floor space"),
                 (Tab::Reach, "Reach"),
             ] {
                 ui.selectable_value(&mut self.tab, tab, name);
             }
         });
         ui.separator();
-        egui::ScrollArea::vertical()
+        // wraps what can wrap and scrolls the rest: the content never widens the panel
+        egui::ScrollArea::both()
             .auto_shrink([false, false])
             .show(ui, |ui| match self.tab {
                 Tab::Inspector => panels::inspector::show(self, ui),

@@ -89,9 +89,9 @@ pub fn legend_swatches(ui: &mut egui::Ui, style: &crate::render::Style, compact:
         Some(ColorBy::Categorical { categories, .. }) => {
             ui.horizontal(|ui| {
                 ui.spacing_mut().item_spacing.x = 1.0;
-                for (_, c, _) in categories.iter().take(8) {
+                for (_, c, _) in categories.iter().take(6) {
                     let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(9.0, 10.0), egui::Sense::hover());
+                        ui.allocate_exact_size(egui::vec2(6.0, 10.0), egui::Sense::hover());
                     ui.painter().rect_filled(rect, 1.0, c32(*c));
                 }
             });
@@ -99,9 +99,9 @@ pub fn legend_swatches(ui: &mut egui::Ui, style: &crate::render::Style, compact:
         Some(ColorBy::Graduated { classes, .. }) => {
             ui.horizontal(|ui| {
                 ui.spacing_mut().item_spacing.x = 0.0;
-                for (_, c) in classes {
+                for (_, c) in classes.iter().take(6) {
                     let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(9.0, 10.0), egui::Sense::hover());
+                        ui.allocate_exact_size(egui::vec2(6.0, 10.0), egui::Sense::hover());
                     ui.painter().rect_filled(rect, 0.0, c32(*c));
                 }
             });

@@ -35,6 +35,40 @@ pub struct Cli {
     /// window to this PNG file and exit.
     #[arg(long, global = true, value_name = "FILE.png")]
     pub screenshot: Option<std::path::PathBuf>,
+
+    /// With no subcommand: the app window's size in logical px, e.g. 1280x720 (default
+    /// 1440x900, made smaller when the screen is).
+    #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+    pub window_size: Option<[f32; 2]>,
+
+    /// With no subcommand: open this GeoJSON file as a layer once the zone is loaded (repeat
+    /// for more files).
+    #[arg(long, value_name = "FILE")]
+    pub open: Vec<std::path::PathBuf>,
+
+    /// With no subcommand: write the Problems panel's lines (`hetao check`'s messages for files
+    /// that failed to load) to this file whenever they change.
+    #[arg(long, value_name = "FILE")]
+    pub problems_log: Option<std::path::PathBuf>,
+}
+
+/// `WxH` (e.g. `1280x720`) as a window size; each side 200 to 16384 px.
+pub fn parse_window_size(s: &str) -> Result<[f32; 2], String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("{s:?} is not WxH (e.g. 1280x720)"))?;
+    let side = |v: &str| -> Result<f32, String> {
+        let n: u32 = v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{v:?} in {s:?} is not a whole number of pixels"))?;
+        if (200..=16384).contains(&n) {
+            Ok(n as f32)
+        } else {
+            Err(format!("{n} px in {s:?} is outside 200-16384"))
+        }
+    };
+    Ok([side(w)?, side(h)?])
 }
 
 /// The subcommands.

@@ -4,7 +4,7 @@
 //! Include it from an end-to-end test file with `mod desktop;`. Each [`Desktop`] owns:
 //! - an Xvfb server of W×H on a free display number (from `$HETAO_TEST_DISPLAYS`, default
 //!   `930-939`; a number whose lock file or socket exists is skipped);
-//! - a temporary home: `HOME`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME`, `XDG_CACHE_HOME`,
+//! - a temporary home under `$CARGO_TARGET_TMPDIR/desktop`: `HOME`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME`, `XDG_CACHE_HOME`,
 //!   `XDG_STATE_HOME` and `XDG_RUNTIME_DIR` all point inside it, so remembered panel state,
 //!   autosaves and recent files never touch the user's and survive a restart of the app in the
 //!   same [`Desktop`] (crash-recovery tests: [`Desktop::kill`] then [`Desktop::launch`]);
@@ -80,9 +80,39 @@ fn display_range() -> (u32, u32) {
     }
 }
 
+/// The pid in display `n`'s lock file, if any.
+fn lock_pid(n: u32) -> Option<u32> {
+    std::fs::read_to_string(format!("/tmp/.X{n}-lock"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Whether a live X server holds display `n` (a lock left by a dead one does not count: the
+/// next server replaces it).
 fn display_in_use(n: u32) -> bool {
-    Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+    lock_pid(n).is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Stop a process politely (SIGTERM, so that an X server removes its lock and socket), then
+/// SIGKILL after `grace`.
+fn stop(child: &mut Child, grace: Duration) {
+    if matches!(child.try_wait(), Ok(Some(_))) {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let end = Instant::now() + grace;
+    while Instant::now() < end {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// A virtual display with a temporary home, and the app running on it.
@@ -95,6 +125,10 @@ pub struct Desktop {
     app: Option<Child>,
     window: Option<String>,
     dir: Option<tempfile::TempDir>,
+    home: PathBuf,
+    // one desktop at a time per test binary: a debug build under a software renderer is slow,
+    // and parallel windows make input timing flaky (dropped last, after the server stops)
+    _turn: std::sync::MutexGuard<'static, ()>,
     shots: u32,
 }
 
@@ -110,9 +144,16 @@ impl Desktop {
             ));
             return None;
         }
+        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let turn = TURN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // under cargo's folder for integration-test files, not a shared /tmp
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop");
+        std::fs::create_dir_all(&base).expect("the desktop tests' folder");
         let dir = tempfile::Builder::new()
-            .prefix("hetao-desktop-")
-            .tempdir()
+            .prefix("home-")
+            .tempdir_in(&base)
             .expect("temporary home");
         for sub in ["config", "data", "cache", "state", "runtime"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("xdg dir");
@@ -142,11 +183,13 @@ impl Desktop {
                 .spawn()
                 .expect("start Xvfb");
             let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            let pid = xvfb.id();
+            // up when its own lock names it and the socket is there
             let up = wait_for(Duration::from_secs(10), "the X socket", || {
                 if matches!(xvfb.try_wait(), Ok(Some(_))) {
                     return Some(false);
                 }
-                socket.exists().then_some(true)
+                (lock_pid(n) == Some(pid) && socket.exists()).then_some(true)
             });
             if up == Ok(true) {
                 return Some(Desktop {
@@ -155,12 +198,13 @@ impl Desktop {
                     xvfb,
                     app: None,
                     window: None,
+                    home: dir.path().to_path_buf(),
+                    _turn: turn,
                     dir: Some(dir),
                     shots: 0,
                 });
             }
-            let _ = xvfb.kill();
-            let _ = xvfb.wait();
+            stop(&mut xvfb, Duration::from_secs(3));
             tried.push(n);
         }
         panic!(
@@ -171,10 +215,7 @@ impl Desktop {
 
     /// The temporary home (also the parent of the XDG dirs).
     pub fn home(&self) -> &Path {
-        match &self.dir {
-            Some(d) => d.path(),
-            None => unreachable!("the home is only taken by keep"),
-        }
+        &self.home
     }
 
     /// `$XDG_CONFIG_HOME` of the app.
@@ -358,14 +399,10 @@ impl Desktop {
 
     /// SIGTERM the app (a polite stop) and wait up to 10 s, then SIGKILL.
     pub fn terminate(&mut self) {
-        if let Some(c) = &self.app {
-            let _ = Command::new("kill")
-                .args(["-TERM", &c.id().to_string()])
-                .status();
+        if let Some(mut c) = self.app.take() {
+            stop(&mut c, Duration::from_secs(10));
         }
-        if self.wait_exit(Duration::from_secs(10)).is_none() {
-            self.kill();
-        }
+        self.window = None;
     }
 
     /// Press keys (xdotool key names: `ctrl+z`, `Delete`, `F9`, `Escape`).
@@ -405,14 +442,16 @@ impl Desktop {
     pub fn drag(&self, from: (i32, i32), to: (i32, i32)) {
         self.move_to(from.0, from.1);
         self.xdo(&["mousedown", "1"]);
-        std::thread::sleep(Duration::from_millis(80));
+        // the app must see the press where it happened before the pointer moves on
+        std::thread::sleep(Duration::from_millis(600));
         let steps = 8;
         for k in 1..=steps {
             let x = from.0 + (to.0 - from.0) * k / steps;
             let y = from.1 + (to.1 - from.1) * k / steps;
             self.xdo(&["mousemove", "--sync", &x.to_string(), &y.to_string()]);
-            std::thread::sleep(Duration::from_millis(40));
+            std::thread::sleep(Duration::from_millis(120));
         }
+        std::thread::sleep(Duration::from_millis(600));
         self.xdo(&["mouseup", "1"]);
         self.settle();
     }
@@ -438,21 +477,19 @@ impl Desktop {
     }
 
     /// Keep the home (screenshots, logs, config) after the test: returns its path. Use when a
-    /// test fails and the files are wanted.
-    pub fn keep(mut self) -> PathBuf {
-        self.kill();
-        match self.dir.take() {
-            Some(d) => d.keep(),
-            None => unreachable!("the home is only taken here"),
+    /// test fails and the files are wanted (the app and the server still stop at drop).
+    pub fn keep(&mut self) -> PathBuf {
+        if let Some(d) = self.dir.take() {
+            let _ = d.keep();
         }
+        self.home.clone()
     }
 }
 
 impl Drop for Desktop {
     fn drop(&mut self) {
         self.kill();
-        let _ = self.xvfb.kill();
-        let _ = self.xvfb.wait();
+        stop(&mut self.xvfb, Duration::from_secs(3));
     }
 }
 
@@ -496,4 +533,48 @@ pub fn changed_fraction(a: &Image, b: &Image, (x0, y0, x1, y1): (u32, u32, u32, 
         }
     }
     changed as f64 / total.max(1) as f64
+}
+
+/// The colour that most pixels of row `y` have (a panel's fill, on a row through a panel).
+pub fn row_mode(img: &Image, y: u32) -> [u8; 3] {
+    let mut counts = std::collections::HashMap::new();
+    for x in 0..img.width {
+        if let Some(p) = img.pixel(x, y) {
+            *counts.entry([p[0], p[1], p[2]]).or_insert(0usize) += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(c, _)| c)
+        .unwrap_or([0, 0, 0])
+}
+
+/// The map's columns on a screenshot, found from pixels alone: the panels are mostly their
+/// fill colour (taken from the status bar, the bottom row), the map almost never is. Returns
+/// the widest run of columns where fewer than 15 % of the pixels between 15 % and 80 % of the
+/// height have the panel fill: `(first column, width)`.
+pub fn map_columns(img: &Image) -> (u32, u32) {
+    let fill = row_mode(img, img.height.saturating_sub(4));
+    let (y0, y1) = (img.height * 15 / 100, img.height * 80 / 100);
+    let near = |p: [u8; 4]| (0..3).all(|c| (i32::from(p[c]) - i32::from(fill[c])).abs() <= 2);
+    let mut best = (0, 0);
+    let mut run_start = None;
+    for x in 0..=img.width {
+        let is_map = x < img.width && {
+            let n = count_pixels(img, (x, y0, x + 1, y1), near);
+            (n as f64) < 0.15 * f64::from(y1 - y0)
+        };
+        match (is_map, run_start) {
+            (true, None) => run_start = Some(x),
+            (false, Some(s)) => {
+                if x - s > best.1 {
+                    best = (s, x - s);
+                }
+                run_start = None;
+            }
+            _ => {}
+        }
+    }
+    best
 }

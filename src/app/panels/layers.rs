@@ -16,6 +16,13 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
         ui.heading("Layers");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
+                .small_button("«")
+                .on_hover_text("Hide the Layers panel  ( [ )")
+                .clicked()
+            {
+                app.layout.left_open = false;
+            }
+            if ui
                 .small_button("📂 Open…")
                 .on_hover_text("Open a GeoJSON file (or drop files on the window)")
                 .clicked()
@@ -33,7 +40,8 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
     let mut remove: Option<usize> = None;
     let mut export_layer: Option<String> = None;
     let mut zoom_to: Option<usize> = None;
-    egui::ScrollArea::vertical()
+    // wraps what can wrap and scrolls the rest: the content never widens the panel
+    egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             let n = app.layers.len();
@@ -60,16 +68,26 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                     if !e.visible {
                         title = title.weak();
                     }
-                    ui.checkbox(&mut e.visible, title)
+                    ui.checkbox(&mut e.visible, "")
                         .on_hover_text("Show or hide the layer");
-                    if e.illustrative {
-                        ui.label(
-                            egui::RichText::new("illustrative")
-                                .small()
-                                .color(egui::Color32::from_rgb(176, 96, 0)),
-                        )
-                        .on_hover_text("Generated or schematic data, not surveyed");
-                    }
+                    // the title takes what is left of the row and is cut with "…" (never
+                    // widening the panel); the "illustrative" tag stays at the right
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if e.illustrative {
+                            ui.label(
+                                egui::RichText::new("illus.")
+                                    .small()
+                                    .color(egui::Color32::from_rgb(176, 96, 0)),
+                            )
+                            .on_hover_text(
+                                "Illustrative: generated or schematic data, not surveyed",
+                            );
+                        }
+                        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                            ui.add(egui::Label::new(title).truncate())
+                                .on_hover_text(&e.title);
+                        });
+                    });
                 });
                 let (_, header_resp, _) = header.body(|ui| {
                     ui.horizontal(|ui| {

@@ -65,16 +65,28 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 app.view.fly_to_bbox(ZONE_EXTENT, w, h, 20.0);
                 ui.close();
             }
+            ui.separator();
+            ui.checkbox(&mut app.layout.left_open, "Layers panel  ( [ )");
+            ui.checkbox(&mut app.layout.right_open, "Side panel  ( ] )");
+            ui.checkbox(&mut app.layout.legend_open, "Legend on the map");
+            ui.separator();
             for (tab, name) in [
                 (Tab::Inspector, "Inspector"),
                 (Tab::Measure, "Measure"),
-                (Tab::Dashboard, "Dashboard"),
+                (Tab::Dashboard, "Floor space"),
                 (Tab::Reach, "Reach"),
             ] {
                 if ui.button(name).clicked() {
                     app.tab = tab;
+                    app.layout.right_open = true;
                     ui.close();
                 }
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if ui.button("Keyboard shortcuts  (F1)").clicked() {
+                app.shortcuts_open = true;
+                ui.close();
             }
         });
     });

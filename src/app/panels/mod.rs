@@ -7,6 +7,7 @@ pub mod inspector;
 pub mod layers;
 pub mod measure;
 pub mod menu;
+pub mod problems;
 pub mod prompts;
 pub mod reach;
 pub mod search;

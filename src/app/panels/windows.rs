@@ -1,29 +1,14 @@
-//! Floating windows: files that failed to load, the snapshot dialog, and the edit flow's
+//! Floating windows: the snapshot dialog, the keyboard shortcuts, and the edit flow's
 //! prompts ([`super::prompts`]: unsaved changes, the path field).
 
 use crate::app::dialogs::{Purpose, Request};
 use crate::app::state::HetaoApp;
+use crate::app::state::layout::SHORTCUTS;
 use eframe::egui;
 
 /// Show this panel in `ui`.
 pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
-    if !app.load_errors.is_empty() {
-        let mut open = true;
-        egui::Window::new("⚠ Files that failed to load")
-            .open(&mut open)
-            .default_width(520.0)
-            .show(ctx, |ui| {
-                ui.label("Nothing else was changed. The first error of each file:");
-                for (f, e) in &app.load_errors {
-                    ui.separator();
-                    ui.strong(f);
-                    ui.monospace(e);
-                }
-            });
-        if !open {
-            app.load_errors.clear();
-        }
-    }
+    shortcuts(app, ctx);
     if let Some((scale, mut title)) = app.snapshot_dialog.clone() {
         let mut scale = scale;
         let mut go = false;
@@ -74,4 +59,26 @@ pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
         }
     }
     super::prompts::windows(app, ctx);
+}
+
+/// Help › Keyboard shortcuts: every key of the window ([`SHORTCUTS`]).
+fn shortcuts(app: &mut HetaoApp, ctx: &egui::Context) {
+    if !app.shortcuts_open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Keyboard shortcuts")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                for (key, what) in SHORTCUTS {
+                    ui.monospace(*key);
+                    ui.label(*what);
+                    ui.end_row();
+                }
+            });
+        });
+    app.shortcuts_open = open && app.shortcuts_open;
 }

@@ -189,4 +189,38 @@ impl HetaoApp {
         self.selection.retain(|r| r.layer != e.name);
         self.cache.forget_layer(&e.name);
     }
+
+    /// List the problems of `file` in the Problems panel (replacing an earlier entry for the
+    /// same file) and open the panel.
+    pub fn add_problems(&mut self, file: &str, lines: Vec<String>) {
+        self.problems.retain(|p| p.file != file);
+        self.problems.push(super::FileProblems {
+            file: file.to_string(),
+            lines,
+        });
+        self.problems_folded = false;
+        self.write_problems_log();
+    }
+
+    /// Empty the Problems panel.
+    pub fn clear_problems(&mut self) {
+        self.problems.clear();
+        self.write_problems_log();
+    }
+
+    fn write_problems_log(&mut self) {
+        let Some(p) = &self.problems_log else {
+            return;
+        };
+        let mut text = String::new();
+        for f in &self.problems {
+            for l in &f.lines {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        if let Err(e) = crate::core::atomic::write_atomic(p, text.as_bytes()) {
+            self.status = format!("cannot write {}: {e}", p.display());
+        }
+    }
 }

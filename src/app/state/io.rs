@@ -1,12 +1,14 @@
 //! Background jobs of the app: loading the zone, opening files, polling workers and the map
 //! snapshot export (progress and cancel through [`crate::app::jobs`]).
 
-use super::{HetaoApp, Loaded};
+use super::{FileProblem, HetaoApp, Loaded};
 use crate::app::export::{self, SnapshotJob};
-use crate::app::jobs::{Job, JobControl, read_with_progress};
+use crate::app::jobs::{Job, JobControl};
+use crate::core::io::{LoadError, LoadOptions, load_path_with};
 use crate::core::model::Dataset;
 use crate::render::{GpuContext, StyleSet};
 use eframe::egui;
+use std::path::Path;
 use std::path::PathBuf;
 
 impl HetaoApp {
@@ -29,33 +31,34 @@ impl HetaoApp {
         ));
     }
 
-    /// Whether the zone is loaded.
-    /// Load a GeoJSON file on a worker thread (progress in the status bar, Cancel stops it).
+    /// Load a GeoJSON file on a worker thread through the core's loader
+    /// ([`crate::core::io::load_path_with`]: its memory guard, progress and cancel; Cancel in
+    /// the status bar stops it). A file that fails is checked with `hetao check`'s validator
+    /// and its messages go to the Problems panel ([`problems_of`]).
     pub fn open_file(&mut self, path: PathBuf, ctx: &egui::Context) {
         let c = ctx.clone();
         let p = path.clone();
         self.file_jobs.push(Job::spawn(
             format!("loading {}", path.display()),
             move |jc: &JobControl| {
-                let r = read_with_progress(&p, jc).and_then(|bytes| {
-                    let name = p
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| "layer".into());
-                    let file = p.display().to_string();
-                    let mut l = crate::core::io::load_slice(&bytes, &name, &file)
-                        .map_err(|e| e.to_string())?;
-                    l.source = Some(p.clone());
-                    jc.set_progress(1.0);
-                    Ok(l)
-                });
+                let progress = |f: f64| jc.set_progress(f as f32);
+                let opts = LoadOptions {
+                    cancel: Some(jc.cancel_flag()),
+                    progress: Some(&progress),
+                    ..LoadOptions::default()
+                };
+                let r = match load_path_with(&p, &opts) {
+                    Ok(l) => Ok(l),
+                    Err(LoadError::Cancelled { .. }) => Err(FileProblem::Cancelled),
+                    Err(e) => Err(FileProblem::Lines(problems_of(&p, &e))),
+                };
                 Loaded::File(p, r)
             },
             move || c.request_repaint(),
         ));
     }
 
-    /// Add a loaded layer on top (renamed if its name is taken) and fly to it.
+    /// Take the results of finished workers: the zone, opened files, exports.
     pub(crate) fn poll_jobs(&mut self) {
         if let Some(j) = &self.zone_job
             && let Some(r) = j.poll()
@@ -81,9 +84,9 @@ impl HetaoApp {
             self.file_jobs.remove(i);
             match r {
                 Ok(Loaded::File(_, Ok(l))) if !cancelled => self.add_user_layer(l),
-                Ok(Loaded::File(p, Err(e))) if !cancelled => {
-                    self.status = format!("{} failed to load", p.display());
-                    self.load_errors.push((p.display().to_string(), e));
+                Ok(Loaded::File(p, Err(FileProblem::Lines(lines)))) if !cancelled => {
+                    self.status = format!("{} failed to load: see Problems", p.display());
+                    self.add_problems(&p.display().to_string(), lines);
                 }
                 _ => self.status = "load cancelled".into(),
             }
@@ -146,5 +149,29 @@ impl HetaoApp {
             },
             move || c.request_repaint(),
         ));
+    }
+}
+
+/// The messages for a file that failed to load, exactly as `hetao check` prints them: the
+/// validator's report of the file ([`crate::core::validate::validate`],
+/// [`crate::core::validate::Report::lines`]) when the loader found it invalid; the loader's
+/// own message when the file could not be read or is too large to read.
+pub fn problems_of(path: &Path, err: &LoadError) -> Vec<String> {
+    let file = path.display().to_string();
+    let own = || vec![format!("{file}: error: {err}")];
+    match err {
+        LoadError::Io { .. } | LoadError::TooLarge { .. } | LoadError::Cancelled { .. } => own(),
+        _ => match std::fs::read(path) {
+            Ok(bytes) => {
+                let report = crate::core::validate::validate(&bytes, &file);
+                if report.errors.is_empty() {
+                    // the validator accepts what the loader refused: show the loader's reason
+                    own()
+                } else {
+                    report.lines()
+                }
+            }
+            Err(_) => own(),
+        },
     }
 }

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod flow;
 pub mod io;
+pub mod layout;
 pub mod reach;
 pub mod tools;
 
@@ -40,7 +41,24 @@ pub struct GpuHandle {
 
 pub(crate) enum Loaded {
     Zone(Result<(Dataset, StyleSet), String>),
-    File(PathBuf, Result<Layer, String>),
+    File(PathBuf, Result<Layer, FileProblem>),
+}
+
+/// Why an opened file gave no layer.
+pub(crate) enum FileProblem {
+    /// The user cancelled the load.
+    Cancelled,
+    /// `hetao check`'s messages for the file (or the loader's, when it could not be read).
+    Lines(Vec<String>),
+}
+
+/// The problems of one file, as listed in the Problems panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileProblems {
+    /// The file, as given.
+    pub file: String,
+    /// One line per problem, as `hetao check` prints it (`file:line:column: error: …`).
+    pub lines: Vec<String>,
 }
 
 /// The application state.
@@ -93,8 +111,14 @@ pub struct HetaoApp {
     pub tab: Tab,
     /// Status line (last message).
     pub status: String,
-    /// Files that failed to load: (file, error with line and column).
-    pub load_errors: Vec<(String, String)>,
+    /// Files that failed to load and their messages (the Problems panel), oldest first.
+    pub problems: Vec<FileProblems>,
+    /// The Problems panel is folded to its header line.
+    pub problems_folded: bool,
+    /// Write every problem line to this file whenever the list changes (`--problems-log`).
+    pub problems_log: Option<PathBuf>,
+    /// Files to open once the zone is loaded (`--open`).
+    pub pending_open: Vec<PathBuf>,
     /// Errors of the last edit.
     pub edit_error: Option<String>,
     pub(crate) zone_job: Option<Job<Loaded>>,
@@ -124,11 +148,25 @@ pub struct HetaoApp {
     pub autosave: bool,
     /// Map rectangle size last frame (logical px).
     pub map_size: (f64, f64),
+    /// Map rectangle last frame (screen, logical px).
+    pub map_rect: Option<egui::Rect>,
     /// Box-select drag start (screen).
     pub box_start: Option<egui::Pos2>,
     /// The travel-reach tool and its bands.
     pub reach: crate::app::reach::ReachState,
     pub(crate) fitted: bool,
+    /// Panels open and their widths, the legend (remembered between runs).
+    pub layout: layout::Layout,
+    /// Where the layout is remembered (`None`: not remembered, as in tests).
+    pub layout_path: Option<PathBuf>,
+    /// The layout as last written to `layout_path`.
+    pub layout_saved: layout::Layout,
+    /// Help › Keyboard shortcuts is open.
+    pub shortcuts_open: bool,
+    /// The map's full credits are expanded (the ⓘ of the attribution line).
+    pub credits_open: bool,
+    /// Shrink the window to the screen on the first frame that knows the screen's size.
+    pub fit_to_screen: bool,
 }
 
 /// The local origin of all map geometry: the zone's centre.
@@ -186,7 +224,10 @@ impl HetaoApp {
             cursor: None,
             tab: Tab::Dashboard,
             status: String::new(),
-            load_errors: Vec::new(),
+            problems: Vec::new(),
+            problems_folded: false,
+            problems_log: None,
+            pending_open: Vec::new(),
             edit_error: None,
             zone_job: None,
             file_jobs: Vec::new(),
@@ -203,9 +244,16 @@ impl HetaoApp {
             search_index: Default::default(),
             autosave: true,
             map_size: (1000.0, 700.0),
+            map_rect: None,
             box_start: None,
             reach: crate::app::reach::ReachState::default(),
             fitted: false,
+            layout: layout::Layout::default(),
+            layout_path: None,
+            layout_saved: layout::Layout::default(),
+            shortcuts_open: false,
+            credits_open: false,
+            fit_to_screen: false,
         }
     }
 
