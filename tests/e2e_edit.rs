@@ -135,6 +135,11 @@ fn delete_clears_the_selection_undo_restores_it_and_save_writes_the_file() {
         Err(e) => panic!("{e}\n{}; files kept in {}", d.log(), d.keep().display()),
     }
     // saving removed the untitled autosave
-    assert!(!autosave.exists(), "the autosave is still there");
+    let gone = wait_for(Duration::from_secs(5), "the autosave to go", || {
+        (!autosave.exists()).then_some(())
+    });
+    if let Err(e) = gone {
+        panic!("{e}\n{}; files kept in {}", d.log(), d.keep().display());
+    }
     assert!(d.app_running(), "the app stopped:\n{}", d.log());
 }

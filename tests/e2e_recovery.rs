@@ -48,7 +48,7 @@ fn edits_survive_a_sigkill_and_the_path_field_saves() {
     wait_for_map(&mut d);
     let scen = d.home().join("scen1.json");
     let autosave = d.home().join("scen1.autosave.json");
-    let fail = |d: Desktop, e: String| -> ! {
+    let fail = |mut d: Desktop, e: String| -> ! {
         let log = d.log();
         panic!("{e}\n{log}\nfiles kept in {}", d.keep().display())
     };
