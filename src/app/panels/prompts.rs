@@ -75,8 +75,13 @@ pub fn windows(app: &mut HetaoApp, ctx: &egui::Context) {
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {
+                let edits = if n == 1 {
+                    "1 edit".into()
+                } else {
+                    format!("{n} edits")
+                };
                 ui.label(format!(
-                    "The scenario ({file}, {n} edits) has unsaved changes. Save them before \
+                    "The scenario ({file}, {edits}) has unsaved changes. Save them before \
                      you {go}?"
                 ));
                 ui.horizontal(|ui| {
