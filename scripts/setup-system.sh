@@ -2,10 +2,13 @@
 # Installs the Debian packages the build and the tests need, once.
 #   libproj-dev, pkg-config, libclang-dev: the `proj` crate links the system PROJ (bindgen needs libclang)
 #   mesa-vulkan-drivers: a software Vulkan adapter (lavapipe) so wgpu renders without a GPU
-#   xvfb: a virtual display for the app's screenshot test
+#   xvfb: a virtual display for the app's screenshot test and the end-to-end desktop tests
+#   xdotool: drives the real window in the end-to-end tests (tests/desktop)
+#   imagemagick: `import -window root` screenshots of the virtual display in those tests
+#   zenity: the app's open/save/export file dialogs (src/app/dialogs.rs explains the choice)
 # As root it installs what is missing; otherwise it prints the exact apt-get line to run.
 set -euo pipefail
-pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb)
+pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -19,7 +19,9 @@ fn main() -> ExitCode {
         }
         None => match hetao_atlas::app::run(hetao_atlas::app::AppOptions {
             screenshot: cli.app.screenshot,
-            size: None,
+            size: cli.app.window_size,
+            open: cli.app.open,
+            problems_log: cli.app.problems_log,
         }) {
             Ok(()) => 0,
             Err(e) => {

@@ -180,7 +180,8 @@ fn search_selects_a_building_and_the_inspector_lists_its_units() {
     input.type_text(&id);
     h.run();
     assert_eq!(h.state().search, id);
-    h.get_by_label_contains(&format!("({id})")).click();
+    // results carry a human label, then "id · kind" (buildings listed before their units)
+    h.get_by_label_contains(&format!("{id} · Building")).click();
     // the map flies to the building (about 0.6 s of frames)
     h.run_steps(60);
     assert!(!h.state().view.is_flying());

@@ -5,8 +5,9 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hetao_atlas::app::HetaoApp;
-use hetao_atlas::app::atlas::Tab;
-use hetao_atlas::app::reach::{self, LAYER, parse_minutes, wait_idle};
+use hetao_atlas::app::reach::{LAYER, parse_minutes};
+use hetao_atlas::app::state::Tab;
+use hetao_atlas::app::state::reach::{self, wait_idle};
 use hetao_atlas::core::measure::geodesic_area_m2;
 use hetao_atlas::core::reach::Mode;
 use hetao_atlas::core::zone::embedded_dataset;
@@ -127,14 +128,14 @@ fn origin_gives_a_reach_layer_and_only_network_params_rebuild() {
     a.reach.params.walk_speed_mps = 1.6;
     a.reach.request(Instant::now());
     assert!(a.reach.dirty);
-    let gen0 = a.scene_gen;
+    let gen0 = a.scene_gen();
     assert!(wait_idle(&mut a, WAIT));
     assert_eq!(a.reach.builds, 1, "walking speed is read by the search");
     let faster = band_areas(&a);
     assert!(faster[2].1 > areas[2].1 * 1.2, "{faster:?} vs {areas:?}");
     a.ensure_scene();
     assert!(
-        a.scene_gen > gen0,
+        a.scene_gen() > gen0,
         "the scene is rebuilt with the new bands"
     );
 

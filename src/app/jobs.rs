@@ -1,7 +1,6 @@
 //! Background work (loading files, exports): a worker thread per job with a progress fraction,
 //! a cancel flag and a channel for the result, so the UI never waits.
 
-use crate::core::io::LoadError;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -27,6 +26,11 @@ impl JobControl {
     /// Ask the worker to stop.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The cancel flag itself (for the core's loaders, which poll an `AtomicBool`).
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancel
     }
 
     /// Whether the job was cancelled.
@@ -81,36 +85,6 @@ impl<T: Send + 'static> Job<T> {
     }
 }
 
-/// Read a file in 1 MiB chunks reporting progress (bytes read / size) and honouring cancel
-/// ([`LoadError::Cancelled`]).
-pub fn read_with_progress(path: &std::path::Path, c: &JobControl) -> Result<Vec<u8>, LoadError> {
-    use std::io::Read;
-    let file = || path.display().to_string();
-    let io = |source| LoadError::Io {
-        file: file(),
-        source,
-    };
-    let mut f = std::fs::File::open(path).map_err(io)?;
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        if c.is_cancelled() {
-            return Err(LoadError::Cancelled { file: file() });
-        }
-        let n = f.read(&mut chunk).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if size > 0 {
-            // reading is the first half of the job; parsing the second
-            c.set_progress(0.5 * buf.len() as f32 / size as f32);
-        }
-    }
-    Ok(buf)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,17 +110,9 @@ mod tests {
         assert_eq!(r, Some(Ok(55)));
         assert_eq!(job.control.progress(), 0.5);
 
-        let dir = tempfile::tempdir().expect("tmp");
-        let p = dir.path().join("x.bin");
-        std::fs::write(&p, vec![7u8; 3 << 20]).expect("write");
         let c = JobControl::default();
-        let bytes = read_with_progress(&p, &c).expect("read");
-        assert_eq!(bytes.len(), 3 << 20);
-        assert!((c.progress() - 0.5).abs() < 1e-6);
         c.cancel();
-        assert!(matches!(
-            read_with_progress(&p, &c),
-            Err(LoadError::Cancelled { .. })
-        ));
+        assert!(c.is_cancelled());
+        assert!(c.cancel_flag().load(Ordering::Relaxed));
     }
 }

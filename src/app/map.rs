@@ -4,9 +4,11 @@
 //! Input: drag pans, wheel and pinch zoom about the cursor, double-click zooms in, arrows,
 //! `+`/`-` and Home; clicks pick through the R-tree or add tool vertices.
 
-use super::atlas::{HetaoApp, Tab, Tool, attributions, c32};
 use super::gpu::MapCallback;
 use super::measure::{MeasureKind, Measurement};
+use super::overlay;
+use super::state::{HetaoApp, Tab, Tool};
+use super::widgets::c32;
 use crate::render::Camera;
 use crate::render::camera::{lonlat_to_mercator, mercator_to_lonlat};
 use crate::render::snapshot::BACKGROUND;
@@ -26,8 +28,18 @@ const MEASURE: egui::Color32 = egui::Color32::from_rgb(220, 30, 120);
 /// Show the map in the rest of `ui`.
 pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
     let rect = ui.available_rect_before_wrap();
-    let resp = ui.allocate_rect(rect, egui::Sense::click_and_drag());
+    ui.allocate_rect(rect, egui::Sense::hover());
+    // the side panels' resize handles reach a few px into the map: leave them to the panels,
+    // so that dragging a panel's edge resizes it instead of panning the map
+    let grab = ui.style().interaction.resize_grab_radius_side + 2.0;
+    let input_rect = rect.shrink2(egui::vec2(grab, 0.0));
+    let resp = ui.interact(
+        input_rect,
+        ui.scope_id().with("map-input"),
+        egui::Sense::click_and_drag(),
+    );
     let (w, h) = (f64::from(rect.width()), f64::from(rect.height()));
+    keep_content_in_place(app, rect);
     app.map_size = (w, h);
     let ppp = f64::from(ui.ctx().pixels_per_point());
     handle_input(app, ui, &resp, rect);
@@ -44,7 +56,7 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
             rect,
             MapCallback {
                 scene,
-                generation: app.scene_gen,
+                generation: app.scene_gen(),
                 camera: cam,
                 visibility,
             },
@@ -70,10 +82,18 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
     if let Some(m) = &app.measure {
         draw_measure(&painter, m, &to_screen, app.cursor_if_tool(m.kind));
     }
-    // building being drawn
-    if !app.draw.is_empty() {
-        let mut pts: Vec<egui::Pos2> = app.draw.iter().map(|p| to_screen(p[0], p[1])).collect();
-        if let Some((lon, lat)) = app.cursor {
+    // building being drawn, or drawn and waiting in the new-building form (its outline stays)
+    let pending = app.new_building.as_ref().map(|nb| &nb.ring);
+    let ring = if app.draw.is_empty() {
+        pending
+    } else {
+        Some(&app.draw)
+    };
+    if let Some(ring) = ring.filter(|r| !r.is_empty()) {
+        let mut pts: Vec<egui::Pos2> = ring.iter().map(|p| to_screen(p[0], p[1])).collect();
+        if !app.draw.is_empty()
+            && let Some((lon, lat)) = app.cursor
+        {
             pts.push(to_screen(lon, lat));
         }
         if pts.len() >= 3 {
@@ -103,6 +123,28 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
         );
     }
     furniture(app, ui, &painter, rect, &cam);
+    overlay::legend(app, ui, rect);
+    overlay::credits(app, ui, rect);
+}
+
+/// When the map's rectangle changes (a panel opened, closed or resized, the window resized),
+/// what was on screen stays where it was: the view's centre moves to the place that the old
+/// view showed at the new rectangle's centre. The map never jumps under the user's eye.
+fn keep_content_in_place(app: &mut HetaoApp, rect: egui::Rect) {
+    let old = app.map_rect.replace(rect);
+    let Some(old) = old else {
+        return;
+    };
+    if old == rect || app.view.is_flying() || old.width() < 1.0 || old.height() < 1.0 {
+        return;
+    }
+    let cam = app
+        .view
+        .camera(f64::from(old.width()), f64::from(old.height()), 1.0);
+    let c = rect.center() - old.min;
+    let (lon, lat) = cam.pixel_to_lonlat(f64::from(c.x), f64::from(c.y));
+    app.view.center_lon = lon;
+    app.view.center_lat = lat;
 }
 
 impl HetaoApp {
@@ -330,7 +372,7 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
                 i.key_pressed(egui::Key::Home),
             )
         });
-        if !ui.ctx().egui_wants_keyboard_input() {
+        if !ui.ctx().egui_wants_keyboard_input() && !app.typing {
             let step = 0.25 * w.min(h);
             if l {
                 app.view.pan_pixels(step, 0.0);
@@ -441,28 +483,6 @@ fn furniture(
         egui::FontId::proportional(12.0),
         text,
     );
-
-    // attribution (bottom right), always visible
-    let lines = attributions(app);
-    let font = egui::FontId::proportional(10.5);
-    let galleys: Vec<_> = lines
-        .iter()
-        .map(|l| ui.fonts_mut(|f| f.layout(l.clone(), font.clone(), text, rect.width() * 0.6)))
-        .collect();
-    let total_h: f32 = galleys.iter().map(|g| g.size().y).sum();
-    let max_w = galleys.iter().map(|g| g.size().x).fold(0.0, f32::max);
-    let mut y = rect.bottom() - total_h - 6.0;
-    let bg = egui::Rect::from_min_max(
-        egui::pos2(rect.right() - max_w - 14.0, y - 4.0),
-        egui::pos2(rect.right(), rect.bottom()),
-    );
-    painter.rect_filled(bg, 0.0, panel_bg);
-    for g in galleys {
-        let x = rect.right() - g.size().x - 7.0;
-        let gh = g.size().y;
-        painter.galley(egui::pos2(x, y), g, text);
-        y += gh;
-    }
 
     // zoom buttons (top left)
     let mut zoom_btn = |ui: &mut egui::Ui, at: egui::Pos2, label: &str, dz: f64| {

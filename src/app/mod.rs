@@ -8,15 +8,20 @@
 //! - [`pick`]: the R-tree for hover, click and box selection and vertex snapping;
 //! - [`measure`]: the measure tools (geodesic beside planar);
 //! - [`jobs`]: worker threads with progress and cancel;
+//! - [`search`]: the search box's index (the core matcher over the current data) and results;
+//! - [`dialogs`]: file dialogs on a worker thread (zenity, portal) or an in-app path field;
 //! - [`export`]: snapshot, GeoJSON and CSV exports (atomic writes);
 //! - [`reach`]: the travel-reach tool (isochrone bands, destination times, dwell sliders).
 //!
-//! The window: [`atlas`] (the app and its panels), [`map`] (the map widget), [`gpu`] (the
-//! `egui_wgpu` paint callback that draws through [`crate::render::MapRenderer`]),
-//! [`dashboard`] (floor space toward 2035).
+//! The window: [`state`] ([`HetaoApp`]: document, selection, tools, jobs), [`cache`] (scene,
+//! pick index, statistics), [`shell`] (the frame that lays out the panels), [`panels`] (one
+//! module per panel), [`map`] (the map widget), [`gpu`] (the `egui_wgpu` paint callback that
+//! draws through [`crate::render::MapRenderer`]), [`widgets`] (shared widgets and formatters)
+//! and [`screenshot`] (`--screenshot`). Imports go one way: panels, map and shell import the
+//! state; the state imports none of them.
 
-pub mod atlas;
-pub mod dashboard;
+pub mod cache;
+pub mod dialogs;
 pub mod doc;
 pub mod export;
 pub mod gpu;
@@ -24,11 +29,19 @@ pub mod jobs;
 pub mod layers;
 pub mod map;
 pub mod measure;
+pub mod overlay;
+pub mod panels;
 pub mod pick;
 pub mod reach;
+pub mod screenshot;
+pub mod search;
+pub mod shell;
+pub mod state;
+pub mod time;
 pub mod view;
+pub mod widgets;
 
-pub use atlas::HetaoApp;
+pub use state::HetaoApp;
 
 use eframe::egui;
 use std::path::PathBuf;
@@ -39,8 +52,13 @@ use std::sync::{Arc, Mutex};
 pub struct AppOptions {
     /// Write a screenshot of the first complete frame to this PNG and exit.
     pub screenshot: Option<PathBuf>,
-    /// Initial window size in logical px (default 1440 × 900).
+    /// Initial window size in logical px (default 1440 × 900, made smaller to fit a smaller
+    /// screen; a size given here is kept).
     pub size: Option<[f32; 2]>,
+    /// GeoJSON files to open as layers once the zone is loaded.
+    pub open: Vec<PathBuf>,
+    /// Write the Problems panel's lines to this file whenever they change.
+    pub problems_log: Option<PathBuf>,
 }
 
 /// Install the fonts (egui's defaults plus the CJK subset the renderer ships, as a fallback so
@@ -86,7 +104,7 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
             .with_title("Hetao Atlas — Hetao Shenzhen–Hong Kong S&T Innovation Cooperation Zone")
             .with_app_id("hetao-atlas")
             .with_inner_size(size)
-            .with_min_inner_size([900.0, 600.0]),
+            .with_min_inner_size([640.0, 480.0]),
         renderer: eframe::Renderer::Wgpu,
         multisampling: gpu::MSAA_SAMPLES,
         ..Default::default()
@@ -99,10 +117,13 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
         Box::new(move |cc| {
             setup_style(&cc.egui_ctx);
             let mut app = HetaoApp::empty();
+            app.fit_to_screen = opts.size.is_none();
+            app.pending_open = opts.open.clone();
+            app.problems_log = opts.problems_log.clone();
             if let Some(rs) = cc.wgpu_render_state.as_ref() {
                 match gpu::install(rs) {
                     Ok(uploaded) => {
-                        app.gpu = Some(atlas::GpuHandle {
+                        app.gpu = Some(state::GpuHandle {
                             state: rs.clone(),
                             uploaded,
                         });
@@ -110,8 +131,16 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
                     Err(e) => app.status = format!("map renderer unavailable: {e}"),
                 }
             }
-            if let Some(p) = shot {
-                app.screenshot = Some(atlas::ScreenshotState::new(p, r2));
+            match shot {
+                Some(p) => app.screenshot = Some(screenshot::ScreenshotState::new(p, r2)),
+                // a screenshot shows the default layout; a session remembers its own
+                None => {
+                    if let Some(p) = state::layout::settings_path() {
+                        app.layout = state::layout::Layout::load(&p);
+                        app.layout_saved = app.layout.clone();
+                        app.layout_path = Some(p);
+                    }
+                }
             }
             app.start_loading(&cc.egui_ctx);
             Ok(Box::new(Window { app }))

@@ -1,4 +1,4 @@
-//! The travel-reach tool of the app: pick an origin on the map, choose the mode, the minutes,
+//! The travel-reach model of the app (its state, requests and worker): pick an origin on the map, choose the mode, the minutes,
 //! the departure time and the model's assumptions (walking speed, circuity, the dwell time of
 //! every boundary control point in each direction), and see the isochrone bands as the
 //! `reach` layer with a legend, plus the travel times to the named destinations.
@@ -12,16 +12,12 @@
 //!
 //! Units: minutes, minutes after midnight for the departure, m/s, m².
 
-use super::atlas::HetaoApp;
 use super::jobs::{Job, JobControl};
-use super::layers::LayerEntry;
 use crate::core::model::{Feature, Layer};
 use crate::core::reach::{
-    Isochrone, Mode, Network, ReachError, ReachParams, assumptions, named_destinations, times_to,
-    travel_time,
+    Isochrone, Mode, Network, ReachError, ReachParams, named_destinations, times_to, travel_time,
 };
 use crate::render::style::{ColorBy, Rgba, Style};
-use eframe::egui;
 use geo::Geometry;
 use serde_json::{Map, json};
 use std::sync::Arc;
@@ -114,8 +110,8 @@ pub struct ReachState {
     pub changed_at: Option<Instant>,
     /// Network builds so far (the tests check rebuilds happen only when needed).
     pub builds: u32,
-    net: Option<(String, Arc<Network>)>,
-    job: Option<Job<Outcome>>,
+    pub(crate) net: Option<(String, Arc<Network>)>,
+    pub(crate) job: Option<Job<Outcome>>,
 }
 
 impl Default for ReachState {
@@ -185,9 +181,9 @@ pub fn clock(min: f64) -> String {
     format!("{:02}:{:02}", m / 60 % 24, m % 60)
 }
 
-/// The first loaded layer with OSM `highway` LineStrings (what driving needs).
-pub fn road_layer(app: &HetaoApp) -> Option<&Layer> {
-    app.user_layers.iter().find(|l| {
+/// The first layer with OSM `highway` LineStrings (what driving needs).
+pub fn road_layer(layers: &[Layer]) -> Option<&Layer> {
+    layers.iter().find(|l| {
         l.name != LAYER
             && l.features.iter().any(|f| {
                 f.prop_str("highway").is_some()
@@ -246,7 +242,7 @@ impl ReachState {
         s
     }
 
-    fn current_request(&self, roads: Option<(String, usize)>) -> Option<Request> {
+    pub(crate) fn current_request(&self, roads: Option<(String, usize)>) -> Option<Request> {
         Some(Request {
             origin: self.origin?,
             mode: self.mode,
@@ -331,7 +327,9 @@ pub fn bands_layer(bands: &[Isochrone], depart: f64) -> Layer {
     }
 }
 
-fn compute(
+/// Run one reach request on the worker: build the network when `cached` does not match,
+/// then the bands and the destination times, honouring cancel.
+pub fn compute(
     req: &Request,
     cached: Option<(String, Arc<Network>)>,
     roads: Option<Layer>,
@@ -404,376 +402,5 @@ fn compute(
         request: req.clone(),
         net: Some((key, net)),
         result,
-    }
-}
-
-/// Poll the worker and start one when a recompute is due (at `now`). `ctx` gets a repaint
-/// when the worker finishes or when the debounce expires.
-pub fn tick(app: &mut HetaoApp, now: Instant, ctx: Option<&egui::Context>) {
-    if let Some(j) = &app.reach.job
-        && let Some(r) = j.poll()
-    {
-        app.reach.job = None;
-        match r {
-            Ok(o) => finish(app, o),
-            Err(()) => app.reach.error = Some("the reach worker stopped".into()),
-        }
-    }
-    let st = &mut app.reach;
-    if !st.dirty || st.job.is_some() {
-        return;
-    }
-    if let Some(t) = st.changed_at {
-        let due = t + DEBOUNCE;
-        if now < due {
-            if let Some(c) = ctx {
-                c.request_repaint_after(due - now);
-            }
-            return;
-        }
-    }
-    let roads_layer = road_layer(app).cloned();
-    let roads = roads_layer
-        .as_ref()
-        .map(|l| (l.name.clone(), l.features.len()));
-    let st = &mut app.reach;
-    if st.mode == Mode::Drive && roads.is_none() {
-        st.mode = Mode::Walk;
-    }
-    let Some(req) = st.current_request(roads) else {
-        st.dirty = false;
-        return;
-    };
-    st.dirty = false;
-    let key = network_key(&req.params, &req.roads);
-    let cached = st.net.clone();
-    let needs_roads = cached.as_ref().is_none_or(|(k, _)| *k != key);
-    let roads_layer = if needs_roads { roads_layer } else { None };
-    let label = format!(
-        "{} reach from {:.4}, {:.4}{}",
-        req.mode.name(),
-        req.origin.0,
-        req.origin.1,
-        if needs_roads {
-            " (building the network)"
-        } else {
-            ""
-        }
-    );
-    if needs_roads {
-        st.builds += 1;
-    }
-    let c = ctx.cloned();
-    st.job = Some(Job::spawn(
-        label,
-        move |jc: &JobControl| compute(&req, cached, roads_layer, jc),
-        move || {
-            if let Some(c) = c {
-                c.request_repaint();
-            }
-        },
-    ));
-}
-
-fn finish(app: &mut HetaoApp, o: Outcome) {
-    if o.net.is_some() {
-        app.reach.net = o.net;
-    }
-    match o.result {
-        Ok((bands, rows)) => {
-            let layer = bands_layer(&bands, o.request.depart);
-            app.reach.bands = bands;
-            app.reach.destinations = rows;
-            app.reach.error = None;
-            app.reach.shown = Some(o.request);
-            let style = app.reach.style();
-            set_layer(app, layer, style);
-        }
-        Err(ReachError::Cancelled) => app.status = "reach cancelled".into(),
-        Err(e) => app.reach.error = Some(e.to_string()),
-    }
-}
-
-/// Put `layer` in the stack as the `reach` layer (replacing the previous bands), drawn above
-/// everything but the buildings and the research units.
-pub fn set_layer(app: &mut HetaoApp, layer: Layer, style: Style) {
-    let n = app.reach.bands.len();
-    app.status = format!("reach: {n} bands (modelled)");
-    if let Some(i) = app.user_layers.iter().position(|l| l.name == LAYER) {
-        app.user_layers[i] = layer;
-    } else {
-        app.user_layers.push(layer);
-    }
-    let Some(data) = app.user_layers.iter().find(|l| l.name == LAYER) else {
-        return;
-    };
-    if let Some(e) = app.layers.iter_mut().find(|e| e.name == LAYER) {
-        let rev = e.style_rev + 1;
-        let (visible, opacity) = (e.visible, e.opacity);
-        *e = LayerEntry::new(data, &app.styles, true);
-        e.base_style = style.clone();
-        e.style = style;
-        e.title = e.style.title.clone();
-        e.visible = visible;
-        e.opacity = opacity;
-        e.restyle(data);
-        // the mesh cache keys on the style revision: a new revision redraws the new bands
-        e.style_rev = rev;
-    } else {
-        let mut e = LayerEntry::new(data, &app.styles, true);
-        e.base_style = style.clone();
-        e.style = style;
-        e.title = e.style.title.clone();
-        e.visible = true;
-        e.restyle(data);
-        e.style_rev = 1;
-        let at = app
-            .layers
-            .iter()
-            .position(|e| e.name == "buildings")
-            .unwrap_or(app.layers.len());
-        app.layers.insert(at, e);
-    }
-}
-
-/// Run [`tick`] until the worker is idle and nothing is due (tests; `timeout` bounds it).
-pub fn wait_idle(app: &mut HetaoApp, timeout: Duration) -> bool {
-    let end = Instant::now() + timeout;
-    loop {
-        // pretend the debounce has passed
-        tick(app, Instant::now() + DEBOUNCE, None);
-        if !app.reach.running() && !app.reach.dirty {
-            return true;
-        }
-        if Instant::now() > end {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Write the bands as GeoJSON (atomically), with the assumptions as a foreign member.
-pub fn export_bands(app: &HetaoApp, path: &std::path::Path) -> Result<usize, String> {
-    let Some(layer) = app.user_layers.iter().find(|l| l.name == LAYER) else {
-        return Err("no reach bands to export: set an origin first".into());
-    };
-    let mut o = serde_json::Map::new();
-    o.insert("name".into(), json!(LAYER));
-    o.insert("attribution".into(), json!(layer.attribution));
-    o.insert("illustrative".into(), json!(true));
-    if let (Some((_, net)), Some(req)) = (&app.reach.net, &app.reach.shown) {
-        o.insert(
-            "assumptions_text".into(),
-            json!(attribution(req.mode, &req.params, req.depart)),
-        );
-        o.insert("assumptions".into(), assumptions(net, req.mode, req.depart));
-    }
-    super::export::write_collection(path, &o, &layer.features)
-}
-
-/// The centroid of the first selected feature, lon/lat.
-pub fn selection_centroid(app: &HetaoApp) -> Option<(f64, f64)> {
-    use geo::Centroid;
-    let r = app.selection.first()?;
-    let c = app.feature(r)?.geometry.as_ref()?.centroid()?;
-    Some((c.x(), c.y()))
-}
-
-/// The Reach tab.
-pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
-    let now = Instant::now();
-    ui.heading("Travel reach (modelled)");
-    ui.label(
-        egui::RichText::new(
-            "Choose the ◎ Reach tool and click the map to set the origin. Results are modelled \
-             from published timetables and assumed speeds, not observed.",
-        )
-        .weak(),
-    );
-    ui.horizontal(|ui| {
-        if ui
-            .selectable_label(app.reach.picking, "◎ Pick origin on the map")
-            .clicked()
-        {
-            app.reach.picking = !app.reach.picking;
-            if app.reach.picking {
-                app.tool = super::atlas::Tool::Select;
-            }
-        }
-        let centroid = selection_centroid(app);
-        if ui
-            .add_enabled(
-                centroid.is_some(),
-                egui::Button::new("Use selected feature's centroid"),
-            )
-            .clicked()
-            && let Some(c) = centroid
-        {
-            app.reach.set_origin(c, now);
-        }
-    });
-    match app.reach.origin {
-        Some((lon, lat)) => ui.label(format!("Origin: {lon:.5}, {lat:.5}")),
-        None => ui.label("Origin: not set"),
-    };
-    let has_roads = road_layer(app).is_some();
-    let st = &mut app.reach;
-    let mut changed = false;
-    ui.horizontal(|ui| {
-        ui.label("Mode");
-        let mut modes = vec![Mode::Walk, Mode::Cycle, Mode::Transit];
-        if has_roads {
-            modes.push(Mode::Drive);
-        }
-        for m in modes {
-            changed |= ui.selectable_value(&mut st.mode, m, m.name()).changed();
-        }
-    });
-    if !has_roads {
-        ui.label(
-            egui::RichText::new("Drive: load a road layer (OSM highway lines) to enable.")
-                .weak()
-                .small(),
-        );
-    }
-    ui.horizontal(|ui| {
-        let lbl = ui.label("Minutes").id;
-        let r = ui
-            .add(egui::TextEdit::singleline(&mut st.minutes_text).desired_width(120.0))
-            .labelled_by(lbl);
-        if r.lost_focus() || (r.changed() && !r.has_focus()) {
-            match parse_minutes(&st.minutes_text) {
-                Ok(v) => {
-                    if v != st.minutes {
-                        st.minutes = v;
-                        changed = true;
-                    }
-                    st.error = None;
-                }
-                Err(e) => st.error = Some(e),
-            }
-        }
-    });
-    let mut slider_released = false;
-    let mut slider = |r: egui::Response, changed: &mut bool| {
-        if r.changed() {
-            *changed = true;
-        }
-        if r.drag_stopped() {
-            slider_released = true;
-        }
-    };
-    let r = ui.add(
-        egui::Slider::new(&mut st.depart, 0.0..=(24.0 * 60.0 - 15.0))
-            .step_by(15.0)
-            .text("depart")
-            .custom_formatter(|v, _| clock(v))
-            .custom_parser(crate::core::reach::params::parse_clock),
-    );
-    slider(r, &mut changed);
-    ui.collapsing("Assumptions", |ui| {
-        let r = ui.add(
-            egui::Slider::new(&mut st.params.walk_speed_mps, 0.5..=2.0)
-                .text("walking speed, m/s")
-                .fixed_decimals(2),
-        );
-        slider(r, &mut changed);
-        let r = ui.add(
-            egui::Slider::new(&mut st.params.circuity, 1.0..=2.0)
-                .text("circuity")
-                .fixed_decimals(2),
-        );
-        slider(r, &mut changed);
-        ui.label("Boundary control points: dwell, minutes");
-        for cp in &mut st.params.control_points {
-            ui.label(egui::RichText::new(&cp.name).strong());
-            let r = ui.add(
-                egui::Slider::new(&mut cp.dwell_min.hk_to_sz, 0.0..=120.0)
-                    .text("HK → SZ")
-                    .fixed_decimals(0),
-            );
-            slider(r, &mut changed);
-            let r = ui.add(
-                egui::Slider::new(&mut cp.dwell_min.sz_to_hk, 0.0..=120.0)
-                    .text("SZ → HK")
-                    .fixed_decimals(0),
-            );
-            slider(r, &mut changed);
-        }
-        if ui.button("Reset to the defaults").clicked() {
-            st.params = ReachParams::default();
-            changed = true;
-        }
-    });
-    if changed {
-        st.request(now);
-    }
-    if slider_released {
-        // released: start now rather than after the pause
-        st.changed_at = now.checked_sub(DEBOUNCE);
-    }
-    if let Some(e) = &st.error {
-        ui.colored_label(egui::Color32::from_rgb(200, 40, 40), format!("⚠ {e}"));
-    }
-    ui.horizontal(|ui| {
-        if st.running() {
-            ui.add(egui::Spinner::new());
-            ui.label("computing…");
-        } else if st.dirty {
-            ui.label("waiting for changes to settle…");
-        }
-    });
-    ui.separator();
-    if !st.bands.is_empty() {
-        ui.label(egui::RichText::new("Bands").strong());
-        let style = st.style();
-        super::atlas::legend_swatches(ui, &style, false);
-        egui::Grid::new("reach-bands").striped(true).show(ui, |ui| {
-            ui.label("minutes");
-            ui.label("area");
-            ui.end_row();
-            for b in &st.bands {
-                ui.label(format!("{}", b.minutes));
-                ui.label(super::atlas::fmt_area(b.area_m2));
-                ui.end_row();
-            }
-        });
-        if let Some(req) = &st.shown {
-            ui.label(
-                egui::RichText::new(attribution(req.mode, &req.params, req.depart))
-                    .weak()
-                    .small(),
-            );
-        }
-        if ui.button("Export bands as GeoJSON…").clicked()
-            && let Some(p) = rfd::FileDialog::new()
-                .set_file_name("reach.geojson")
-                .save_file()
-        {
-            app.status = match export_bands(app, &p) {
-                Ok(n) => format!("wrote {n} bands to {}", p.display()),
-                Err(e) => format!("export failed: {e}"),
-            };
-        }
-    }
-    let st = &app.reach;
-    if !st.destinations.is_empty() {
-        ui.separator();
-        ui.label(egui::RichText::new("Named destinations").strong());
-        egui::Grid::new("reach-dest").striped(true).show(ui, |ui| {
-            ui.label("destination");
-            ui.label("minutes");
-            ui.label("crossing");
-            ui.end_row();
-            for d in &st.destinations {
-                ui.label(&d.name);
-                ui.label(
-                    d.minutes
-                        .map_or_else(|| format!("> {DEST_LIMIT_MIN:.0}"), |m| format!("{m:.0}")),
-                );
-                ui.label(d.crossing.as_deref().unwrap_or("—"));
-                ui.end_row();
-            }
-        });
     }
 }

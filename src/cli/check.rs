@@ -73,24 +73,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     }
     let (mut n_err, mut n_warn, mut bad_files) = (0, 0, 0);
     for r in &reports {
-        // Errors and warnings interleaved in source order.
-        let mut all: Vec<(&Issue, &str)> = r
-            .errors
-            .iter()
-            .map(|i| (i, "error"))
-            .chain(r.warnings.iter().map(|i| (i, "warning")))
-            .collect();
-        all.sort_by_key(|(i, _)| (i.line, i.column));
-        for (i, sev) in all {
-            if i.line == 0 {
-                writeln!(out, "{}: {sev}: {}", r.file, i.message)?;
-            } else {
-                writeln!(
-                    out,
-                    "{}:{}:{}: {sev}: {}",
-                    r.file, i.line, i.column, i.message
-                )?;
-            }
+        for line in r.lines() {
+            writeln!(out, "{line}")?;
         }
         n_err += r.errors.len();
         n_warn += r.warnings.len();

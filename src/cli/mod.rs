@@ -15,6 +15,7 @@ pub mod measure;
 pub mod query;
 pub mod reach;
 pub mod scenario;
+pub mod search;
 #[cfg(feature = "gui")]
 pub mod snapshot;
 pub mod stats;
@@ -43,6 +44,40 @@ pub struct AppArgs {
     /// file and exit.
     #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<std::path::PathBuf>,
+
+    /// The app window's size in logical px, e.g. 1280x720 (default
+    /// 1440x900, made smaller when the screen is).
+    #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+    pub window_size: Option<[f32; 2]>,
+
+    /// Open this GeoJSON file as a layer once the zone is loaded (repeat
+    /// for more files).
+    #[arg(long, value_name = "FILE")]
+    pub open: Vec<std::path::PathBuf>,
+
+    /// Write the Problems panel's lines (`hetao check`'s messages for files
+    /// that failed to load) to this file whenever they change.
+    #[arg(long, value_name = "FILE")]
+    pub problems_log: Option<std::path::PathBuf>,
+}
+
+/// `WxH` (e.g. `1280x720`) as a window size; each side 200 to 16384 px.
+pub fn parse_window_size(s: &str) -> Result<[f32; 2], String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("{s:?} is not WxH (e.g. 1280x720)"))?;
+    let side = |v: &str| -> Result<f32, String> {
+        let n: u32 = v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{v:?} in {s:?} is not a whole number of pixels"))?;
+        if (200..=16384).contains(&n) {
+            Ok(n as f32)
+        } else {
+            Err(format!("{n} px in {s:?} is outside 200-16384"))
+        }
+    };
+    Ok([side(w)?, side(h)?])
 }
 
 /// The subcommands.
@@ -64,6 +99,8 @@ pub enum Command {
     Stats(stats::Args),
     /// Generate or apply planning scenarios.
     Scenario(scenario::Args),
+    /// Find buildings, research units and places by id or name.
+    Search(search::Args),
     /// Render a map snapshot to PNG.
     #[cfg(feature = "gui")]
     Snapshot(snapshot::Args),
@@ -86,6 +123,7 @@ pub fn run_command(cmd: &Command, out: &mut dyn Write) -> anyhow::Result<i32> {
         Command::Transform(a) => transform::run(a, out),
         Command::Stats(a) => stats::run(a, out),
         Command::Scenario(a) => scenario::run(a, out),
+        Command::Search(a) => search::run(a, out),
         #[cfg(feature = "gui")]
         Command::Snapshot(a) => snapshot::run(a, out),
         Command::Export(a) => export::run(a, out),

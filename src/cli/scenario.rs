@@ -4,7 +4,8 @@
 //!   `buildings.geojson` and `research_units.geojson` (the shipped `data/zone/` files are
 //!   `--seed 20170103`).
 //! - `hetao scenario check --scenario FILE`: parse the scenario and apply it to the embedded
-//!   data; report the change in delivered floor space.
+//!   data; report the change in delivered floor space and the plausibility warnings of the
+//!   edited data ([`zone::checks`]).
 //! - `hetao scenario apply --scenario FILE --out DIR`: write the edited `buildings.geojson`
 //!   and `research_units.geojson` into DIR.
 
@@ -94,6 +95,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                         planning::thousands(pa.delivered_m2 - pb.delivered_m2)
                     )?;
                 }
+            }
+            for w in zone::checks::check_dataset(&ds) {
+                writeln!(out, "  warning: {w}")?;
             }
         }
         Action::Apply { scenario, out: dir } => {

@@ -10,6 +10,7 @@
 //! - [`index`]: the R-tree over every feature of every layer.
 //! - [`zone`]: the embedded zone dataset, the scenario generator, floor-space planning.
 //! - [`reach`]: travel reach (isochrones, travel times) across both parks and the border.
+//! - [`search`]: find buildings, units and places by id or name (app search box, `hetao search`).
 //! - [`atomic`]: crash-safe file writes (temporary file, flush, rename).
 
 pub mod atomic;
@@ -21,5 +22,6 @@ pub mod lonlat;
 pub mod measure;
 pub mod model;
 pub mod reach;
+pub mod search;
 pub mod validate;
 pub mod zone;

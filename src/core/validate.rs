@@ -66,6 +66,31 @@ impl Report {
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
     }
+
+    /// The report as `hetao check` prints it: one line per problem, errors and warnings
+    /// interleaved in source order, `file:line:column: error: message` (`file: error: …` for a
+    /// problem without a position). The app's Problems panel shows these same lines.
+    pub fn lines(&self) -> Vec<String> {
+        let mut all: Vec<(&Issue, &str)> = self
+            .errors
+            .iter()
+            .map(|i| (i, "error"))
+            .chain(self.warnings.iter().map(|i| (i, "warning")))
+            .collect();
+        all.sort_by_key(|(i, _)| (i.line, i.column));
+        all.into_iter()
+            .map(|(i, sev)| {
+                if i.line == 0 {
+                    format!("{}: {sev}: {}", self.file, i.message)
+                } else {
+                    format!(
+                        "{}:{}:{}: {sev}: {}",
+                        self.file, i.line, i.column, i.message
+                    )
+                }
+            })
+            .collect()
+    }
 }
 
 /// Validate GeoJSON `bytes`; `file_name` labels the report.

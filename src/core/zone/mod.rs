@@ -11,6 +11,8 @@
 //! - [`planning`]: targets (from `seeds/targets.json`) and [`planning::ZoneStats`]
 //!   (`hetao stats`): floor space by park, use and status, progress toward 2035.
 //! - [`scenario`]: scenario files (edits on top of the base data) and their application.
+//! - [`checks`]: plausibility warnings (GFA above floors × footprint, units not summing to
+//!   their building).
 //!
 //! Vocabulary shared by all of these: [`Status`] (conversion status) and [`Use`]
 //! (building use). All floor areas are in square metres (m²), gross floor area (GFA) for
@@ -18,6 +20,7 @@
 
 use crate::core::model::{Dataset, Feature, Layer};
 
+pub mod checks;
 pub mod generator;
 pub mod park;
 pub mod planning;

@@ -429,11 +429,28 @@ fn apply_edit(ds: &mut Dataset, edit: &Edit) -> Result<(), EditError> {
                 return Err(EditError::UnknownStatus(status.clone()));
             }
             let (li, fi) = find(ds, id).ok_or(EditError::NoSuchId)?;
-            let f = &mut ds.layers[li].features[fi];
-            let mut h = history(f);
-            h.retain(|e| e.0 < i64::from(*year));
-            h.push((i64::from(*year), status.clone()));
-            set_history(f, &h);
+            let is_building = ds.layers[li].name == "buildings";
+            let set = |f: &mut Feature| {
+                let mut h = history(f);
+                h.retain(|e| e.0 < i64::from(*year));
+                h.push((i64::from(*year), status.clone()));
+                set_history(f, &h);
+            };
+            set(&mut ds.layers[li].features[fi]);
+            // A building's research units share its status: the change carries to them.
+            if let (true, Some(units)) = (is_building, ds.layer_mut("research_units")) {
+                let mine = |u: &&mut Feature| u.prop_str("building_id") == Some(id.as_str());
+                for u in units.features.iter_mut().filter(mine) {
+                    set(u);
+                    let delivered = history(u)
+                        .into_iter()
+                        .find(|(_, s)| Status::parse(s).is_some_and(Status::is_delivered))
+                        .map_or(Value::Null, |(y, _)| Value::from(y));
+                    if let Some(p) = u.properties.as_mut() {
+                        p.insert("year_converted".into(), delivered);
+                    }
+                }
+            }
         }
         Edit::SetYear { id, year } => {
             let (li, fi) = find(ds, id).ok_or(EditError::NoSuchId)?;

@@ -3,7 +3,7 @@
 //! space by status and use, and a chart of delivered space by year against the straight-line
 //! trajectory to the target. It follows the timeline year and every scenario edit.
 
-use super::atlas::HetaoApp;
+use crate::app::state::HetaoApp;
 use crate::core::zone::planning::thousands;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};

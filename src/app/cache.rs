@@ -1,0 +1,264 @@
+//! Caches built from the state and rebuilt when it changes: the scene (one tessellated mesh per
+//! layer, keyed on data revision, style revision and year), the pick index, and the floor-space
+//! statistics and series. The caches read the state through [`Inputs`] (borrowed fields of
+//! the app), so this module does not depend on the app type.
+
+use super::layers::LayerEntry;
+use super::pick::{FeatureRef, PickIndex};
+use super::time::{TEMPORAL_LAYERS, YEARS};
+use crate::core::model::{Dataset, Feature, Layer};
+use crate::core::zone::ZoneStats;
+use crate::core::zone::status_as_of;
+use crate::render::LocalOrigin;
+use crate::render::tessellate::{Filter, LayerMesh, tessellate_layer};
+use crate::render::{Scene, SceneLayer};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a cached layer mesh was built from: data revision, style revision, year.
+type MeshKey = (u64, u64, Option<i32>);
+/// Delivered space by year: (year, SZ m², HK m²).
+type YearSeries = Vec<(i32, f64, f64)>;
+
+/// The caches of one app.
+pub struct Caches {
+    meshes: HashMap<String, (MeshKey, Arc<LayerMesh>)>,
+    scene: Option<Arc<Scene>>,
+    scene_key: Vec<(String, u64, u64, Option<i32>)>,
+    /// Scene generation (bumped on every rebuild).
+    scene_gen: u64,
+    pick: PickIndex,
+    pick_key: (u64, usize),
+    stats: Option<((u64, i32), ZoneStats)>,
+    series: Option<(u64, YearSeries)>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self {
+            meshes: HashMap::new(),
+            scene: None,
+            scene_key: Vec::new(),
+            scene_gen: 0,
+            pick: PickIndex::default(),
+            pick_key: (u64::MAX, 0),
+            stats: None,
+            series: None,
+        }
+    }
+}
+
+impl Caches {
+    /// Forget everything (the document was replaced).
+    pub fn clear(&mut self) {
+        let generation = self.scene_gen;
+        *self = Self::default();
+        // the generation only grows: the renderer compares it with what it uploaded
+        self.scene_gen = generation;
+        self.pick_key = (u64::MAX, usize::MAX);
+    }
+
+    /// Drop the mesh of a layer (the layer was removed).
+    pub fn forget_layer(&mut self, name: &str) {
+        self.meshes.remove(name);
+    }
+
+    /// The last scene built, if any.
+    pub fn scene(&self) -> Option<&Arc<Scene>> {
+        self.scene.as_ref()
+    }
+}
+
+/// What the caches are built from (borrowed from the app state).
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The document's current dataset (base data with the scenario applied).
+    pub data: &'a Dataset,
+    /// The document revision (bumped on every edit, undo and redo).
+    pub revision: u64,
+    /// Layers loaded from files (and the reach bands).
+    pub user_layers: &'a [Layer],
+    /// The layer stack, bottom to top.
+    pub layers: &'a [LayerEntry],
+    /// The timeline year.
+    pub year: i32,
+    /// The local origin of the map geometry.
+    pub origin: LocalOrigin,
+}
+
+impl<'a> Inputs<'a> {
+    /// The data of a layer by name (document layers first, then loaded files).
+    pub fn layer(&self, name: &str) -> Option<&'a Layer> {
+        self.data
+            .layer(name)
+            .or_else(|| self.user_layers.iter().find(|l| l.name == name))
+    }
+
+    /// Whether a feature is drawn in the timeline's year.
+    pub fn exists_in_year(&self, r: &FeatureRef) -> bool {
+        if !TEMPORAL_LAYERS.contains(&r.layer.as_str()) {
+            return true;
+        }
+        self.layer(&r.layer)
+            .and_then(|l| l.features.get(r.index))
+            .is_some_and(|f| status_as_of(f, self.year).is_some())
+    }
+
+    fn data_rev(&self, name: &str) -> u64 {
+        if self.data.layer(name).is_some() && TEMPORAL_LAYERS.contains(&name) {
+            self.revision
+        } else {
+            0
+        }
+    }
+
+    /// Visible layer names, top first (the picking order).
+    pub fn pick_order(&self) -> Vec<&'a str> {
+        self.layers
+            .iter()
+            .rev()
+            .filter(|e| e.visible)
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+}
+
+impl Caches {
+    /// Scene generation: bumped on every scene rebuild.
+    pub fn scene_gen(&self) -> u64 {
+        self.scene_gen
+    }
+
+    /// Rebuild the scene when data, styles, order or year changed; returns it.
+    pub fn ensure_scene(&mut self, inp: Inputs<'_>) -> Option<Arc<Scene>> {
+        if inp.layers.is_empty() {
+            return None;
+        }
+        let origin = inp.origin;
+        let mut key = Vec::with_capacity(inp.layers.len());
+        for e in inp.layers {
+            let year = TEMPORAL_LAYERS
+                .contains(&e.name.as_str())
+                .then_some(inp.year);
+            key.push((e.name.clone(), inp.data_rev(&e.name), e.style_rev, year));
+        }
+        if self.scene.is_some() && key == self.scene_key {
+            return self.scene.clone();
+        }
+        let mut layers = Vec::with_capacity(inp.layers.len());
+        for (e, k) in inp.layers.iter().zip(&key) {
+            let mk = (k.1, k.2, k.3);
+            let cached = self
+                .meshes
+                .get(&e.name)
+                .filter(|(ck, _)| *ck == mk)
+                .map(|(_, m)| m.clone());
+            let mesh = match cached {
+                Some(m) => m,
+                None => {
+                    let Some(data) = inp.layer(&e.name) else {
+                        continue;
+                    };
+                    let m = Arc::new(tessellate_layer(
+                        data,
+                        &e.style,
+                        Filter {
+                            year: Some(inp.year),
+                        },
+                        origin,
+                    ));
+                    self.meshes.insert(e.name.clone(), (mk, m.clone()));
+                    m
+                }
+            };
+            layers.push(SceneLayer {
+                name: e.name.clone(),
+                style: e.style.clone(),
+                mesh: (*mesh).clone(),
+                attribution: e.attribution.clone(),
+                illustrative: e.illustrative,
+            });
+        }
+        self.scene = Some(Arc::new(Scene { origin, layers }));
+        self.scene_key = key;
+        self.scene_gen += 1;
+        self.scene.clone()
+    }
+
+    fn ensure_pick(&mut self, inp: Inputs<'_>) {
+        let key = (inp.revision, inp.user_layers.len());
+        if key == self.pick_key {
+            return;
+        }
+        let mut all: Vec<(&str, &[Feature])> = inp
+            .data
+            .layers
+            .iter()
+            .map(|l| (l.name.as_str(), l.features.as_slice()))
+            .collect();
+        all.extend(
+            inp.user_layers
+                .iter()
+                .map(|l| (l.name.as_str(), l.features.as_slice())),
+        );
+        self.pick = PickIndex::build(all);
+        self.pick_key = key;
+    }
+
+    /// The feature under a Mercator point within `tol_m` metres.
+    pub fn pick_at(&mut self, inp: Inputs<'_>, merc: [f64; 2], tol_m: f64) -> Option<FeatureRef> {
+        self.ensure_pick(inp);
+        let names = inp.pick_order();
+        let keep = |r: &FeatureRef| inp.exists_in_year(r);
+        self.pick.pick(merc, tol_m, &names, &keep)
+    }
+
+    /// Features of visible layers inside a Mercator box.
+    pub fn pick_box(&mut self, inp: Inputs<'_>, b: [f64; 4]) -> Vec<FeatureRef> {
+        self.ensure_pick(inp);
+        let names = inp.pick_order();
+        let keep = |r: &FeatureRef| inp.exists_in_year(r);
+        self.pick.in_box(b, &names, &keep)
+    }
+
+    /// The nearest vertex of a visible feature within `tol_m` of a Mercator point.
+    pub fn snap(&mut self, inp: Inputs<'_>, merc: [f64; 2], tol_m: f64) -> Option<[f64; 2]> {
+        self.ensure_pick(inp);
+        let names = inp.pick_order();
+        self.pick.snap_vertex(merc, tol_m, &names)
+    }
+
+    /// Floor-space statistics as of the year (cached per document revision and year).
+    pub fn stats(&mut self, inp: Inputs<'_>) -> &ZoneStats {
+        let key = (inp.revision, inp.year);
+        if self.stats.as_ref().is_none_or(|s| s.0 != key) {
+            self.stats = Some((key, ZoneStats::compute(inp.data, inp.year)));
+        }
+        match &self.stats {
+            Some((_, s)) => s,
+            None => unreachable!("set above"),
+        }
+    }
+
+    /// Delivered new space by year for each park: (year, SZ m², HK m²), 2017–2035.
+    pub fn series(&mut self, inp: Inputs<'_>) -> &[(i32, f64, f64)] {
+        let rev = inp.revision;
+        if self.series.as_ref().is_none_or(|s| s.0 != rev) {
+            let ds = inp.data;
+            let v = YEARS
+                .map(|y| {
+                    (
+                        y,
+                        crate::core::zone::planning::delivered_m2(ds, "SZ", y),
+                        crate::core::zone::planning::delivered_m2(ds, "HK", y),
+                    )
+                })
+                .collect();
+            self.series = Some((rev, v));
+        }
+        match &self.series {
+            Some((_, v)) => v,
+            None => unreachable!("set above"),
+        }
+    }
+}

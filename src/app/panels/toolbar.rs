@@ -1,0 +1,104 @@
+//! The tool bar: pointer tools, reach, snapping, undo/redo, zoom to the zone, scenario name.
+
+use crate::app::measure::{MeasureKind, Measurement};
+use crate::app::state::{HetaoApp, Tab, Tool};
+use crate::app::view::ZONE_EXTENT;
+use eframe::egui;
+
+/// Show this panel in `ui`.
+pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        for (tool, label, tip) in [
+            (
+                Tool::Select,
+                "⬉ Select",
+                "Click to select, drag to pan, Shift+drag to box-select",
+            ),
+            (
+                Tool::Distance,
+                "📏 Distance",
+                "Click points of a polyline; double-click ends",
+            ),
+            (
+                Tool::Area,
+                "⬟ Area",
+                "Click corners of a polygon; double-click ends",
+            ),
+            (
+                Tool::DrawBuilding,
+                "✚ Draw building",
+                "Click the corners of a new building; Enter or double-click ends",
+            ),
+        ] {
+            if ui
+                .selectable_label(app.tool == tool && !app.reach.picking, label)
+                .on_hover_text(tip)
+                .clicked()
+            {
+                app.tool = tool;
+                app.reach.picking = false;
+                app.draw.clear();
+                match tool {
+                    Tool::Distance => {
+                        app.measure = Some(Measurement::new(MeasureKind::Distance));
+                        app.tab = Tab::Measure;
+                    }
+                    Tool::Area => {
+                        app.measure = Some(Measurement::new(MeasureKind::Area));
+                        app.tab = Tab::Measure;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if ui
+            .selectable_label(app.reach.picking, "◎ Reach")
+            .on_hover_text("Click the map to set the origin of the travel reach")
+            .clicked()
+        {
+            app.tool = Tool::Select;
+            app.draw.clear();
+            app.reach.picking = true;
+            app.tab = Tab::Reach;
+        }
+        ui.checkbox(&mut app.snapping, "Snap")
+            .on_hover_text("Snap measure and drawing vertices to nearby feature vertices");
+        ui.separator();
+        if ui
+            .add_enabled(app.doc.can_undo(), egui::Button::new("⟲ Undo"))
+            .on_hover_text("Undo the last edit (Ctrl+Z)")
+            .clicked()
+        {
+            app.undo();
+        }
+        if ui
+            .add_enabled(app.doc.can_redo(), egui::Button::new("⟳ Redo"))
+            .on_hover_text("Redo (Ctrl+Y)")
+            .clicked()
+        {
+            app.redo();
+        }
+        ui.separator();
+        if ui
+            .button("🏠 Zone")
+            .on_hover_text("Zoom to the whole zone (Home)")
+            .clicked()
+        {
+            let (w, h) = app.map_size;
+            app.view.fly_to_bbox(ZONE_EXTENT, w, h, 20.0);
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let scenario = match (&app.doc.path, app.doc.dirty) {
+                (Some(p), d) => format!(
+                    "Scenario: {}{}",
+                    p.file_name().unwrap_or_default().to_string_lossy(),
+                    if d { " •" } else { "" }
+                ),
+                (None, true) => "Scenario: unsaved edits •".into(),
+                (None, false) => "Base data (no edits)".into(),
+            };
+            ui.label(egui::RichText::new(scenario).weak());
+        });
+    });
+}
