@@ -31,6 +31,8 @@ pub struct Caches {
     pick: PickIndex,
     stats: Option<((u64, i32), ZoneStats)>,
     series: Option<(u64, YearSeries)>,
+    /// Research units of each building (indices in `research_units`), per document revision.
+    units: Option<(u64, HashMap<String, Vec<usize>>)>,
 }
 
 impl Caches {
@@ -262,6 +264,26 @@ impl Caches {
         match &self.series {
             Some((_, v)) => v,
             None => unreachable!("set above"),
+        }
+    }
+
+    /// The research units of building `id` (indices in the `research_units` layer), from a
+    /// table built once per document revision (not a scan of every unit each frame).
+    pub fn units_of(&mut self, inp: Inputs<'_>, id: &str) -> &[usize] {
+        if self.units.as_ref().is_none_or(|u| u.0 != inp.revision) {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            if let Some(l) = inp.data.layer("research_units") {
+                for (i, u) in l.features.iter().enumerate() {
+                    if let Some(b) = u.prop_str("building_id") {
+                        m.entry(b.to_string()).or_default().push(i);
+                    }
+                }
+            }
+            self.units = Some((inp.revision, m));
+        }
+        match &self.units {
+            Some((_, m)) => m.get(id).map_or(&[], Vec::as_slice),
+            None => &[],
         }
     }
 }

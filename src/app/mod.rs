@@ -19,6 +19,7 @@
 //! state; the state imports none of them.
 
 pub mod cache;
+pub mod describe;
 pub mod doc;
 pub mod export;
 pub mod gpu;

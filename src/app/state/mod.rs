@@ -338,6 +338,12 @@ impl HetaoApp {
         self.cache.stats(inp)
     }
 
+    /// The research units of building `id` (indices in the `research_units` layer).
+    pub fn units_of(&mut self, id: &str) -> Vec<usize> {
+        let inp = inputs!(self);
+        self.cache.units_of(inp, id).to_vec()
+    }
+
     /// Delivered new space by year for each park: (year, SZ m², HK m²), 2017–2035.
     pub fn series(&mut self) -> &[(i32, f64, f64)] {
         let inp = inputs!(self);
