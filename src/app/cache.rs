@@ -176,7 +176,7 @@ impl Caches {
             layers.push(SceneLayer {
                 name: e.name.clone(),
                 style: e.style.clone(),
-                mesh: (*mesh).clone(),
+                mesh,
                 attribution: e.attribution.clone(),
                 illustrative: e.illustrative,
             });
