@@ -6,8 +6,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hetao_atlas::app::HetaoApp;
 use hetao_atlas::app::reach::{LAYER, parse_minutes};
-use hetao_atlas::app::state::Tab;
 use hetao_atlas::app::state::reach::{self, wait_idle};
+use hetao_atlas::app::state::{Tab, Tool};
 use hetao_atlas::core::measure::geodesic_area_m2;
 use hetao_atlas::core::reach::Mode;
 use hetao_atlas::core::zone::embedded_dataset;
@@ -214,7 +214,7 @@ fn reach_tool_click_on_the_map_sets_the_origin() {
     h.run();
     h.get_by_label("◎ Reach").click();
     h.run();
-    assert!(h.state().reach.picking);
+    assert_eq!(h.state().tool, Tool::Reach);
     assert_eq!(h.state().tab, Tab::Reach);
     assert!(h.query_by_label("Origin: not set").is_some());
     // click the middle of the map (between the side panels)

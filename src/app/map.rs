@@ -127,6 +127,18 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
             egui::StrokeKind::Inside,
         );
     }
+    // the reach origin
+    if let Some((lon, lat)) = app.reach.origin {
+        let p = to_screen(lon, lat);
+        if rect.contains(p) {
+            painter.circle(
+                p,
+                6.0,
+                egui::Color32::from_rgb(230, 60, 30),
+                egui::Stroke::new(2.0, egui::Color32::WHITE),
+            );
+        }
+    }
     furniture(app, ui, &painter, rect, &cam);
     hover_tooltip(app, &resp);
     overlay::legend(app, ui, rect);
@@ -330,6 +342,7 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
                 app.tool = Tool::Select;
             }
             Tool::DrawBuilding => app.finish_drawing(),
+            Tool::Reach => {}
         }
     } else if resp.clicked() {
         match app.tool {
@@ -369,6 +382,12 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
             Tool::DrawBuilding => {
                 if let Some((lon, lat)) = app.cursor {
                     app.draw.push([lon, lat]);
+                }
+            }
+            Tool::Reach => {
+                if let Some(c) = app.cursor {
+                    app.reach.set_origin(c, std::time::Instant::now());
+                    app.tab = Tab::Reach;
                 }
             }
         }
