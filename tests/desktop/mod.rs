@@ -22,6 +22,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary under test: `$HETAO_BIN` when set (an installed build, or a copy taken when a
+/// shared target folder may be rebuilt by someone else while the tests run), else the one
+/// cargo built for this test.
+pub fn hetao_bin() -> PathBuf {
+    std::env::var_os("HETAO_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_hetao")))
+}
+
 /// The title the app's window is found by.
 pub const WINDOW_NAME: &str = "Hetao Atlas";
 
@@ -286,7 +295,7 @@ impl Desktop {
             .expect("app log");
         let err = log.try_clone().expect("app log");
         let child = self
-            .command(env!("CARGO_BIN_EXE_hetao"))
+            .command(hetao_bin())
             .args(args)
             .current_dir(self.home())
             .stdin(Stdio::null())
