@@ -494,7 +494,7 @@ impl Desktop {
 impl Drop for Desktop {
     fn drop(&mut self) {
         self.kill();
-        stop(&mut self.xvfb, Duration::from_secs(3));
+        stop(&mut self.xvfb, Duration::from_secs(10));
     }
 }
 
