@@ -180,7 +180,7 @@ fn a_broken_file_shows_checks_message_and_the_menus_still_work() {
         return;
     }
     // what `hetao check` prints for the file, less its summary line
-    let check = std::process::Command::new(env!("CARGO_BIN_EXE_hetao"))
+    let check = std::process::Command::new(desktop::hetao_bin())
         .args(["check", &fixture])
         .output()
         .expect("run hetao check");

@@ -22,6 +22,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary under test: `$HETAO_BIN` when set (an installed build, or a copy taken when a
+/// shared target folder may be rebuilt by someone else while the tests run), else the one
+/// cargo built for this test.
+pub fn hetao_bin() -> PathBuf {
+    std::env::var_os("HETAO_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_hetao")))
+}
+
 /// The title the app's window is found by.
 pub const WINDOW_NAME: &str = "Hetao Atlas";
 
@@ -285,12 +294,8 @@ impl Desktop {
             .open(self.home().join("app.log"))
             .expect("app log");
         let err = log.try_clone().expect("app log");
-        // `HETAO_TEST_BIN` runs another build (a copy kept aside when several worktrees share
-        // one target folder and overwrite `target/debug/hetao`).
-        let bin = std::env::var_os("HETAO_TEST_BIN")
-            .unwrap_or_else(|| env!("CARGO_BIN_EXE_hetao").into());
         let child = self
-            .command(bin)
+            .command(hetao_bin())
             .args(args)
             .current_dir(self.home())
             .stdin(Stdio::null())
@@ -489,7 +494,7 @@ impl Desktop {
 impl Drop for Desktop {
     fn drop(&mut self) {
         self.kill();
-        stop(&mut self.xvfb, Duration::from_secs(3));
+        stop(&mut self.xvfb, Duration::from_secs(10));
     }
 }
 

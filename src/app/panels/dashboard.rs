@@ -37,13 +37,18 @@ pub fn dashboard(app: &mut HetaoApp, ui: &mut egui::Ui) {
                         egui::Color32::from_rgb(67, 160, 71)
                     }),
             );
+            // the figures wrap inside the panel instead of widening it
+            let col = (ui.available_width() / 2.0 - 8.0).max(60.0);
             egui::Grid::new(("prog", &p.park))
                 .num_columns(2)
+                .max_col_width(col)
                 .show(ui, |ui| {
                     ui.label("remaining");
                     ui.label(format!("{} m²", thousands(pr.remaining_m2)));
                     ui.end_row();
-                    ui.label(format!("needed per year to {}", pr.target_year));
+                    ui.add(
+                        egui::Label::new(format!("needed per year to {}", pr.target_year)).wrap(),
+                    );
                     ui.label(match pr.needed_per_year_m2 {
                         Some(n) => format!("{} m²/yr", thousands(n)),
                         None => "—".into(),
@@ -53,11 +58,14 @@ pub fn dashboard(app: &mut HetaoApp, ui: &mut egui::Ui) {
                     ui.label(format!("{} m²/yr", thousands(pr.pace_per_year_m2)));
                     ui.end_row();
                     ui.label("target reached");
-                    ui.label(match (pr.reached, pr.year_reached) {
-                        (true, Some(y)) => format!("yes, in {y}"),
-                        (false, Some(y)) => format!("around {y} at this pace"),
-                        _ => "not at this pace".into(),
-                    });
+                    ui.add(
+                        egui::Label::new(match (pr.reached, pr.year_reached) {
+                            (true, Some(y)) => format!("yes, in {y}"),
+                            (false, Some(y)) => format!("around {y} at this pace"),
+                            _ => "not at this pace".into(),
+                        })
+                        .wrap(),
+                    );
                     ui.end_row();
                 });
         }
