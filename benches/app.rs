@@ -1,5 +1,5 @@
 //! Desktop app benchmarks (criterion), issue 6 "Performance":
-//! - `pick/*`: hover picking through the app's R-tree ([`PickIndex`], Web Mercator metres) with
+//! - `pick/*`: hover picking through the app's [`PickIndex`] (the core's R-tree per layer, Mercator queries) with
 //!   1,000,000 generated buildings — one pick at a random cursor position (goal: < 0.1 ms); the
 //!   index build time is printed once (`pick index build: …`);
 //! - `frame/*`: one CPU-side frame of a headless [`HetaoApp`] (the zone data plus the 1,000,000
@@ -131,7 +131,7 @@ fn app_with(layer: Layer, drv: &mut Driver) -> HetaoApp {
 fn bench_pick(c: &mut Criterion, layer: &Layer, app: &mut HetaoApp) {
     let n = layer.features.len();
     let t = Instant::now();
-    let index = PickIndex::build([(layer.name.as_str(), layer.features.as_slice())]);
+    let index = PickIndex::build(&[layer]);
     eprintln!(
         "pick index build: {n} buildings in {:.3} s ({} indexed)",
         t.elapsed().as_secs_f64(),
@@ -139,7 +139,7 @@ fn bench_pick(c: &mut Criterion, layer: &Layer, app: &mut HetaoApp) {
     );
     let pts = cursor_points(4096);
     let keep = |_: &FeatureRef| true;
-    let names = [layer.name.as_str()];
+    let layers = [layer];
     let mut g = c.benchmark_group("pick");
     // the 4 px tolerance at two zooms: the whole layer in view (the app's fit after loading
     // it), and zoom 18 (about 0.6 m per px at 22.5° N)
@@ -151,7 +151,7 @@ fn bench_pick(c: &mut Criterion, layer: &Layer, app: &mut HetaoApp) {
         let tol = hetao_atlas::app::map::PICK_TOLERANCE_PX * mpp;
         let hits = pts
             .iter()
-            .filter(|p| index.pick(**p, tol, &names, &keep).is_some())
+            .filter(|p| index.pick(&layers, **p, tol, &keep).is_some())
             .count();
         eprintln!(
             "pick/{label}: zoom {zoom:.2}, tolerance {tol:.2} m, {hits} of {} cursor points hit",
@@ -161,7 +161,7 @@ fn bench_pick(c: &mut Criterion, layer: &Layer, app: &mut HetaoApp) {
         g.bench_function(format!("index_{n}_{label}"), |b| {
             b.iter(|| {
                 i = (i + 1) % pts.len();
-                black_box(index.pick(pts[i], tol, &names, &keep))
+                black_box(index.pick(&layers, pts[i], tol, &keep))
             })
         });
     }

@@ -260,6 +260,12 @@ fn layer_style_menu_offers_the_layers_properties() {
         property: "gfa_m2".into(),
     };
     a.restyle(i);
+    // the title follows the style: graduated GFA says so, not "by status"
+    let title = a.layers[i].title.clone();
+    assert!(
+        title.contains("GFA") && title.contains("graduated") && !title.contains("status"),
+        "{title}"
+    );
     let scene = a.ensure_scene().expect("scene");
     let mesh = &scene.layer("buildings").expect("buildings drawn").style;
     assert!(matches!(

@@ -6,8 +6,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hetao_atlas::app::HetaoApp;
 use hetao_atlas::app::reach::{LAYER, parse_minutes};
-use hetao_atlas::app::state::Tab;
 use hetao_atlas::app::state::reach::{self, wait_idle};
+use hetao_atlas::app::state::{Tab, Tool};
 use hetao_atlas::core::measure::geodesic_area_m2;
 use hetao_atlas::core::reach::Mode;
 use hetao_atlas::core::zone::embedded_dataset;
@@ -214,7 +214,7 @@ fn reach_tool_click_on_the_map_sets_the_origin() {
     h.run();
     h.get_by_label("◎ Reach").click();
     h.run();
-    assert!(h.state().reach.picking);
+    assert_eq!(h.state().tool, Tool::Reach);
     assert_eq!(h.state().tab, Tab::Reach);
     assert!(h.query_by_label("Origin: not set").is_some());
     // click the middle of the map (between the side panels)
@@ -274,4 +274,68 @@ fn reach_tool_click_on_the_map_sets_the_origin() {
     let slider = eframe::egui::accesskit::Role::Slider;
     assert_eq!(h.query_all_by_role_and_label(slider, "HK → SZ").count(), n);
     assert_eq!(h.query_all_by_role_and_label(slider, "SZ → HK").count(), n);
+}
+
+/// Picking follows a reach recompute: bands that grew are found where they now reach (the
+/// pick index is rebuilt for the new bands, not kept from the first run).
+#[test]
+fn picking_finds_the_new_bands_after_a_recompute() {
+    use geo::{Contains, CoordsIter};
+    let mut a = app();
+    a.reach.params.walk_speed_mps = 0.5;
+    a.reach.set_origin(LOOP, Instant::now());
+    assert!(wait_idle(&mut a, WAIT), "slow reach finished");
+    // only the bands are pickable
+    for e in &mut a.layers {
+        e.visible = e.name == LAYER;
+    }
+    let band = |a: &HetaoApp, minutes: f64| -> geo::MultiPolygon<f64> {
+        let l = a
+            .user_layers
+            .iter()
+            .find(|l| l.name == LAYER)
+            .expect("layer");
+        let f = l
+            .features
+            .iter()
+            .find(|f| f.prop("minutes").and_then(|v| v.as_f64()) == Some(minutes))
+            .expect("band");
+        match &f.geometry {
+            Some(geo::Geometry::MultiPolygon(mp)) => mp.clone(),
+            other => panic!("a multipolygon band, got {other:?}"),
+        }
+    };
+    let slow = band(&a, 30.0);
+    let merc = |p: geo::Point<f64>| {
+        let (x, y) = hetao_atlas::render::camera::lonlat_to_mercator(p.x(), p.y());
+        [x, y]
+    };
+    // build the index on the first bands
+    let _ = a.pick_at(merc(geo::Point::new(LOOP.0, LOOP.1)), 1.0);
+
+    a.reach.params.walk_speed_mps = 1.6;
+    a.reach.request(Instant::now());
+    assert!(wait_idle(&mut a, WAIT), "fast reach finished");
+    let fast = band(&a, 30.0);
+    // a point the fast 30-minute band covers and the slow one did not
+    let far = fast
+        .coords_iter()
+        .max_by(|p, q| {
+            let d = |c: geo::Coord<f64>| (c.x - LOOP.0).hypot(c.y - LOOP.1);
+            d(*p).total_cmp(&d(*q))
+        })
+        .expect("vertices");
+    let p = (1..20)
+        .map(|k| {
+            let t = 1.0 - f64::from(k) * 0.02;
+            geo::Point::new(LOOP.0 + (far.x - LOOP.0) * t, LOOP.1 + (far.y - LOOP.1) * t)
+        })
+        .find(|p| fast.contains(p) && !slow.contains(p))
+        .expect("a point newly reached");
+    let hit = a.pick_at(merc(p), 1.0);
+    assert_eq!(
+        hit.map(|h| h.layer),
+        Some(LAYER.to_string()),
+        "the newly reached point {p:?} does not pick the bands: the pick index is stale"
+    );
 }

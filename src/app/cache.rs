@@ -6,7 +6,7 @@
 use super::layers::LayerEntry;
 use super::pick::{FeatureRef, PickIndex};
 use super::time::{TEMPORAL_LAYERS, YEARS};
-use crate::core::model::{Dataset, Feature, Layer};
+use crate::core::model::{Dataset, Layer};
 use crate::core::zone::ZoneStats;
 use crate::core::zone::status_as_of;
 use crate::render::LocalOrigin;
@@ -21,6 +21,7 @@ type MeshKey = (u64, u64, Option<i32>);
 type YearSeries = Vec<(i32, f64, f64)>;
 
 /// The caches of one app.
+#[derive(Default)]
 pub struct Caches {
     meshes: HashMap<String, (MeshKey, Arc<LayerMesh>)>,
     scene: Option<Arc<Scene>>,
@@ -28,24 +29,10 @@ pub struct Caches {
     /// Scene generation (bumped on every rebuild).
     scene_gen: u64,
     pick: PickIndex,
-    pick_key: (u64, usize),
     stats: Option<((u64, i32), ZoneStats)>,
     series: Option<(u64, YearSeries)>,
-}
-
-impl Default for Caches {
-    fn default() -> Self {
-        Self {
-            meshes: HashMap::new(),
-            scene: None,
-            scene_key: Vec::new(),
-            scene_gen: 0,
-            pick: PickIndex::default(),
-            pick_key: (u64::MAX, 0),
-            stats: None,
-            series: None,
-        }
-    }
+    /// Research units of each building (indices in `research_units`), per document revision.
+    units: Option<(u64, HashMap<String, Vec<usize>>)>,
 }
 
 impl Caches {
@@ -55,7 +42,6 @@ impl Caches {
         *self = Self::default();
         // the generation only grows: the renderer compares it with what it uploaded
         self.scene_gen = generation;
-        self.pick_key = (u64::MAX, usize::MAX);
     }
 
     /// Drop the mesh of a layer (the layer was removed).
@@ -78,6 +64,8 @@ pub struct Inputs<'a> {
     pub revision: u64,
     /// Layers loaded from files (and the reach bands).
     pub user_layers: &'a [Layer],
+    /// Data revision of each loaded layer (bumped whenever its features change).
+    pub user_revs: &'a HashMap<String, u64>,
     /// The layer stack, bottom to top.
     pub layers: &'a [LayerEntry],
     /// The timeline year.
@@ -104,21 +92,35 @@ impl<'a> Inputs<'a> {
             .is_some_and(|f| status_as_of(f, self.year).is_some())
     }
 
-    fn data_rev(&self, name: &str) -> u64 {
-        if self.data.layer(name).is_some() && TEMPORAL_LAYERS.contains(&name) {
-            self.revision
+    /// The data revision of a layer: the document revision for the layers edits change, the
+    /// layer's own counter for loaded layers, 0 for the zone's fixed layers.
+    pub fn data_rev(&self, name: &str) -> u64 {
+        if self.data.layer(name).is_some() {
+            if TEMPORAL_LAYERS.contains(&name) {
+                self.revision
+            } else {
+                0
+            }
         } else {
-            0
+            self.user_revs.get(name).copied().unwrap_or(0)
         }
     }
 
-    /// Visible layer names, top first (the picking order).
+    /// Visible, pickable layer names, top first (the picking order).
     pub fn pick_order(&self) -> Vec<&'a str> {
         self.layers
             .iter()
             .rev()
-            .filter(|e| e.visible)
+            .filter(|e| e.visible && e.pickable)
             .map(|e| e.name.as_str())
+            .collect()
+    }
+
+    /// The data of the layers in [`Self::pick_order`].
+    fn pick_layers(&self) -> Vec<&'a Layer> {
+        self.pick_order()
+            .into_iter()
+            .filter_map(|n| self.layer(n))
             .collect()
     }
 }
@@ -174,7 +176,7 @@ impl Caches {
             layers.push(SceneLayer {
                 name: e.name.clone(),
                 style: e.style.clone(),
-                mesh: (*mesh).clone(),
+                mesh,
                 attribution: e.attribution.clone(),
                 illustrative: e.illustrative,
             });
@@ -185,47 +187,50 @@ impl Caches {
         self.scene.clone()
     }
 
+    /// Bring the pick index up to date: every layer (document and loaded) at its data
+    /// revision; only layers whose revision changed are re-indexed.
     fn ensure_pick(&mut self, inp: Inputs<'_>) {
-        let key = (inp.revision, inp.user_layers.len());
-        if key == self.pick_key {
-            return;
-        }
-        let mut all: Vec<(&str, &[Feature])> = inp
+        let all: Vec<(&Layer, u64)> = inp
             .data
             .layers
             .iter()
-            .map(|l| (l.name.as_str(), l.features.as_slice()))
+            .chain(inp.user_layers)
+            .map(|l| (l, inp.data_rev(&l.name)))
             .collect();
-        all.extend(
-            inp.user_layers
-                .iter()
-                .map(|l| (l.name.as_str(), l.features.as_slice())),
-        );
-        self.pick = PickIndex::build(all);
-        self.pick_key = key;
+        self.pick.update(&all);
+    }
+
+    /// The pick index (tests: which revision each layer was indexed at).
+    pub fn pick_index(&self) -> &PickIndex {
+        &self.pick
     }
 
     /// The feature under a Mercator point within `tol_m` metres.
     pub fn pick_at(&mut self, inp: Inputs<'_>, merc: [f64; 2], tol_m: f64) -> Option<FeatureRef> {
         self.ensure_pick(inp);
-        let names = inp.pick_order();
         let keep = |r: &FeatureRef| inp.exists_in_year(r);
-        self.pick.pick(merc, tol_m, &names, &keep)
+        self.pick.pick(&inp.pick_layers(), merc, tol_m, &keep)
     }
 
-    /// Features of visible layers inside a Mercator box.
+    /// Features of visible, pickable layers inside a Mercator box.
     pub fn pick_box(&mut self, inp: Inputs<'_>, b: [f64; 4]) -> Vec<FeatureRef> {
         self.ensure_pick(inp);
-        let names = inp.pick_order();
         let keep = |r: &FeatureRef| inp.exists_in_year(r);
-        self.pick.in_box(b, &names, &keep)
+        self.pick.in_box(&inp.pick_layers(), b, &keep)
     }
 
-    /// The nearest vertex of a visible feature within `tol_m` of a Mercator point.
+    /// The nearest vertex of a visible feature within `tol_m` of a Mercator point (every
+    /// visible layer: snapping to a district's edge is useful even when it is not pickable).
     pub fn snap(&mut self, inp: Inputs<'_>, merc: [f64; 2], tol_m: f64) -> Option<[f64; 2]> {
         self.ensure_pick(inp);
-        let names = inp.pick_order();
-        self.pick.snap_vertex(merc, tol_m, &names)
+        let layers: Vec<&Layer> = inp
+            .layers
+            .iter()
+            .rev()
+            .filter(|e| e.visible)
+            .filter_map(|e| inp.layer(&e.name))
+            .collect();
+        self.pick.snap_vertex(&layers, merc, tol_m)
     }
 
     /// Floor-space statistics as of the year (cached per document revision and year).
@@ -259,6 +264,26 @@ impl Caches {
         match &self.series {
             Some((_, v)) => v,
             None => unreachable!("set above"),
+        }
+    }
+
+    /// The research units of building `id` (indices in the `research_units` layer), from a
+    /// table built once per document revision (not a scan of every unit each frame).
+    pub fn units_of(&mut self, inp: Inputs<'_>, id: &str) -> &[usize] {
+        if self.units.as_ref().is_none_or(|u| u.0 != inp.revision) {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            if let Some(l) = inp.data.layer("research_units") {
+                for (i, u) in l.features.iter().enumerate() {
+                    if let Some(b) = u.prop_str("building_id") {
+                        m.entry(b.to_string()).or_default().push(i);
+                    }
+                }
+            }
+            self.units = Some((inp.revision, m));
+        }
+        match &self.units {
+            Some((_, m)) => m.get(id).map_or(&[], Vec::as_slice),
+            None => &[],
         }
     }
 }

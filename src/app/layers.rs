@@ -47,6 +47,51 @@ pub struct LayerEntry {
     pub style: Style,
     /// Bumped whenever `style` changes (the mesh cache keys on it).
     pub style_rev: u64,
+    /// Hover and click pick its features (off by default for context areas: districts, land,
+    /// park outlines, the port area).
+    pub pickable: bool,
+}
+
+/// Layers of large context areas: drawn, but not picked by hover or click unless the user
+/// turns picking on in the layers panel (hovering anywhere in a district must not outline it).
+pub const CONTEXT_AREAS: &[&str] = &[
+    "futian_district",
+    "hk_districts",
+    "ne_gba",
+    "huanggang_hk_port_area",
+    "shenzhen_park",
+    "lok_ma_chau_loop",
+];
+
+/// A property name for people: `gfa_m2` → `GFA (m²)`.
+pub fn property_label(property: &str) -> String {
+    let (base, unit) = match property.strip_suffix("_m2") {
+        Some(b) => (b, " (m²)"),
+        None => (property, ""),
+    };
+    let words: Vec<String> = base
+        .split('_')
+        .map(|w| match w {
+            "gfa" => "GFA".to_string(),
+            "id" => "id".to_string(),
+            w => w.to_string(),
+        })
+        .collect();
+    format!("{}{unit}", words.join(" "))
+}
+
+/// A style's legend title, or the layer name when it has none.
+fn title_of(style: &Style, name: &str) -> String {
+    if style.title.is_empty() {
+        name.to_string()
+    } else {
+        style.title.clone()
+    }
+}
+
+/// The subject of a shipped title: "Buildings by status" → "Buildings".
+fn subject(title: &str) -> &str {
+    title.split(" by ").next().unwrap_or(title).trim()
 }
 
 impl LayerEntry {
@@ -73,6 +118,7 @@ impl LayerEntry {
             base_style,
             mode: StyleMode::Shipped,
             style_rev: 0,
+            pickable: user || !CONTEXT_AREAS.contains(&layer.name.as_str()),
         }
     }
 
@@ -83,7 +129,11 @@ impl LayerEntry {
             StyleMode::Shipped => {}
             StyleMode::Categorical { property } => {
                 s.color_by = Some(categorical(layer, property));
-                s.title = format!("{} by {property}", self.title);
+                s.title = format!(
+                    "{} by {}",
+                    subject(&title_of(&self.base_style, &self.name)),
+                    property_label(property)
+                );
                 if s.fill.is_none() && s.stroke.is_none() {
                     s.stroke = Some(Rgba([80, 80, 80, 255]));
                 }
@@ -91,11 +141,17 @@ impl LayerEntry {
             StyleMode::Graduated { property } => {
                 if let Some(c) = graduated(layer, property) {
                     s.color_by = Some(c);
-                    s.title = format!("{} by {property}", self.title);
+                    s.title = format!(
+                        "{} by {} (graduated)",
+                        subject(&title_of(&self.base_style, &self.name)),
+                        property_label(property)
+                    );
                 }
             }
         }
         s.opacity = (s.opacity * self.opacity).clamp(0.0, 1.0);
+        // the layer's title follows its style (graduated GFA says so, not "by status")
+        self.title = title_of(&s, &self.name);
         self.style = s;
         self.style_rev += 1;
     }

@@ -4,6 +4,7 @@
 //! Input: drag pans, wheel and pinch zoom about the cursor, double-click zooms in, arrows,
 //! `+`/`-` and Home; clicks pick through the R-tree or add tool vertices.
 
+use super::describe;
 use super::gpu::MapCallback;
 use super::measure::{MeasureKind, Measurement};
 use super::overlay;
@@ -69,14 +70,26 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
     // hover and selection outlines
     for r in &app.selection {
         if let Some(g) = app.feature(r).and_then(|f| f.geometry.as_ref()) {
-            outline(&painter, g, &to_screen, egui::Stroke::new(3.0, SELECT));
+            outline(
+                &painter,
+                g,
+                &to_screen,
+                egui::Stroke::new(3.0, SELECT),
+                true,
+            );
         }
     }
     if let Some(r) = &app.hover
         && !app.selection.contains(r)
         && let Some(g) = app.feature(r).and_then(|f| f.geometry.as_ref())
     {
-        outline(&painter, g, &to_screen, egui::Stroke::new(2.0, HOVER));
+        outline(
+            &painter,
+            g,
+            &to_screen,
+            egui::Stroke::new(2.0, HOVER),
+            false,
+        );
     }
     // measurement
     if let Some(m) = &app.measure {
@@ -122,9 +135,41 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
             egui::StrokeKind::Inside,
         );
     }
+    // the reach origin
+    if let Some((lon, lat)) = app.reach.origin {
+        let p = to_screen(lon, lat);
+        if rect.contains(p) {
+            painter.circle(
+                p,
+                6.0,
+                egui::Color32::from_rgb(230, 60, 30),
+                egui::Stroke::new(2.0, egui::Color32::WHITE),
+            );
+        }
+    }
     furniture(app, ui, &painter, rect, &cam);
+    hover_tooltip(app, &resp);
     overlay::legend(app, ui, rect);
     overlay::credits(app, ui, rect);
+}
+
+/// The tooltip of the feature under the pointer: its name (English and Chinese) and its key
+/// figure (GFA, floor area or area).
+fn hover_tooltip(app: &HetaoApp, resp: &egui::Response) {
+    let Some(f) = app.hover.as_ref().and_then(|r| app.feature(r)) else {
+        return;
+    };
+    let (en, zh) = describe::names(f);
+    let figure = describe::key_figure(f);
+    resp.clone().on_hover_ui_at_pointer(|ui| {
+        ui.strong(en);
+        if let Some(zh) = zh {
+            ui.label(zh);
+        }
+        if let Some(k) = figure {
+            ui.label(k);
+        }
+    });
 }
 
 /// When the map's rectangle changes (a panel opened, closed or resized, the window resized),
@@ -157,27 +202,29 @@ impl HetaoApp {
     }
 }
 
+/// Outline a geometry on the map. `holes`: also the inner rings of polygons (the selection);
+/// the hover outline draws outer rings only, so that an area with holes is not a tangle.
 fn outline(
     painter: &egui::Painter,
     g: &Geometry<f64>,
     to_screen: &dyn Fn(f64, f64) -> egui::Pos2,
     stroke: egui::Stroke,
+    holes: bool,
 ) {
     let ring = |ls: &geo::LineString<f64>| -> Vec<egui::Pos2> {
         ls.0.iter().map(|c| to_screen(c.x, c.y)).collect()
     };
-    match g {
-        Geometry::Polygon(p) => {
-            painter.add(egui::Shape::line(ring(p.exterior()), stroke));
+    let polygon = |p: &geo::Polygon<f64>| {
+        painter.add(egui::Shape::line(ring(p.exterior()), stroke));
+        if holes {
             for i in p.interiors() {
                 painter.add(egui::Shape::line(ring(i), stroke));
             }
         }
-        Geometry::MultiPolygon(mp) => {
-            for p in &mp.0 {
-                outline(painter, &Geometry::Polygon(p.clone()), to_screen, stroke);
-            }
-        }
+    };
+    match g {
+        Geometry::Polygon(p) => polygon(p),
+        Geometry::MultiPolygon(mp) => mp.0.iter().for_each(polygon),
         Geometry::LineString(l) => {
             painter.add(egui::Shape::line(ring(l), stroke));
         }
@@ -188,7 +235,7 @@ fn outline(
         }
         Geometry::GeometryCollection(c) => {
             for g in c {
-                outline(painter, g, to_screen, stroke);
+                outline(painter, g, to_screen, stroke, holes);
             }
         }
         other => {
@@ -303,6 +350,7 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
                 app.tool = Tool::Select;
             }
             Tool::DrawBuilding => app.finish_drawing(),
+            Tool::Reach => {}
         }
     } else if resp.clicked() {
         match app.tool {
@@ -342,6 +390,12 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
             Tool::DrawBuilding => {
                 if let Some((lon, lat)) = app.cursor {
                     app.draw.push([lon, lat]);
+                }
+            }
+            Tool::Reach => {
+                if let Some(c) = app.cursor {
+                    app.reach.set_origin(c, std::time::Instant::now());
+                    app.tab = Tab::Reach;
                 }
             }
         }

@@ -1,14 +1,18 @@
 //! Picking: which feature is under the cursor, which lie in a box, which vertex to snap to.
 //!
-//! An R-tree (`rstar`) of feature envelopes in Web Mercator metres finds the candidates; exact
-//! tests then run on the geometry (polygon contains, distance to lines and points in pixels).
-//! The loader branch's `core::index` offers the same queries on lon/lat; this index lives in the
-//! app because it works in the map's metric space and keys features by layer and position.
+//! The candidates come from the core's R-tree ([`crate::core::index::SpatialIndex`], lon/lat
+//! envelopes), one tree per layer so that a changed layer is re-indexed alone: each tree is
+//! keyed by the layer's data revision, and [`PickIndex::update`] rebuilds exactly the layers
+//! whose revision changed (an edit, a reloaded file, new reach bands). Exact tests then run on
+//! the geometry (polygon contains, distance to lines and points in ground metres through
+//! [`crate::core::index::LocalFrame`]). The map works in Web Mercator metres: queries take
+//! Mercator points and tolerances and convert them.
 
-use crate::core::model::{Dataset, Feature};
-use crate::render::camera::lonlat_to_mercator;
-use geo::{Contains, Coord, CoordsIter, Distance, Euclidean, Geometry, MapCoords, Point};
-use rstar::{AABB, RTree, RTreeObject};
+use crate::core::index::{LocalFrame, SpatialIndex};
+use crate::core::model::{Dataset, Feature, Layer};
+use crate::render::camera::{lonlat_to_mercator, mercator_to_lonlat};
+use geo::{BoundingRect, CoordsIter};
+use std::collections::HashMap;
 
 /// A feature's address: layer name and index in that layer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,132 +23,114 @@ pub struct FeatureRef {
     pub index: usize,
 }
 
-#[derive(Debug, Clone)]
-struct Entry {
-    env: AABB<[f64; 2]>,
-    layer: usize,
-    index: usize,
-}
-
-impl RTreeObject for Entry {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.env
-    }
-}
-
-/// The spatial index over a set of layers (Mercator metres).
+/// One R-tree per layer (by name), each with the data revision it was built from.
 #[derive(Debug, Default)]
 pub struct PickIndex {
-    tree: RTree<Entry>,
-    layers: Vec<String>,
-    /// Mercator geometry per (layer, feature), `None` for null geometries.
-    merc: Vec<Vec<Option<Geometry<f64>>>>,
+    trees: HashMap<String, (u64, SpatialIndex)>,
+    builds: u64,
 }
 
-/// Web Mercator metres of a lon/lat geometry.
-pub fn to_mercator(g: &Geometry<f64>) -> Geometry<f64> {
-    g.map_coords(|c| {
-        let (x, y) = lonlat_to_mercator(c.x, c.y);
-        Coord { x, y }
-    })
+/// The ground metres per Web Mercator metre at latitude `lat` (degrees).
+fn ground_per_merc(lat: f64) -> f64 {
+    lat.to_radians().cos()
 }
 
 impl PickIndex {
-    /// Index every feature of `layers` (name, features).
-    pub fn build<'a>(layers: impl IntoIterator<Item = (&'a str, &'a [Feature])>) -> Self {
-        let mut entries = Vec::new();
-        let mut names = Vec::new();
-        let mut merc = Vec::new();
-        for (li, (name, feats)) in layers.into_iter().enumerate() {
-            names.push(name.to_string());
-            let mut gs = Vec::with_capacity(feats.len());
-            for (fi, f) in feats.iter().enumerate() {
-                let g = f.geometry.as_ref().map(to_mercator);
-                if let Some(r) = g.as_ref().and_then(geo::BoundingRect::bounding_rect) {
-                    let (a, b) = (r.min(), r.max());
-                    if a.x.is_finite() && a.y.is_finite() && b.x.is_finite() && b.y.is_finite() {
-                        entries.push(Entry {
-                            env: AABB::from_corners([a.x, a.y], [b.x, b.y]),
-                            layer: li,
-                            index: fi,
-                        });
-                    }
-                }
-                gs.push(g);
+    /// An index over `layers` (all at revision 0; tests and benchmarks).
+    pub fn build(layers: &[&Layer]) -> Self {
+        let mut idx = Self::default();
+        let with_rev: Vec<(&Layer, u64)> = layers.iter().map(|l| (*l, 0)).collect();
+        idx.update(&with_rev);
+        idx
+    }
+
+    /// Make the index cover exactly `layers` at their revisions: a layer whose revision
+    /// changed (or that is new) is re-indexed, a layer no longer listed is dropped, the rest
+    /// is kept as it is.
+    pub fn update(&mut self, layers: &[(&Layer, u64)]) {
+        self.trees
+            .retain(|name, _| layers.iter().any(|(l, _)| l.name == *name));
+        for (l, rev) in layers {
+            if self.trees.get(&l.name).is_some_and(|(r, _)| r == rev) {
+                continue;
             }
-            merc.push(gs);
+            let tree = SpatialIndex::build_layers(std::slice::from_ref(*l));
+            self.trees.insert(l.name.clone(), (*rev, tree));
+            self.builds += 1;
         }
-        Self {
-            tree: RTree::bulk_load(entries),
-            layers: names,
-            merc,
-        }
+    }
+
+    /// How many layer trees were built so far (tests: a changed layer is re-indexed).
+    pub fn builds(&self) -> u64 {
+        self.builds
+    }
+
+    /// The revision a layer was indexed at.
+    pub fn revision(&self, layer: &str) -> Option<u64> {
+        self.trees.get(layer).map(|(r, _)| *r)
     }
 
     /// Number of indexed features with a geometry.
     pub fn len(&self) -> usize {
-        self.tree.size()
+        self.trees.values().map(|(_, t)| t.len()).sum()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
+        self.len() == 0
     }
 
-    fn layer_pos(&self, name: &str) -> Option<usize> {
-        self.layers.iter().position(|l| l == name)
+    /// Candidates of `layer` whose envelope meets the lon/lat box.
+    fn candidates(&self, layer: &Layer, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        match self.trees.get(&layer.name) {
+            Some((_, t)) => t
+                .in_envelope(min, max)
+                .into_iter()
+                .map(|(_, f)| f)
+                .collect(),
+            None => Vec::new(),
+        }
     }
 
-    /// The feature under Mercator point `p` within `tol_m` metres, among `layers` (top first:
-    /// the first layer with a hit wins; within it, the nearest, then the smallest).
-    /// `keep` filters features (e.g. those not existing in the chosen year).
+    /// The feature under Mercator point `p` within `tol_m` Mercator metres, among `layers`
+    /// (top first: the first layer with a hit wins; within it, the nearest, then the
+    /// smallest). `keep` filters features (e.g. those not existing in the chosen year).
     pub fn pick(
         &self,
+        layers: &[&Layer],
         p: [f64; 2],
         tol_m: f64,
-        layers: &[&str],
         keep: &dyn Fn(&FeatureRef) -> bool,
     ) -> Option<FeatureRef> {
-        let tol = tol_m.max(0.0);
-        let env = AABB::from_corners([p[0] - tol, p[1] - tol], [p[0] + tol, p[1] + tol]);
-        let pt = Point::new(p[0], p[1]);
-        for name in layers {
-            let Some(li) = self.layer_pos(name) else {
-                continue;
-            };
+        let (lon, lat) = mercator_to_lonlat(p[0], p[1]);
+        let frame = LocalFrame::new(lon, lat);
+        let tol = tol_m.max(0.0) * ground_per_merc(lat);
+        let env = frame.bbox(tol);
+        for layer in layers {
             let mut best: Option<(f64, f64, usize)> = None;
-            for e in self
-                .tree
-                .locate_in_envelope_intersecting(&env)
-                .filter(|e| e.layer == li)
-            {
+            for i in self.candidates(layer, env.lower(), env.upper()) {
                 let r = FeatureRef {
-                    layer: name.to_string(),
-                    index: e.index,
+                    layer: layer.name.clone(),
+                    index: i,
                 };
                 if !keep(&r) {
                     continue;
                 }
-                let Some(Some(g)) = self.merc.get(li).and_then(|v| v.get(e.index)) else {
+                let Some(g) = layer.features.get(i).and_then(|f| f.geometry.as_ref()) else {
                     continue;
                 };
-                let d = match g {
-                    Geometry::Polygon(_) | Geometry::MultiPolygon(_) if g.contains(&pt) => 0.0,
-                    _ => Euclidean.distance(g, &pt),
-                };
+                let d = frame.distance(g);
                 if d > tol {
                     continue;
                 }
-                let size =
-                    (e.env.upper()[0] - e.env.lower()[0]) * (e.env.upper()[1] - e.env.lower()[1]);
+                let size = g.bounding_rect().map_or(0.0, |b| b.width() * b.height());
                 if best.is_none_or(|b| (d, size) < (b.0, b.1)) {
-                    best = Some((d, size, e.index));
+                    best = Some((d, size, i));
                 }
             }
             if let Some((_, _, index)) = best {
                 return Some(FeatureRef {
-                    layer: name.to_string(),
+                    layer: layer.name.clone(),
                     index,
                 });
             }
@@ -152,51 +138,59 @@ impl PickIndex {
         None
     }
 
-    /// Features of `layers` whose envelope lies inside the Mercator box `[x0, y0, x1, y1]`.
+    /// Features of `layers` whose extent lies inside the Mercator box `[x0, y0, x1, y1]`.
     pub fn in_box(
         &self,
+        layers: &[&Layer],
         b: [f64; 4],
-        layers: &[&str],
         keep: &dyn Fn(&FeatureRef) -> bool,
     ) -> Vec<FeatureRef> {
-        let env = AABB::from_corners(
-            [b[0].min(b[2]), b[1].min(b[3])],
-            [b[0].max(b[2]), b[1].max(b[3])],
-        );
-        let mut out: Vec<FeatureRef> = self
-            .tree
-            .locate_in_envelope(&env)
-            .filter_map(|e| {
-                let name = self.layers.get(e.layer)?;
-                layers.contains(&name.as_str()).then(|| FeatureRef {
-                    layer: name.clone(),
-                    index: e.index,
-                })
-            })
-            .filter(|r| keep(r))
-            .collect();
+        let (lon0, lat0) = mercator_to_lonlat(b[0].min(b[2]), b[1].min(b[3]));
+        let (lon1, lat1) = mercator_to_lonlat(b[0].max(b[2]), b[1].max(b[3]));
+        let mut out = Vec::new();
+        for layer in layers {
+            for i in self.candidates(layer, [lon0, lat0], [lon1, lat1]) {
+                let inside = layer
+                    .features
+                    .get(i)
+                    .and_then(|f| f.geometry.as_ref())
+                    .and_then(|g| g.bounding_rect())
+                    .is_some_and(|r| {
+                        r.min().x >= lon0
+                            && r.max().x <= lon1
+                            && r.min().y >= lat0
+                            && r.max().y <= lat1
+                    });
+                let r = FeatureRef {
+                    layer: layer.name.clone(),
+                    index: i,
+                };
+                if inside && keep(&r) {
+                    out.push(r);
+                }
+            }
+        }
         out.sort();
         out
     }
 
-    /// The nearest vertex (Mercator) of any feature of `layers` within `tol_m` of `p`.
-    pub fn snap_vertex(&self, p: [f64; 2], tol_m: f64, layers: &[&str]) -> Option<[f64; 2]> {
-        let env = AABB::from_corners([p[0] - tol_m, p[1] - tol_m], [p[0] + tol_m, p[1] + tol_m]);
+    /// The nearest vertex (Mercator) of any feature of `layers` within `tol_m` Mercator
+    /// metres of `p`.
+    pub fn snap_vertex(&self, layers: &[&Layer], p: [f64; 2], tol_m: f64) -> Option<[f64; 2]> {
+        let (lon0, lat0) = mercator_to_lonlat(p[0] - tol_m, p[1] - tol_m);
+        let (lon1, lat1) = mercator_to_lonlat(p[0] + tol_m, p[1] + tol_m);
         let mut best: Option<(f64, [f64; 2])> = None;
-        for e in self.tree.locate_in_envelope_intersecting(&env) {
-            let Some(name) = self.layers.get(e.layer) else {
-                continue;
-            };
-            if !layers.contains(&name.as_str()) {
-                continue;
-            }
-            let Some(Some(g)) = self.merc.get(e.layer).and_then(|v| v.get(e.index)) else {
-                continue;
-            };
-            for c in g.coords_iter() {
-                let d = (c.x - p[0]).hypot(c.y - p[1]);
-                if d <= tol_m && best.is_none_or(|b| d < b.0) {
-                    best = Some((d, [c.x, c.y]));
+        for layer in layers {
+            for i in self.candidates(layer, [lon0, lat0], [lon1, lat1]) {
+                let Some(g) = layer.features.get(i).and_then(|f| f.geometry.as_ref()) else {
+                    continue;
+                };
+                for c in g.coords_iter() {
+                    let (x, y) = lonlat_to_mercator(c.x, c.y);
+                    let d = (x - p[0]).hypot(y - p[1]);
+                    if d <= tol_m && best.is_none_or(|b| d < b.0) {
+                        best = Some((d, [x, y]));
+                    }
                 }
             }
         }
@@ -212,7 +206,15 @@ pub fn resolve<'a>(ds: &'a Dataset, r: &FeatureRef) -> Option<&'a Feature> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{LineString, polygon};
+    use geo::{Geometry, LineString, Point, polygon};
+
+    fn layer(name: &str, features: Vec<Feature>) -> Layer {
+        Layer {
+            name: name.into(),
+            features,
+            ..Layer::default()
+        }
+    }
 
     fn feat(g: Geometry<f64>) -> Feature {
         Feature {
@@ -233,13 +235,13 @@ mod tests {
             (114.02, 22.0),
             (114.02, 22.01),
         ])));
-        let a = vec![square, line];
-        let b = vec![big];
-        let idx = PickIndex::build([("top", a.as_slice()), ("bottom", b.as_slice())]);
+        let top = layer("top", vec![square, line]);
+        let bottom = layer("bottom", vec![big]);
+        let idx = PickIndex::build(&[&top, &bottom]);
         assert_eq!(idx.len(), 3);
         let keep = |_: &FeatureRef| true;
         let inside = lonlat_to_mercator(114.005, 22.005);
-        let hit = idx.pick([inside.0, inside.1], 5.0, &["top", "bottom"], &keep);
+        let hit = idx.pick(&[&top, &bottom], [inside.0, inside.1], 5.0, &keep);
         assert_eq!(
             hit,
             Some(FeatureRef {
@@ -248,16 +250,16 @@ mod tests {
             })
         );
         // bottom first: the big polygon wins
-        let hit = idx.pick([inside.0, inside.1], 5.0, &["bottom", "top"], &keep);
+        let hit = idx.pick(&[&bottom, &top], [inside.0, inside.1], 5.0, &keep);
         assert_eq!(hit.map(|h| h.layer), Some("bottom".into()));
         // near the line (about 3 m east of it)
         let (lx, ly) = lonlat_to_mercator(114.02, 22.005);
-        let hit = idx.pick([lx + 3.0, ly], 5.0, &["top"], &keep);
+        let hit = idx.pick(&[&top], [lx + 3.0, ly], 5.0, &keep);
         assert_eq!(hit.map(|h| h.index), Some(1));
-        assert!(idx.pick([lx + 30.0, ly], 5.0, &["top"], &keep).is_none());
+        assert!(idx.pick(&[&top], [lx + 30.0, ly], 5.0, &keep).is_none());
         // a filter hides the square
         let no_square = |r: &FeatureRef| !(r.layer == "top" && r.index == 0);
-        let hit = idx.pick([inside.0, inside.1], 5.0, &["top", "bottom"], &no_square);
+        let hit = idx.pick(&[&top, &bottom], [inside.0, inside.1], 5.0, &no_square);
         assert_eq!(hit.map(|h| h.layer), Some("bottom".into()));
     }
 
@@ -271,10 +273,11 @@ mod tests {
                 )))
             })
             .collect();
-        let idx = PickIndex::build([("p", pts.as_slice())]);
+        let p = layer("p", pts);
+        let idx = PickIndex::build(&[&p]);
         let (x0, y0) = lonlat_to_mercator(114.0015, 21.999);
         let (x1, y1) = lonlat_to_mercator(114.0055, 22.001);
-        let sel = idx.in_box([x0, y0, x1, y1], &["p"], &|_| true);
+        let sel = idx.in_box(&[&p], [x0, y0, x1, y1], &|_| true);
         let got: Vec<usize> = sel.iter().map(|r| r.index).collect();
         // brute force: points with lon in (114.0015, 114.0055)
         let want: Vec<usize> = (0..10)
@@ -287,9 +290,33 @@ mod tests {
         assert_eq!(got, want);
         let (px, py) = lonlat_to_mercator(114.003, 22.0);
         let s = idx
-            .snap_vertex([px + 4.0, py - 3.0], 10.0, &["p"])
+            .snap_vertex(&[&p], [px + 4.0, py - 3.0], 10.0)
             .expect("snap");
         assert!((s[0] - px).abs() < 1e-6 && (s[1] - py).abs() < 1e-6);
-        assert!(idx.snap_vertex([px + 40.0, py], 10.0, &["p"]).is_none());
+        assert!(idx.snap_vertex(&[&p], [px + 40.0, py], 10.0).is_none());
+    }
+
+    #[test]
+    fn only_a_layer_whose_revision_changed_is_reindexed() {
+        let a = layer("a", vec![feat(Geometry::Point(Point::new(114.0, 22.0)))]);
+        let mut b = layer("b", vec![feat(Geometry::Point(Point::new(114.1, 22.1)))]);
+        let mut idx = PickIndex::default();
+        idx.update(&[(&a, 1), (&b, 1)]);
+        assert_eq!(idx.builds(), 2);
+        idx.update(&[(&a, 1), (&b, 1)]);
+        assert_eq!(idx.builds(), 2, "nothing changed, nothing rebuilt");
+        // b gets a second point at a new revision: only b is rebuilt, and the point is found
+        b.features
+            .push(feat(Geometry::Point(Point::new(114.2, 22.2))));
+        idx.update(&[(&a, 1), (&b, 2)]);
+        assert_eq!(idx.builds(), 3);
+        assert_eq!(idx.revision("b"), Some(2));
+        let (x, y) = lonlat_to_mercator(114.2, 22.2);
+        let hit = idx.pick(&[&b], [x, y], 5.0, &|_| true);
+        assert_eq!(hit.map(|h| h.index), Some(1));
+        // a layer no longer listed is dropped
+        idx.update(&[(&b, 2)]);
+        assert_eq!(idx.revision("a"), None);
+        assert_eq!(idx.len(), 2);
     }
 }

@@ -82,8 +82,6 @@ pub struct Outcome {
 
 /// The reach panel's state.
 pub struct ReachState {
-    /// Clicking the map sets the origin (the "Reach" tool).
-    pub picking: bool,
     /// Origin, lon/lat.
     pub origin: Option<(f64, f64)>,
     /// Mode.
@@ -117,7 +115,6 @@ pub struct ReachState {
 impl Default for ReachState {
     fn default() -> Self {
         Self {
-            picking: false,
             origin: None,
             mode: Mode::Walk,
             minutes: vec![10.0, 20.0, 30.0],

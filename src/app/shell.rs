@@ -66,7 +66,7 @@ impl HetaoApp {
                         // the fit is for this rectangle: nothing to keep in place from before
                         self.map_rect = None;
                     }
-                    self.reach_map_hook(ui);
+                    map::map_widget(self, ui);
                 } else {
                     ui.centered_and_justified(|ui| {
                         ui.add(egui::Spinner::new().size(32.0));
@@ -83,42 +83,6 @@ impl HetaoApp {
         let generation = self.scene_gen();
         if let Some(shot) = &mut self.screenshot {
             shot.step(&ctx, uploaded, generation);
-        }
-    }
-
-    /// The map widget, with the reach tool's click: while picking, a click on the map sets the
-    /// reach origin instead of selecting, and the origin is marked.
-    fn reach_map_hook(&mut self, ui: &mut egui::Ui) {
-        let picking = self.reach.picking;
-        let before = picking.then(|| (self.selection.clone(), self.form.clone(), self.tab));
-        let rect = ui.available_rect_before_wrap();
-        map::map_widget(self, ui);
-        let clicked = ui.input(|i| i.pointer.primary_clicked());
-        if let Some((sel, form, tab)) = before
-            && clicked
-            && let Some(c) = self.cursor
-        {
-            self.selection = sel;
-            self.form = form;
-            self.tab = tab;
-            self.reach.set_origin(c, std::time::Instant::now());
-            self.tab = Tab::Reach;
-        }
-        if let Some((lon, lat)) = self.reach.origin {
-            let cam = self
-                .view
-                .camera(f64::from(rect.width()), f64::from(rect.height()), 1.0);
-            let (x, y) = cam.lonlat_to_pixel(lon, lat);
-            let p = rect.min + egui::vec2(x as f32, y as f32);
-            if rect.contains(p) {
-                let painter = ui.painter_at(rect);
-                painter.circle(
-                    p,
-                    6.0,
-                    egui::Color32::from_rgb(230, 60, 30),
-                    egui::Stroke::new(2.0, egui::Color32::WHITE),
-                );
-            }
         }
     }
 
@@ -243,9 +207,7 @@ impl HetaoApp {
         if esc {
             self.draw.clear();
             self.box_start = None;
-            if self.reach.picking {
-                self.reach.picking = false;
-            } else if self.tool != Tool::Select {
+            if self.tool != Tool::Select {
                 self.tool = Tool::Select;
             } else {
                 self.selection.clear();

@@ -499,7 +499,10 @@ impl MapRenderer {
         // labels: halos of all first, then text
         let (mut text, mut halo) = (Vec::new(), Vec::new());
         self.placed_labels.clear();
-        let mut boxes: Vec<[f32; 4]> = overlay.map(|o| o.reserved.clone()).unwrap_or_default();
+        let mut boxes = BoxGrid::new(w as f32, h as f32);
+        for r in overlay.map(|o| o.reserved.as_slice()).unwrap_or_default() {
+            boxes.insert(*r);
+        }
         for li in (0..self.layers.len()).rev() {
             // top layers get first pick
             if !self.layers[li].visible {
@@ -525,13 +528,10 @@ impl MapRenderer {
                 if b[0] < 0.0 || b[1] < 0.0 || b[2] > w as f32 || b[3] > h as f32 {
                     continue;
                 }
-                if boxes
-                    .iter()
-                    .any(|o| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3])
-                {
+                if boxes.overlaps(b) {
                     continue;
                 }
-                boxes.push(b);
+                boxes.insert(b);
                 self.placed_labels.push((a.text.clone(), b));
                 self.atlas.layout(
                     &a.text,
@@ -547,14 +547,26 @@ impl MapRenderer {
             }
         }
         halo.extend_from_slice(&text);
-        self.labels = (!halo.is_empty()).then(|| {
-            let b = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        // one label buffer, reused frame after frame (grown to the next power of two when the
+        // labels no longer fit), instead of a new buffer every frame
+        let bytes: &[u8] = bytemuck::cast_slice(&halo);
+        let need = bytes.len() as u64;
+        let fits = self.labels.as_ref().is_some_and(|(b, _)| b.size() >= need);
+        if !fits && need > 0 {
+            let buf = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("labels"),
-                contents: bytemuck::cast_slice(&halo),
-                usage: wgpu::BufferUsages::VERTEX,
+                size: need.next_power_of_two().max(16 * 1024),
+                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
             });
-            (b, halo.len() as u32)
-        });
+            self.labels = Some((buf, 0));
+        }
+        if let Some((buf, n)) = &mut self.labels {
+            if need > 0 {
+                queue.write_buffer(buf, 0, bytes);
+            }
+            *n = halo.len() as u32;
+        }
 
         self.overlay_geo = None;
         self.overlay_text = None;
@@ -638,7 +650,9 @@ impl MapRenderer {
                 pass.draw(0..6, 0..*n);
             }
         }
-        if let Some((b, n)) = &self.labels {
+        if let Some((b, n)) = &self.labels
+            && *n > 0
+        {
             pass.set_pipeline(&self.text_pipeline);
             pass.set_bind_group(0, &self.world_bg, &[]);
             pass.set_bind_group(1, &self.atlas_bg, &[]);
@@ -659,5 +673,82 @@ impl MapRenderer {
             pass.set_vertex_buffer(0, b.slice(..));
             pass.draw(0..*n, 0..1);
         }
+    }
+}
+
+/// Screen boxes `[x0, y0, x1, y1]` bucketed in a grid of [`BoxGrid::CELL`] px cells, so that
+/// testing a label against those already placed looks at its neighbours only (not every box:
+/// the greedy placement stays linear in the number of labels).
+struct BoxGrid {
+    cols: usize,
+    rows: usize,
+    cells: Vec<Vec<[f32; 4]>>,
+}
+
+impl BoxGrid {
+    const CELL: f32 = 64.0;
+
+    fn new(w: f32, h: f32) -> Self {
+        let cols = ((w / Self::CELL).ceil() as usize).max(1);
+        let rows = ((h / Self::CELL).ceil() as usize).max(1);
+        Self {
+            cols,
+            rows,
+            cells: vec![Vec::new(); cols * rows],
+        }
+    }
+
+    /// The cells a box touches (clamped to the grid).
+    fn span(&self, b: [f32; 4]) -> impl Iterator<Item = usize> + use<> {
+        let cell = |v: f32, n: usize| ((v / Self::CELL).floor().max(0.0) as usize).min(n - 1);
+        let (c0, c1) = (cell(b[0], self.cols), cell(b[2], self.cols));
+        let (r0, r1) = (cell(b[1], self.rows), cell(b[3], self.rows));
+        let cols = self.cols;
+        (r0..=r1).flat_map(move |r| (c0..=c1).map(move |c| r * cols + c))
+    }
+
+    fn overlaps(&self, b: [f32; 4]) -> bool {
+        self.span(b).any(|i| {
+            self.cells[i]
+                .iter()
+                .any(|o| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3])
+        })
+    }
+
+    fn insert(&mut self, b: [f32; 4]) {
+        for i in self.span(b).collect::<Vec<_>>() {
+            self.cells[i].push(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod box_grid_tests {
+    use super::BoxGrid;
+
+    #[test]
+    fn overlap_matches_a_scan_of_every_box() {
+        let mut g = BoxGrid::new(800.0, 600.0);
+        let mut all: Vec<[f32; 4]> = Vec::new();
+        let mut s = 12345u64;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 33) as f32 / (1u64 << 31) as f32
+        };
+        for _ in 0..2000 {
+            let (x, y) = (next() * 820.0 - 10.0, next() * 620.0 - 10.0);
+            let b = [x, y, x + 10.0 + next() * 150.0, y + 8.0 + next() * 20.0];
+            let scan = all
+                .iter()
+                .any(|o| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]);
+            assert_eq!(g.overlaps(b), scan, "box {b:?}");
+            if !scan {
+                g.insert(b);
+                all.push(b);
+            }
+        }
+        assert!(all.len() > 50);
     }
 }

@@ -68,8 +68,9 @@ pub struct SceneLayer {
     pub name: String,
     /// The style it was drawn with.
     pub style: Style,
-    /// Tessellated geometry.
-    pub mesh: LayerMesh,
+    /// Tessellated geometry, shared (the app's mesh cache and every scene built from it hold
+    /// the same mesh: a scene rebuild copies no vertices).
+    pub mesh: std::sync::Arc<LayerMesh>,
     /// Attribution (the layer's own, else its style's).
     pub attribution: Option<String>,
     /// The data is illustrative (generated or schematic).
@@ -142,7 +143,7 @@ impl Scene {
                     attribution: l.attribution.clone().or_else(|| style.attribution.clone()),
                     illustrative: l.illustrative,
                     style,
-                    mesh,
+                    mesh: std::sync::Arc::new(mesh),
                 }
             })
             .collect();

@@ -1,18 +1,23 @@
 //! The edit forms of the inspector: status, year and floor area of a feature, and the new building.
 
+use crate::app::pick::FeatureRef;
 use crate::app::state::{EditForm, HetaoApp};
-use crate::core::model::Feature;
-use crate::core::zone::{Edit, Status, Use, status_as_of};
+use crate::core::zone::{Edit, Status, Use, feature_id, status_as_of};
 use eframe::egui;
 
 /// The edit form of a building or research unit (status, year, floor area, delete).
-pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, f: &Feature, id: &str, layer: &str) {
+pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, r: &FeatureRef) {
     ui.heading("Edit (scenario)");
-    let area_key = if layer == "buildings" {
+    let area_key = if r.layer == "buildings" {
         "gfa_m2"
     } else {
         "floor_area_m2"
     };
+    let Some(f) = app.feature(r) else {
+        return;
+    };
+    let id = feature_id(f);
+    let warnings = app.plausibility(f);
     if app.form.as_ref().is_none_or(|fm| fm.id != id) {
         let last_year = f
             .prop("history")
@@ -22,14 +27,16 @@ pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, f: &Feature, id: &st
             .and_then(serde_json::Value::as_i64)
             .and_then(|y| i32::try_from(y).ok())
             .unwrap_or(app.year);
-        app.form = Some(EditForm {
-            id: id.to_string(),
+        let form = EditForm {
+            id: id.clone(),
             status: status_as_of(f, app.year).unwrap_or("planned").to_string(),
             status_year: app.year,
             year: last_year,
             m2: f.prop_f64(area_key).unwrap_or(0.0),
-        });
+        };
+        app.form = Some(form);
     }
+    let id = id.as_str();
     let Some(mut form) = app.form.clone() else {
         return;
     };
@@ -91,7 +98,7 @@ pub fn edit_controls(app: &mut HetaoApp, ui: &mut egui::Ui, f: &Feature, id: &st
     {
         delete = true;
     }
-    for w in app.plausibility(f) {
+    for w in warnings {
         ui.label(egui::RichText::new(format!("⚠ {w}")).color(egui::Color32::from_rgb(176, 96, 0)));
     }
     app.form = Some(form);

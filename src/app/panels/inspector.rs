@@ -1,6 +1,7 @@
 //! The inspector tab: the selected feature (or a summary of several) and its units.
 
 use super::edit;
+use crate::app::describe;
 use crate::app::pick::FeatureRef;
 use crate::app::state::{HetaoApp, Tab};
 use crate::app::time::TEMPORAL_LAYERS;
@@ -75,57 +76,140 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
     }
 }
 
-/// The inspector of one feature: title, properties, history, units and the edit form.
+/// What the inspector of one feature can ask for (applied after drawing, when the feature
+/// is no longer borrowed).
+enum Action {
+    ZoomTo,
+    Measure,
+    Select(FeatureRef),
+}
+
+/// The inspector of one feature: its names, the planner's fields (or the key figure), the
+/// source as one line, the conversion history, a building's units, other properties (folded)
+/// and the edit form. Reads the feature in place: nothing is cloned per frame.
 pub fn inspect_one(app: &mut HetaoApp, ui: &mut egui::Ui, r: &FeatureRef) {
-    let Some(f) = app.feature(r).cloned() else {
-        ui.label("The selected feature no longer exists.");
-        return;
+    let is_building = r.layer == "buildings";
+    let unit_ids = match app.feature(r) {
+        Some(f) if is_building => app.units_of(&feature_id(f)),
+        Some(_) => Vec::new(),
+        None => {
+            ui.label("The selected feature no longer exists.");
+            return;
+        }
     };
-    let id = feature_id(&f);
-    let title = f
-        .prop_str("name")
-        .or_else(|| f.prop_str("platform"))
-        .map(str::to_string)
-        .unwrap_or_else(|| id.clone());
-    ui.heading(title);
-    let layer_title = app
-        .layers
-        .iter()
-        .find(|e| e.name == r.layer)
-        .map_or(r.layer.clone(), |e| e.title.clone());
-    ui.label(
-        egui::RichText::new(format!("{layer_title} · {} · id {id}", f.geometry_type())).weak(),
-    );
-    ui.horizontal(|ui| {
-        if ui.button("Zoom to").clicked() {
-            app.fly_to_feature(r);
-        }
-        if ui
-            .button("📏 Measure")
-            .on_hover_text("Measure this feature (area and perimeter, or length)")
-            .clicked()
-            && let Some(g) = &f.geometry
-            && let Some(m) = crate::app::measure::from_geometry(g, &id)
-        {
-            app.measure = Some(m);
-            app.tab = Tab::Measure;
-        }
-    });
     let editable = TEMPORAL_LAYERS.contains(&r.layer.as_str());
-    if editable {
-        let st = status_as_of(&f, app.year).unwrap_or("not yet planned");
-        ui.label(format!("Status in {}: {st}", app.year));
-    }
-    egui::CollapsingHeader::new("Properties")
-        .default_open(true)
-        .show(ui, |ui| {
-            egui::Grid::new("props")
-                .striped(true)
-                .num_columns(2)
+    let mut action = None;
+    {
+        let Some(f) = app.feature(r) else {
+            return;
+        };
+        let entry = app.layers.iter().find(|e| e.name == r.layer);
+        let units_layer = app.layer_data("research_units");
+        let units: Vec<&Feature> = unit_ids
+            .iter()
+            .filter_map(|i| units_layer.and_then(|l| l.features.get(*i)))
+            .collect();
+        let id = feature_id(f);
+        let (en, zh) = describe::names(f);
+        ui.add(egui::Label::new(egui::RichText::new(&en).heading()).wrap());
+        if let Some(zh) = zh {
+            ui.add(egui::Label::new(egui::RichText::new(zh).size(15.0)).wrap());
+        }
+        let layer_title = entry.map_or(r.layer.as_str(), |e| e.title.as_str());
+        ui.add(
+            egui::Label::new(egui::RichText::new(format!("{layer_title} · id {id}")).weak()).wrap(),
+        );
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Zoom to").clicked() {
+                action = Some(Action::ZoomTo);
+            }
+            if ui
+                .button("📏 Measure")
+                .on_hover_text("Measure this feature (area and perimeter, or length)")
+                .clicked()
+            {
+                action = Some(Action::Measure);
+            }
+        });
+        egui::Grid::new("planner")
+            .striped(true)
+            .num_columns(2)
+            .show(ui, |ui| {
+                let rows = if editable {
+                    describe::planner_fields(f, app.year, &units)
+                } else {
+                    describe::key_figure(f)
+                        .map(|k| vec![("figure", k)])
+                        .unwrap_or_default()
+                };
+                for (k, v) in rows {
+                    ui.label(egui::RichText::new(k).strong());
+                    ui.add(egui::Label::new(v).wrap());
+                    ui.end_row();
+                }
+            });
+        let source = describe::source_line(entry.and_then(|e| e.attribution.as_deref()));
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!("Source: {source}"))
+                    .small()
+                    .weak(),
+            )
+            .truncate(),
+        )
+        .on_hover_text(&source);
+        if let Some(h) = f.prop("history").and_then(|h| h.as_array()) {
+            egui::CollapsingHeader::new("Conversion history")
+                .default_open(true)
                 .show(ui, |ui| {
-                    if let Some(p) = &f.properties {
-                        for (k, v) in p {
-                            if k == "history" {
+                    egui::Grid::new("history").striped(true).show(ui, |ui| {
+                        ui.strong("year");
+                        ui.strong("status");
+                        ui.end_row();
+                        for e in h {
+                            ui.label(e.get("year").map(|y| y.to_string()).unwrap_or_default());
+                            ui.label(e.get("status").and_then(|s| s.as_str()).unwrap_or("?"));
+                            ui.end_row();
+                        }
+                    });
+                });
+        }
+        if is_building {
+            egui::CollapsingHeader::new(format!("Research-space units ({})", units.len()))
+                .default_open(true)
+                .show(ui, |ui| {
+                    egui::Grid::new("units").striped(true).show(ui, |ui| {
+                        ui.strong("unit");
+                        ui.strong("kind");
+                        ui.strong("m²");
+                        ui.strong(format!("status {}", app.year));
+                        ui.end_row();
+                        for (i, u) in unit_ids.iter().zip(&units) {
+                            if ui.link(feature_id(u)).clicked() {
+                                action = Some(Action::Select(FeatureRef {
+                                    layer: "research_units".into(),
+                                    index: *i,
+                                }));
+                            }
+                            ui.label(u.prop_str("kind").unwrap_or(""));
+                            ui.label(crate::core::zone::planning::thousands(
+                                u.prop_f64("floor_area_m2").unwrap_or(0.0),
+                            ));
+                            ui.label(status_as_of(u, app.year).unwrap_or("—"));
+                            ui.end_row();
+                        }
+                    });
+                });
+        }
+        egui::CollapsingHeader::new("Other properties")
+            .default_open(false)
+            .show(ui, |ui| {
+                egui::Grid::new("props")
+                    .striped(true)
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for (k, v) in f.properties.iter().flatten() {
+                            if describe::PROVENANCE_KEYS.contains(&k.as_str()) {
                                 continue;
                             }
                             ui.label(egui::RichText::new(k).strong());
@@ -142,71 +226,26 @@ pub fn inspect_one(app: &mut HetaoApp, ui: &mut egui::Ui, r: &FeatureRef) {
                             ui.add(egui::Label::new(text).wrap());
                             ui.end_row();
                         }
-                    }
-                });
-        });
-    if let Some(h) = f.prop("history").and_then(|h| h.as_array()) {
-        egui::CollapsingHeader::new("Conversion history")
-            .default_open(true)
-            .show(ui, |ui| {
-                egui::Grid::new("history").striped(true).show(ui, |ui| {
-                    ui.strong("year");
-                    ui.strong("status");
-                    ui.end_row();
-                    for e in h {
-                        ui.label(e.get("year").map(|y| y.to_string()).unwrap_or_default());
-                        ui.label(e.get("status").and_then(|s| s.as_str()).unwrap_or("?"));
-                        ui.end_row();
-                    }
-                });
+                    });
             });
     }
-    if r.layer == "buildings" {
-        let units: Vec<(usize, Feature)> = app
-            .doc
-            .current()
-            .layer("research_units")
-            .map(|l| {
-                l.features
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, u)| u.prop_str("building_id") == Some(id.as_str()))
-                    .map(|(i, u)| (i, u.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut pick = None;
-        egui::CollapsingHeader::new(format!("Research-space units ({})", units.len()))
-            .default_open(true)
-            .show(ui, |ui| {
-                egui::Grid::new("units").striped(true).show(ui, |ui| {
-                    ui.strong("unit");
-                    ui.strong("kind");
-                    ui.strong("m²");
-                    ui.strong(format!("status {}", app.year));
-                    ui.end_row();
-                    for (i, u) in &units {
-                        if ui.link(feature_id(u)).clicked() {
-                            pick = Some(FeatureRef {
-                                layer: "research_units".into(),
-                                index: *i,
-                            });
-                        }
-                        ui.label(u.prop_str("kind").unwrap_or(""));
-                        ui.label(crate::core::zone::planning::thousands(
-                            u.prop_f64("floor_area_m2").unwrap_or(0.0),
-                        ));
-                        ui.label(status_as_of(u, app.year).unwrap_or("—"));
-                        ui.end_row();
-                    }
-                });
+    match action {
+        Some(Action::ZoomTo) => app.fly_to_feature(r),
+        Some(Action::Measure) => {
+            let m = app.feature(r).and_then(|f| {
+                let g = f.geometry.as_ref()?;
+                crate::app::measure::from_geometry(g, &feature_id(f))
             });
-        if let Some(p) = pick {
-            app.select(Some(p));
+            if let Some(m) = m {
+                app.measure = Some(m);
+                app.tab = Tab::Measure;
+            }
         }
+        Some(Action::Select(u)) => app.select(Some(u)),
+        None => {}
     }
     if editable {
         ui.separator();
-        edit::edit_controls(app, ui, &f, &id, &r.layer);
+        edit::edit_controls(app, ui, r);
     }
 }

@@ -144,6 +144,8 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                             });
                     });
                     legend_swatches(ui, &e.style, false);
+                    ui.checkbox(&mut e.pickable, "Pickable")
+                        .on_hover_text("Hover and click pick this layer's features");
                     if let Some(a) = &e.attribution {
                         ui.label(egui::RichText::new(format!("Source: {a}")).small().weak());
                     }

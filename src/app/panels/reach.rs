@@ -21,13 +21,14 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
     );
     ui.horizontal(|ui| {
         if ui
-            .selectable_label(app.reach.picking, "◎ Pick origin on the map")
+            .selectable_label(app.tool == Tool::Reach, "◎ Pick origin on the map")
             .clicked()
         {
-            app.reach.picking = !app.reach.picking;
-            if app.reach.picking {
-                app.tool = Tool::Select;
-            }
+            app.tool = if app.tool == Tool::Reach {
+                Tool::Select
+            } else {
+                Tool::Reach
+            };
         }
         let centroid = selection_centroid(app);
         if ui

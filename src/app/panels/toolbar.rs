@@ -32,12 +32,11 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
             ),
         ] {
             if ui
-                .selectable_label(app.tool == tool && !app.reach.picking, label)
+                .selectable_label(app.tool == tool, label)
                 .on_hover_text(tip)
                 .clicked()
             {
                 app.tool = tool;
-                app.reach.picking = false;
                 app.draw.clear();
                 match tool {
                     Tool::Distance => {
@@ -53,14 +52,14 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
             }
         }
         if ui
-            .selectable_label(app.reach.picking, "◎ Reach")
+            .selectable_label(app.tool == Tool::Reach, "◎ Reach")
             .on_hover_text("Click the map to set the origin of the travel reach")
             .clicked()
         {
-            app.tool = Tool::Select;
+            app.tool = Tool::Reach;
             app.draw.clear();
-            app.reach.picking = true;
             app.tab = Tab::Reach;
+            app.layout.right_open = true;
         }
         ui.checkbox(&mut app.snapping, "Snap")
             .on_hover_text("Snap measure and drawing vertices to nearby feature vertices");

@@ -95,6 +95,7 @@ impl HetaoApp {
                 ]
             });
         self.layers.push(e);
+        self.touch_layer(&layer.name);
         self.user_layers.push(layer);
         if let Some(b) = bbox {
             let (w, h) = self.map_size;
@@ -186,6 +187,7 @@ impl HetaoApp {
         }
         let e = self.layers.remove(i);
         self.user_layers.retain(|l| l.name != e.name);
+        self.user_revs.remove(&e.name);
         self.selection.retain(|r| r.layer != e.name);
         self.cache.forget_layer(&e.name);
     }
@@ -222,5 +224,12 @@ impl HetaoApp {
         if let Err(e) = crate::core::atomic::write_atomic(p, text.as_bytes()) {
             self.status = format!("cannot write {}: {e}", p.display());
         }
+    }
+
+    /// Record that the features of the loaded layer `name` changed (a new revision: its mesh
+    /// and its pick index are rebuilt on next use).
+    pub fn touch_layer(&mut self, name: &str) {
+        self.next_rev += 1;
+        self.user_revs.insert(name.to_string(), self.next_rev);
     }
 }

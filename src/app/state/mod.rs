@@ -71,6 +71,10 @@ pub struct HetaoApp {
     pub layers: Vec<LayerEntry>,
     /// Layers loaded from files.
     pub user_layers: Vec<Layer>,
+    /// Data revision of each loaded layer: set from [`HetaoApp::touch_layer`] whenever its
+    /// features change, so that the caches (meshes, pick index) rebuild exactly that layer.
+    pub(crate) user_revs: HashMap<String, u64>,
+    pub(crate) next_rev: u64,
     /// Map view.
     pub view: MapView,
     /// Timeline year.
@@ -185,6 +189,7 @@ macro_rules! inputs {
             data: $app.doc.current(),
             revision: $app.doc.revision,
             user_layers: &$app.user_layers,
+            user_revs: &$app.user_revs,
             layers: &$app.layers,
             year: $app.year,
             origin: map_origin(),
@@ -204,6 +209,8 @@ impl HetaoApp {
             styles: StyleSet::default(),
             layers: Vec::new(),
             user_layers: Vec::new(),
+            user_revs: HashMap::new(),
+            next_rev: 0,
             view: MapView::default(),
             year: crate::core::zone::DATA_YEAR,
             playing: false,
@@ -354,6 +361,12 @@ impl HetaoApp {
     pub fn stats(&mut self) -> &ZoneStats {
         let inp = inputs!(self);
         self.cache.stats(inp)
+    }
+
+    /// The research units of building `id` (indices in the `research_units` layer).
+    pub fn units_of(&mut self, id: &str) -> Vec<usize> {
+        let inp = inputs!(self);
+        self.cache.units_of(inp, id).to_vec()
     }
 
     /// Delivered new space by year for each park: (year, SZ m², HK m²), 2017–2035.

@@ -113,6 +113,8 @@ pub fn set_layer(app: &mut HetaoApp, layer: Layer, style: Style) {
     } else {
         app.user_layers.push(layer);
     }
+    // new bands: the pick index and the mesh follow this revision
+    app.touch_layer(LAYER);
     let Some(data) = app.user_layers.iter().find(|l| l.name == LAYER) else {
         return;
     };

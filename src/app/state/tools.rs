@@ -12,6 +12,8 @@ pub enum Tool {
     Area,
     /// Click adds the corners of a new building; double-click or Enter finishes.
     DrawBuilding,
+    /// Click sets the origin of the travel reach (nothing is selected).
+    Reach,
 }
 
 /// The projected grid shown in the status bar and used for planar measures.
