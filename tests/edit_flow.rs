@@ -97,3 +97,41 @@ fn a_drawn_building_takes_the_viewed_year() {
     assert_eq!(nb.year, 2025);
     assert_eq!(nb.ring.len(), 3, "the outline is kept for the form");
 }
+
+#[test]
+fn reopening_a_scenario_offers_its_newer_autosave_and_unsaved_edits_are_asked_about() {
+    use hetao_atlas::app::state::flow::{Guarded, UnsavedAnswer};
+    use hetao_atlas::core::zone::Edit;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let scen = tmp.path().join("scen1.json");
+    let mut a = app();
+    a.autosave = true;
+    a.doc.data_dir = Some(data.clone());
+    a.edit(Edit::Remove {
+        id: "SZ-B001".into(),
+    });
+    a.save_scenario(&scen);
+    a.edit(Edit::Remove {
+        id: "SZ-B002".into(),
+    });
+    assert!(tmp.path().join("scen1.autosave.json").exists());
+    // Issue 12: reopening scen1.json must not silently load only the saved edit.
+    let mut b = app();
+    b.autosave = true;
+    b.doc.data_dir = Some(data);
+    b.open_scenario(&scen);
+    assert_eq!(b.doc.scenario().edits.len(), 1);
+    let r = b.recovery_offer().expect("the newer autosave is offered");
+    assert_eq!((r.scenario.edits.len(), r.saved_edits), (2, Some(1)));
+    b.restore_recovery();
+    assert_eq!(b.doc.scenario().edits, a.doc.scenario().edits);
+    assert!(b.recovery_offer().is_none());
+    // With unsaved edits, opening another scenario asks first.
+    let ctx = eframe::egui::Context::default();
+    b.open_scenario_dialog(&ctx);
+    assert_eq!(b.unsaved_prompt, Some(Guarded::OpenScenario));
+    b.answer_unsaved(UnsavedAnswer::Cancel, &ctx);
+    assert_eq!(b.unsaved_prompt, None);
+    assert_eq!(b.doc.scenario().edits.len(), 2, "nothing changed");
+}
