@@ -8,7 +8,7 @@
 use super::stroke::{StrokeScratch, fan_free_stroke_estimate, stroke_path_with};
 use super::{Filter, GeoVertex, LabelAnchor, MarkerInstance};
 use crate::core::model::Feature;
-use crate::render::camera::{LocalOrigin, lonlat_to_mercator};
+use crate::render::camera::{EARTH_RADIUS_M, LocalOrigin, lonlat_to_mercator};
 use crate::render::style::{Rgba, Style};
 use geo::Geometry;
 
@@ -275,9 +275,10 @@ impl<'a> Builder<'a> {
     }
 
     /// Project `coords` into `ring` (f32, consecutive duplicates dropped) and `ring64` (f64,
-    /// every finite point). The Mercator projection (a `tan` and a `ln`) runs once per
-    /// distinct coordinate run: a coordinate bit-identical to the previous one or to the first
-    /// (the closing point) reuses its projection.
+    /// every finite point), exactly as [`LocalOrigin::offset`] would. The Mercator projection's
+    /// `tan` and `ln` run once per change of latitude: a coordinate bit-identical to the
+    /// previous one or to the first (the closing point) reuses its projection, one on the
+    /// previous one's latitude reuses its y.
     pub(super) fn project(&mut self, coords: &[geo::Coord<f64>]) {
         self.ring.clear();
         self.ring64.clear();
@@ -292,6 +293,11 @@ impl<'a> Builder<'a> {
             let q = match (prev, first) {
                 (Some((k, q)), _) if k == key => q,
                 (_, Some((k, q))) if k == key => q,
+                // same latitude as the previous point (axis-aligned edges): only x changes,
+                // computed exactly as `lonlat_to_mercator` does
+                (Some((k, q)), _) if k.1 == key.1 => {
+                    [EARTH_RADIUS_M * c.x.to_radians() - self.origin.x, q[1]]
+                }
                 _ => {
                     let (x, y) = lonlat_to_mercator(c.x, c.y);
                     [x - self.origin.x, y - self.origin.y]

@@ -119,7 +119,11 @@ pub fn tessellate_layer(
         .unwrap_or(1);
     let features = &layer.features;
     let n = features.len();
-    let workers = if n >= PARALLEL_MIN_FEATURES { threads } else { 1 };
+    let workers = if n >= PARALLEL_MIN_FEATURES {
+        threads
+    } else {
+        1
+    };
     let chunk = if workers > 1 {
         (n / (workers * 8)).clamp(1024, 8192)
     } else {
@@ -221,7 +225,8 @@ fn assemble(results: Vec<(Part, Vec<(usize, Span, Span)>)>) -> LayerMesh {
     for &(_, pi, s, e) in &order {
         let p = &results[pi].0;
         let delta = (mesh.vertices.len() as u32).wrapping_sub(s.fill_v as u32);
-        mesh.vertices.extend_from_slice(&p.fill_v[s.fill_v..e.fill_v]);
+        mesh.vertices
+            .extend_from_slice(&p.fill_v[s.fill_v..e.fill_v]);
         mesh.indices.extend(
             p.fill_i[s.fill_i..e.fill_i]
                 .iter()
@@ -247,7 +252,8 @@ fn assemble(results: Vec<(Part, Vec<(usize, Span, Span)>)>) -> LayerMesh {
         .map(|(p, _)| p.labels.into_iter())
         .collect();
     for &(_, pi, s, e) in &order {
-        mesh.labels.extend(labels[pi].by_ref().take(e.labels - s.labels));
+        mesh.labels
+            .extend(labels[pi].by_ref().take(e.labels - s.labels));
     }
     mesh
 }

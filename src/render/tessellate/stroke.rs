@@ -222,7 +222,6 @@ fn round_join(
     fan(v, idx, p, a0, sweep, hw, color);
 }
 
-
 /// Vertices and indices that outlines of `coords` points take when every join is mitred and
 /// there are no caps (closed rings of buildings and parcels): 2 and 6 per point, plus a
 /// quarter for the round joins of sharp turns. Only used to reserve buffers.
