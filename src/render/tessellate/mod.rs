@@ -21,6 +21,7 @@ use super::camera::LocalOrigin;
 use super::style::{Rgba, Style};
 use crate::core::model::Layer;
 use builder::{Builder, Part, Span, coordinate_count};
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A vertex of fills and strokes: position (metres from the local origin, y north), a pixel
@@ -167,13 +168,13 @@ pub fn tessellate_layer(
     } else {
         vec![work()]
     };
-    let mut mesh = assemble(results);
+    let mut mesh = assemble(results, workers);
     mesh.name = layer.name.clone();
     mesh
 }
 
 /// Lay the chunks out in feature order: all fills, then all strokes, indices rebased.
-fn assemble(results: Vec<(Part, Vec<(usize, Span, Span)>)>) -> LayerMesh {
+fn assemble(results: Vec<(Part, Vec<(usize, Span, Span)>)>, workers: usize) -> LayerMesh {
     let mut mesh = LayerMesh::default();
     for (p, _) in &results {
         mesh.features_drawn += p.features_drawn;
@@ -215,36 +216,66 @@ fn assemble(results: Vec<(Part, Vec<(usize, Span, Span)>)>) -> LayerMesh {
         .collect();
     order.sort_unstable_by_key(|o| o.0);
     let total = |f: fn(&Part) -> usize| results.iter().map(|(p, _)| f(p)).sum::<usize>();
-    let fill_v = total(|p| p.fill_v.len());
-    mesh.vertices
-        .reserve_exact(fill_v + total(|p| p.stroke_v.len()));
-    mesh.indices
-        .reserve_exact(total(|p| p.fill_i.len()) + total(|p| p.stroke_i.len()));
+    let total_v = total(|p| p.fill_v.len()) + total(|p| p.stroke_v.len());
+    let total_i = total(|p| p.fill_i.len()) + total(|p| p.stroke_i.len());
+    // one copy job per chunk and kind (fills first), each into its own disjoint destination
+    let mut vertices: Vec<GeoVertex> = Vec::with_capacity(total_v);
+    let mut indices: Vec<u32> = Vec::with_capacity(total_i);
+    let (written_v, written_i) = {
+        let mut vdst = &mut vertices.spare_capacity_mut()[..total_v];
+        let mut idst = &mut indices.spare_capacity_mut()[..total_i];
+        let mut jobs = Vec::with_capacity(2 * order.len());
+        let mut base = 0u32;
+        for strokes in [false, true] {
+            for &(_, pi, s, e) in &order {
+                let p = &results[pi].0;
+                let (v, i, start) = if strokes {
+                    (
+                        &p.stroke_v[s.stroke_v..e.stroke_v],
+                        &p.stroke_i[s.stroke_i..e.stroke_i],
+                        s.stroke_v,
+                    )
+                } else {
+                    (
+                        &p.fill_v[s.fill_v..e.fill_v],
+                        &p.fill_i[s.fill_i..e.fill_i],
+                        s.fill_v,
+                    )
+                };
+                let (vd, rest) = std::mem::take(&mut vdst).split_at_mut(v.len());
+                vdst = rest;
+                let (id, rest) = std::mem::take(&mut idst).split_at_mut(i.len());
+                idst = rest;
+                jobs.push(CopyJob {
+                    vd,
+                    v,
+                    id,
+                    i,
+                    delta: base.wrapping_sub(start as u32),
+                });
+                base = base.wrapping_add(v.len() as u32);
+            }
+        }
+        // (the spans cover the parts' buffers, so nothing is left over)
+        let written = (total_v - vdst.len(), total_i - idst.len());
+        run_copies(jobs, workers, total_v + total_i);
+        written
+    };
+    // SAFETY: the copy jobs' destinations were split off in turn from the front of the spare
+    // capacity, so together they are exactly `0..written_v` and `0..written_i`, each as long
+    // as its source, and `run_copies` wrote every element of each (a panic in a copy
+    // propagates out of the thread scope before this line).
+    unsafe {
+        vertices.set_len(written_v);
+        indices.set_len(written_i);
+    }
+    mesh.vertices = vertices;
+    mesh.indices = indices;
     mesh.markers.reserve_exact(total(|p| p.markers.len()));
     mesh.labels.reserve_exact(total(|p| p.labels.len()));
     for &(_, pi, s, e) in &order {
-        let p = &results[pi].0;
-        let delta = (mesh.vertices.len() as u32).wrapping_sub(s.fill_v as u32);
-        mesh.vertices
-            .extend_from_slice(&p.fill_v[s.fill_v..e.fill_v]);
-        mesh.indices.extend(
-            p.fill_i[s.fill_i..e.fill_i]
-                .iter()
-                .map(|i| i.wrapping_add(delta)),
-        );
-    }
-    for &(_, pi, s, e) in &order {
-        let p = &results[pi].0;
-        let delta = (mesh.vertices.len() as u32).wrapping_sub(s.stroke_v as u32);
-        mesh.vertices
-            .extend_from_slice(&p.stroke_v[s.stroke_v..e.stroke_v]);
-        mesh.indices.extend(
-            p.stroke_i[s.stroke_i..e.stroke_i]
-                .iter()
-                .map(|i| i.wrapping_add(delta)),
-        );
         mesh.markers
-            .extend_from_slice(&p.markers[s.markers..e.markers]);
+            .extend_from_slice(&results[pi].0.markers[s.markers..e.markers]);
     }
     // labels move (they own their text); each part's spans are in chunk order
     let mut labels: Vec<_> = results
@@ -256,6 +287,55 @@ fn assemble(results: Vec<(Part, Vec<(usize, Span, Span)>)>) -> LayerMesh {
             .extend(labels[pi].by_ref().take(e.labels - s.labels));
     }
     mesh
+}
+
+/// Copy one chunk's vertices and rebased indices into their place in the layer's buffers.
+struct CopyJob<'a> {
+    vd: &'a mut [MaybeUninit<GeoVertex>],
+    v: &'a [GeoVertex],
+    id: &'a mut [MaybeUninit<u32>],
+    i: &'a [u32],
+    delta: u32,
+}
+
+impl CopyJob<'_> {
+    fn run(self) {
+        for (d, s) in self.vd.iter_mut().zip(self.v) {
+            d.write(*s);
+        }
+        for (d, s) in self.id.iter_mut().zip(self.i) {
+            d.write(s.wrapping_add(self.delta));
+        }
+    }
+}
+
+/// Run the copies on `workers` threads, each taking a run of jobs of about equal size (so the
+/// fresh pages of the layer's buffers are faulted in and filled in parallel).
+fn run_copies(jobs: Vec<CopyJob<'_>>, workers: usize, total: usize) {
+    if workers <= 1 {
+        jobs.into_iter().for_each(CopyJob::run);
+        return;
+    }
+    let per = total.div_ceil(workers).max(1);
+    let mut groups: Vec<Vec<CopyJob<'_>>> = vec![Vec::new()];
+    let mut size = 0;
+    for j in jobs {
+        if size >= per * groups.len() {
+            groups.push(Vec::new());
+        }
+        size += j.v.len() + j.i.len();
+        if let Some(g) = groups.last_mut() {
+            g.push(j);
+        }
+    }
+    std::thread::scope(|s| {
+        let mut groups = groups.into_iter();
+        let first = groups.next();
+        for g in groups {
+            s.spawn(move || g.into_iter().for_each(CopyJob::run));
+        }
+        first.into_iter().flatten().for_each(CopyJob::run);
+    });
 }
 
 impl LayerMesh {
