@@ -101,6 +101,9 @@ pub struct Filter {
     pub year: Option<i32>,
 }
 
+/// One thread's output and, for each chunk it took, (chunk, start, end) in its buffers.
+type Worked = (Part, Vec<(usize, Span, Span)>);
+
 /// Layers with at least this many features are tessellated on every core.
 const PARALLEL_MIN_FEATURES: usize = 20_000;
 
@@ -157,7 +160,7 @@ pub fn tessellate_layer(
         }
         (b.part, spans)
     };
-    let results: Vec<(Part, Vec<(usize, Span, Span)>)> = if workers > 1 {
+    let results: Vec<Worked> = if workers > 1 {
         std::thread::scope(|s| {
             let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
             let mut results = vec![work()];
@@ -174,7 +177,7 @@ pub fn tessellate_layer(
 }
 
 /// Lay the chunks out in feature order: all fills, then all strokes, indices rebased.
-fn assemble(results: Vec<(Part, Vec<(usize, Span, Span)>)>, workers: usize) -> LayerMesh {
+fn assemble(results: Vec<Worked>, workers: usize) -> LayerMesh {
     let mut mesh = LayerMesh::default();
     for (p, _) in &results {
         mesh.features_drawn += p.features_drawn;
