@@ -451,9 +451,8 @@ fn is_convex(r: &[[f32; 2]]) -> bool {
     }
     let mut sign = 0i8;
     for i in 0..n {
-        let a = r[i];
-        let b = r[(i + 1) % n];
-        let c = r[(i + 2) % n];
+        let wrap = |k: usize| if k >= n { k - n } else { k };
+        let (a, b, c) = (r[i], r[wrap(i + 1)], r[wrap(i + 2)]);
         let cross = (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]);
         let s = if cross > 0.0 {
             1

@@ -95,7 +95,7 @@ pub(super) fn stroke_path_with(
     } = scratch;
     dirs.clear();
     dirs.extend((0..segs).map(|i| {
-        let (a, b) = (pts[i], pts[(i + 1) % n]);
+        let (a, b) = (pts[i], pts[if i + 1 == n { 0 } else { i + 1 }]);
         let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
         let l = (dx * dx + dy * dy).sqrt();
         (l > 0.0 && l.is_finite()).then(|| [dx / l, dy / l])
@@ -189,7 +189,7 @@ pub(super) fn stroke_path_with(
         if d.is_none() {
             continue;
         }
-        let (a, b) = (start_out[i], end_in[(i + 1) % n]);
+        let (a, b) = (start_out[i], end_in[if i + 1 == n { 0 } else { i + 1 }]);
         if a == u32::MAX || b == u32::MAX {
             continue;
         }
