@@ -2,8 +2,8 @@
 //! and seen through screenshots (`import -window root`, decoded with the crate's PNG reader).
 //!
 //! Include it from an end-to-end test file with `mod desktop;`. Each [`Desktop`] owns:
-//! - an Xvfb server of W×H on a free display number (from `$HETAO_TEST_DISPLAYS`, default
-//!   `930-939`; a number whose lock file or socket exists is skipped);
+//! - an Xvfb server of W×H on a display it chooses itself (`-displayfd`: the number comes
+//!   back once the server accepts connections);
 //! - a temporary home under `$CARGO_TARGET_TMPDIR/desktop`: `HOME`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME`, `XDG_CACHE_HOME`,
 //!   `XDG_STATE_HOME` and `XDG_RUNTIME_DIR` all point inside it, so remembered panel state,
 //!   autosaves and recent files never touch the user's and survive a restart of the app in the
@@ -79,31 +79,6 @@ pub fn wait_for<T>(
     }
 }
 
-fn display_range() -> (u32, u32) {
-    let spec = std::env::var("HETAO_TEST_DISPLAYS").unwrap_or_else(|_| "930-939".into());
-    let mut it = spec.split('-').map(|s| s.trim().parse::<u32>());
-    match (it.next(), it.next()) {
-        (Some(Ok(a)), Some(Ok(b))) if a <= b => (a, b),
-        (Some(Ok(a)), None) => (a, a),
-        _ => panic!("HETAO_TEST_DISPLAYS must be N or N-M, not {spec:?}"),
-    }
-}
-
-/// The pid in display `n`'s lock file, if any.
-fn lock_pid(n: u32) -> Option<u32> {
-    std::fs::read_to_string(format!("/tmp/.X{n}-lock"))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-/// Whether a live X server holds display `n` (a lock left by a dead one does not count: the
-/// next server replaces it).
-fn display_in_use(n: u32) -> bool {
-    lock_pid(n).is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
-}
-
 /// Stop a process politely (SIGTERM, so that an X server removes its lock and socket), then
 /// SIGKILL after `grace`.
 fn stop(child: &mut Child, grace: Duration) {
@@ -176,50 +151,42 @@ impl Desktop {
             )
             .expect("chmod the runtime dir");
         }
-        let (lo, hi) = display_range();
-        let mut tried = Vec::new();
-        for n in lo..=hi {
-            if display_in_use(n) {
-                continue;
-            }
-            let log =
-                std::fs::File::create(dir.path().join(format!("xvfb-{n}.log"))).expect("xvfb log");
-            let mut xvfb = Command::new("Xvfb")
-                .arg(format!(":{n}"))
-                .args(["-screen", "0", &format!("{w}x{h}x24"), "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .expect("start Xvfb");
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            let pid = xvfb.id();
-            // up when its own lock names it and the socket is there
-            let up = wait_for(Duration::from_secs(10), "the X socket", || {
-                if matches!(xvfb.try_wait(), Ok(Some(_))) {
-                    return Some(false);
-                }
-                (lock_pid(n) == Some(pid) && socket.exists()).then_some(true)
-            });
-            if up == Ok(true) {
-                return Some(Desktop {
-                    display: n,
-                    size: (w, h),
-                    xvfb,
-                    app: None,
-                    window: None,
-                    home: dir.path().to_path_buf(),
-                    _turn: turn,
-                    dir: Some(dir),
-                    shots: 0,
-                });
-            }
+        // Xvfb picks a free display itself and writes its number to our pipe once it accepts
+        // connections (`-displayfd`): no guessing at free numbers, no stale socket taken for a
+        // live server, no race with another test run on the same machine.
+        let log = std::fs::File::create(dir.path().join("xvfb.log")).expect("xvfb log");
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", &format!("{w}x{h}x24")])
+            .args(["-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start Xvfb");
+        let out = xvfb.stdout.take().expect("Xvfb's stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(out).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
+        let Ok(display) = line.trim().parse::<u32>() else {
             stop(&mut xvfb, Duration::from_secs(3));
-            tried.push(n);
-        }
-        panic!(
-            "no free X display in {lo}-{hi} (tried {tried:?}; set HETAO_TEST_DISPLAYS=N-M to \
-             choose others)"
-        );
+            let why = std::fs::read_to_string(dir.path().join("xvfb.log")).unwrap_or_default();
+            panic!("Xvfb did not start a display (it said {line:?}):\n{why}");
+        };
+        Some(Desktop {
+            display,
+            size: (w, h),
+            xvfb,
+            app: None,
+            window: None,
+            home: dir.path().to_path_buf(),
+            _turn: turn,
+            dir: Some(dir),
+            shots: 0,
+        })
     }
 
     /// The temporary home (also the parent of the XDG dirs).
