@@ -23,14 +23,19 @@ pub fn dashboard(app: &mut HetaoApp, ui: &mut egui::Ui) {
         ui.strong(park_name);
         if let Some(pr) = &p.progress {
             let frac = (pr.delivered_m2 / pr.target_m2.max(1.0)).clamp(0.0, 1.0) as f32;
+            // The figures as a label that wraps in a narrow panel; the bar carries the percent
+            // only, which always fits (a long text inside a bar is clipped, not wrapped).
+            ui.add(
+                egui::Label::new(format!(
+                    "{} of {} m² delivered",
+                    thousands(pr.delivered_m2),
+                    thousands(pr.target_m2)
+                ))
+                .wrap(),
+            );
             ui.add(
                 egui::ProgressBar::new(frac)
-                    .text(format!(
-                        "{} of {} m² ({:.1} %)",
-                        thousands(pr.delivered_m2),
-                        thousands(pr.target_m2),
-                        pr.percent
-                    ))
+                    .text(format!("{:.1} %", pr.percent))
                     .fill(if p.park == "SZ" {
                         egui::Color32::from_rgb(30, 136, 229)
                     } else {

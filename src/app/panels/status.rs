@@ -77,7 +77,9 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
             ui.ctx().request_repaint();
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.label(egui::RichText::new(&app.status).weak());
+            // Elided to the room left, never drawn over the figures; the whole message on hover.
+            ui.add(egui::Label::new(egui::RichText::new(&app.status).weak()).truncate())
+                .on_hover_text(&app.status);
         });
     });
 }
