@@ -157,7 +157,9 @@ impl Desktop {
         let log = std::fs::File::create(dir.path().join("xvfb.log")).expect("xvfb log");
         let mut xvfb = Command::new("Xvfb")
             .args(["-displayfd", "1", "-screen", "0", &format!("{w}x{h}x24")])
-            .args(["-nolisten", "tcp"])
+            // -noreset: by default an X server resets when its last client leaves, and an app
+            // started again right after a SIGKILL (the recovery test) is refused meanwhile
+            .args(["-nolisten", "tcp", "-noreset"])
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
