@@ -431,9 +431,5 @@ criterion_main!(benches);
 
 /// The app benches' buildings: grid buildings coloured by conversion status.
 fn buildings(n: usize) -> Layer {
-    common::grid_buildings(
-        n,
-        &["existing", "converted", "under_construction", "planned"],
-        "generated_buildings",
-    )
+    common::grid_buildings(n, &common::STATUSES[..4], "generated_buildings")
 }

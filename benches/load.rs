@@ -363,17 +363,7 @@ fn main() {
     let grid = if bench_mode() { 200_000 } else { 500 };
     tessellation(
         &format!("render bench's grid buildings ({grid})"),
-        &common::grid_buildings(
-            grid,
-            &[
-                "existing",
-                "converted",
-                "under_construction",
-                "planned",
-                "completed",
-            ],
-            "buildings",
-        ),
+        &common::grid_buildings(grid, &common::STATUSES, "buildings"),
         runs,
     );
     for (n, path, _) in &files {

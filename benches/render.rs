@@ -149,15 +149,5 @@ criterion_main!(benches);
 
 /// The render benches' buildings: grid buildings coloured by conversion status.
 fn buildings(n: usize) -> Layer {
-    common::grid_buildings(
-        n,
-        &[
-            "existing",
-            "converted",
-            "under_construction",
-            "planned",
-            "completed",
-        ],
-        "buildings",
-    )
+    common::grid_buildings(n, &common::STATUSES, "buildings")
 }

@@ -12,6 +12,15 @@ pub fn bench_mode() -> bool {
 /// The extent the generated buildings cover (W, S, E, N), over the zone.
 pub const BUILDINGS_BBOX: [f64; 4] = [114.05, 22.505, 114.095, 22.55];
 
+/// The statuses the render benches colour their buildings by, in turn.
+pub const STATUSES: [&str; 5] = [
+    "existing",
+    "converted",
+    "under_construction",
+    "planned",
+    "completed",
+];
+
 /// `n` seeded buildings of 30–80 % of the grid step on a square grid over
 /// [`BUILDINGS_BBOX`], every 8th an L shape (concave), each with a `status` drawn in turn
 /// from `statuses`; an illustrative layer named `name`.
