@@ -6,6 +6,8 @@
 //! - [`layer_to_geojson`] / [`write_layer`] / [`Collection`]: the one GeoJSON writer (atomic,
 //!   optional coordinate precision), which round-trips id, properties, foreign members, bbox
 //!   and z.
+//! - [`open_layers`]: the entry point for any layer file (GeoJSON here, other formats by
+//!   dispatch), used by the CLI and the app.
 //! - [`apply_legacy_crs`]: reproject a layer read with a legacy `crs` member to WGS84.
 //!
 //! Accepted: FeatureCollection, Feature, or a bare Geometry at the root; all seven geometry
@@ -18,8 +20,11 @@
 //! feature records the line and column of its opening brace; every error names the file,
 //! line and column.
 
+mod open;
 mod parse;
 mod write;
+
+pub use open::{OpenOptions, is_geojson, open_layers};
 
 pub use write::{
     Collection, FeatureParts, WriteOptions, features_to_geojson, layer_to_geojson,
@@ -85,6 +90,24 @@ pub enum LoadError {
         available: u64,
         /// "available" (from /proc/meminfo) or "allowed" (by `max_bytes`).
         why: &'static str,
+    },
+    /// The file is in a format this build cannot read.
+    #[error("{file}: cannot read this format: {message}")]
+    Unsupported {
+        /// File name.
+        file: String,
+        /// Why, for a person.
+        message: String,
+    },
+    /// The layer asked for is not in the file.
+    #[error("{file}: no layer named {layer:?} (the file has: {})", available.join(", "))]
+    NoSuchLayer {
+        /// File name.
+        file: String,
+        /// The layer asked for.
+        layer: String,
+        /// The layers the file has.
+        available: Vec<String>,
     },
 }
 
