@@ -672,6 +672,24 @@ fn legacy_crs_and_bbox_rules() {
     );
     assert!(r.errors.is_empty());
     assert_eq!(codes(&r.warnings), BTreeSet::from(["crs-legacy"]));
+    // A code PROJ does not know: an error in check, because the loader cannot place the file
+    // either; both say so in the same words, and neither passes on PROJ's "code 4096".
+    let unknown = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::999999"}},"features":[]}"#;
+    let r = issues(unknown);
+    assert_eq!(codes(&r.errors), BTreeSet::from(["crs-unknown"]), "{r:#?}");
+    assert!(r.warnings.is_empty(), "{r:#?}");
+    assert!(
+        r.errors[0]
+            .message
+            .contains("EPSG:999999 is not in the PROJ database")
+    );
+    let e = load_slice(unknown.as_bytes(), "u", "u.geojson")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("EPSG:999999 is not in the PROJ database"), "{e}");
+    assert!(!e.contains("4096"), "{e}");
+    let at = format!("u.geojson:{}:{}:", r.errors[0].line, r.errors[0].column);
+    assert!(e.starts_with(&at), "check says {at}, the loader {e}");
     // Without the crs the same numbers are out of range.
     let r = issues(r#"{"type":"Point","coordinates":[833000.0,845000.0]}"#);
     assert_eq!(

@@ -3,8 +3,17 @@
 //! Axis order is always x = easting/longitude, y = northing/latitude, whatever the CRS
 //! definition says (PROJ's "normalize for visualization"). Angles in degrees, grid
 //! coordinates in the CRS's unit (metres for every projected CRS named here).
+//!
+//! PROJ is asked about a CRS through one long-lived context per thread ([`ensure_known`],
+//! [`crs_kind`]), with PROJ's own logging off: an unknown code is answered from a per-thread
+//! cache the second time and costs nothing, and nothing PROJ prints reaches stderr. A
+//! [`Transformer`] is only built for CRSs that context knows, because `proj` 0.27's
+//! `Proj::new_known_crs` leaks its context (about 2 MB) when PROJ cannot create the
+//! transform; a pair PROJ still cannot relate is remembered too, so it leaks at most once.
 
 use proj::Proj;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The CRSs the CLI and app offer by name; any other `EPSG:n` PROJ knows works too.
 pub const KNOWN_CRS: &[(&str, &str)] = &[
@@ -33,6 +42,12 @@ pub enum CrsError {
         to: String,
         /// PROJ's explanation.
         message: String,
+    },
+    /// PROJ's database has no such CRS (`EPSG:999999`).
+    #[error("{name} is not in the PROJ database")]
+    NotInDatabase {
+        /// The CRS as normalised by [`normalize_crs_name`].
+        name: String,
     },
     /// A point could not be transformed (outside the CRS's domain, ...).
     #[error("cannot transform ({x}, {y}) from {from} to {to}: {message}")]
@@ -71,6 +86,85 @@ pub fn normalize_crs_name(name: &str) -> String {
     t.to_string()
 }
 
+/// This thread's PROJ context, destroyed when the thread ends.
+struct Context(*mut proj_sys::PJ_CONTEXT);
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        // SAFETY: the context was created by `proj_context_create`, is used by this thread
+        // only, and every PJ made from it has been destroyed by the function that made it.
+        unsafe { proj_sys::proj_context_destroy(self.0) };
+    }
+}
+
+thread_local! {
+    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
+    /// Whether PROJ knows a (normalised) CRS name, per thread.
+    static KNOWN: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+    /// Pairs PROJ knows both ends of but cannot relate: the error, so it is made only once.
+    static FAILED_PAIRS: RefCell<HashMap<(String, String), String>> = RefCell::new(HashMap::new());
+}
+
+/// Run `f` with this thread's PROJ context (created on first use, logging off); `None` when
+/// PROJ cannot create one.
+fn with_context<R>(f: impl FnOnce(*mut proj_sys::PJ_CONTEXT) -> R) -> Option<R> {
+    CONTEXT.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            // SAFETY: creating a context has no preconditions; a null result is checked.
+            let ctx = unsafe { proj_sys::proj_context_create() };
+            if ctx.is_null() {
+                return None;
+            }
+            // SAFETY: `ctx` is a live context; PROJ's messages are returned, not logged.
+            unsafe { proj_sys::proj_log_level(ctx, proj_sys::PJ_LOG_LEVEL_PJ_LOG_NONE) };
+            *slot = Some(Context(ctx));
+        }
+        slot.as_ref().map(|c| f(c.0))
+    })
+}
+
+/// Whether PROJ's database knows `name` (any form [`normalize_crs_name`] accepts): `Ok`, or
+/// [`CrsError::NotInDatabase`]. The answer is cached per thread.
+pub fn ensure_known(name: &str) -> Result<(), CrsError> {
+    use std::ffi::CString;
+    let norm = normalize_crs_name(name);
+    if let Some(known) = KNOWN.with(|k| k.borrow().get(&norm).copied()) {
+        return if known {
+            Ok(())
+        } else {
+            Err(CrsError::NotInDatabase { name: norm })
+        };
+    }
+    let known = match CString::new(norm.as_str()) {
+        Err(_) => false,
+        Ok(c_name) => with_context(|ctx| {
+            // SAFETY: `ctx` is this thread's live context and `c_name` a NUL-terminated
+            // string; the PJ made is destroyed before returning.
+            unsafe {
+                let crs = proj_sys::proj_create(ctx, c_name.as_ptr());
+                if crs.is_null() {
+                    false
+                } else {
+                    proj_sys::proj_destroy(crs);
+                    true
+                }
+            }
+        })
+        .ok_or_else(|| CrsError::Create {
+            from: norm.clone(),
+            to: norm.clone(),
+            message: "cannot create a PROJ context".into(),
+        })?,
+    };
+    KNOWN.with(|k| k.borrow_mut().insert(norm.clone(), known));
+    if known {
+        Ok(())
+    } else {
+        Err(CrsError::NotInDatabase { name: norm })
+    }
+}
+
 /// What kind of coordinate system a CRS is, and the unit of its first axis.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CrsKind {
@@ -98,67 +192,65 @@ pub fn crs_kind(name: &str) -> Result<CrsKind, CrsError> {
         to: norm.clone(),
         message: message.to_string(),
     };
+    ensure_known(&norm)?;
     let c_name = CString::new(norm.as_str()).map_err(|_| err("name contains a NUL byte"))?;
-    // SAFETY: a fresh context is used by this thread only and destroyed below; every PJ
-    // created from it is destroyed before it; out-pointers point at live locals.
-    unsafe {
-        let ctx = ps::proj_context_create();
-        if ctx.is_null() {
-            return Err(err("cannot create a PROJ context"));
-        }
-        // The error is returned, not logged to stderr.
-        ps::proj_log_level(ctx, ps::PJ_LOG_LEVEL_PJ_LOG_NONE);
-        let crs = ps::proj_create(ctx, c_name.as_ptr());
-        if crs.is_null() {
-            ps::proj_context_destroy(ctx);
-            return Err(err("PROJ does not know this CRS"));
-        }
-        let ty = ps::proj_get_type(crs);
-        let kind_geog = ty == ps::PJ_TYPE_PJ_TYPE_GEOGRAPHIC_2D_CRS
-            || ty == ps::PJ_TYPE_PJ_TYPE_GEOGRAPHIC_3D_CRS;
-        let kind_proj = ty == ps::PJ_TYPE_PJ_TYPE_PROJECTED_CRS;
-        let mut factor = f64::NAN;
-        if kind_geog || kind_proj {
-            let cs = ps::proj_crs_get_coordinate_system(ctx, crs);
-            if !cs.is_null() {
-                let mut nul: *const c_char = std::ptr::null();
-                let (mut a, mut b, mut c, mut d, mut e) = (nul, nul, nul, nul, nul);
-                let ok = ps::proj_cs_get_axis_info(
-                    ctx,
-                    cs,
-                    0,
-                    &mut a,
-                    &mut b,
-                    &mut c,
-                    &mut factor,
-                    &mut d,
-                    &mut e,
-                    &mut nul,
-                );
-                if ok == 0 {
-                    factor = f64::NAN;
+    let answer = with_context(|ctx| {
+        // SAFETY: `ctx` is this thread's live context; every PJ created from it is destroyed
+        // before returning; out-pointers point at live locals.
+        unsafe {
+            let crs = ps::proj_create(ctx, c_name.as_ptr());
+            if crs.is_null() {
+                return Err(err("PROJ does not know this CRS"));
+            }
+            let ty = ps::proj_get_type(crs);
+            let kind_geog = ty == ps::PJ_TYPE_PJ_TYPE_GEOGRAPHIC_2D_CRS
+                || ty == ps::PJ_TYPE_PJ_TYPE_GEOGRAPHIC_3D_CRS;
+            let kind_proj = ty == ps::PJ_TYPE_PJ_TYPE_PROJECTED_CRS;
+            let mut factor = f64::NAN;
+            if kind_geog || kind_proj {
+                let cs = ps::proj_crs_get_coordinate_system(ctx, crs);
+                if !cs.is_null() {
+                    let mut nul: *const c_char = std::ptr::null();
+                    let (mut a, mut b, mut c, mut d, mut e) = (nul, nul, nul, nul, nul);
+                    let ok = ps::proj_cs_get_axis_info(
+                        ctx,
+                        cs,
+                        0,
+                        &mut a,
+                        &mut b,
+                        &mut c,
+                        &mut factor,
+                        &mut d,
+                        &mut e,
+                        &mut nul,
+                    );
+                    if ok == 0 {
+                        factor = f64::NAN;
+                    }
+                    ps::proj_destroy(cs);
                 }
-                ps::proj_destroy(cs);
             }
+            ps::proj_destroy(crs);
+            Ok((kind_geog, kind_proj, factor))
         }
-        ps::proj_destroy(crs);
-        ps::proj_context_destroy(ctx);
-        if !(factor.is_finite() && factor > 0.0) && (kind_geog || kind_proj) {
-            return Err(err("PROJ gives no unit for the first axis"));
-        }
-        Ok(if kind_geog {
-            // PROJ gives angular units in radians per unit.
-            CrsKind::Geographic {
-                unit_to_degree: factor.to_degrees(),
-            }
-        } else if kind_proj {
-            CrsKind::Projected {
-                unit_to_metre: factor,
-            }
-        } else {
-            CrsKind::Other
-        })
+    })
+    .ok_or_else(|| err("cannot create a PROJ context"))?;
+    let (kind_geog, kind_proj, factor) = answer?;
+    if !(factor.is_finite() && factor > 0.0) && (kind_geog || kind_proj) {
+        return Err(err("PROJ gives no unit for the first axis"));
     }
+    Ok(if kind_geog {
+        // PROJ gives angular units in radians per unit.
+        CrsKind::Geographic {
+            unit_to_degree: factor.to_degrees(),
+        }
+    } else if kind_proj {
+        CrsKind::Projected {
+            unit_to_metre: factor,
+        }
+    } else {
+        CrsKind::Other
+    })
 }
 
 /// A reusable transform between two CRSs (x, y order on both sides).
@@ -180,10 +272,21 @@ impl Transformer {
     pub fn new(from: &str, to: &str) -> Result<Self, CrsError> {
         let from = normalize_crs_name(from);
         let to = normalize_crs_name(to);
-        let proj = Proj::new_known_crs(&from, &to, None).map_err(|e| CrsError::Create {
-            from: from.clone(),
-            to: to.clone(),
-            message: e.to_string(),
+        // Checked first: `new_known_crs` leaks its context when PROJ cannot make the transform.
+        ensure_known(&from)?;
+        ensure_known(&to)?;
+        let pair = (from.clone(), to.clone());
+        if let Some(message) = FAILED_PAIRS.with(|f| f.borrow().get(&pair).cloned()) {
+            return Err(CrsError::Create { from, to, message });
+        }
+        let proj = Proj::new_known_crs(&from, &to, None).map_err(|e| {
+            let message = e.to_string();
+            FAILED_PAIRS.with(|f| f.borrow_mut().insert(pair, message.clone()));
+            CrsError::Create {
+                from: from.clone(),
+                to: to.clone(),
+                message,
+            }
         })?;
         let identity = from == to;
         Ok(Self {
@@ -317,6 +420,19 @@ mod tests {
             k => panic!("2227 is {k:?}"),
         }
         assert!(crs_kind("EPSG:999999").is_err());
+    }
+
+    #[test]
+    fn an_unknown_code_is_named_as_not_in_the_database() {
+        for _ in 0..2 {
+            let e = Transformer::new("urn:ogc:def:crs:EPSG::999999", "EPSG:4326").unwrap_err();
+            assert_eq!(e.to_string(), "EPSG:999999 is not in the PROJ database");
+        }
+        assert!(ensure_known("EPSG:2326").is_ok());
+        assert!(matches!(
+            ensure_known("EPSG:999999"),
+            Err(CrsError::NotInDatabase { .. })
+        ));
     }
 
     /// The Loop centroid in Hong Kong 1980 Grid, as `cs2cs EPSG:4326 EPSG:2326` gives it

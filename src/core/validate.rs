@@ -943,6 +943,13 @@ impl<'a> Validator<'a> {
                 "crs-legacy",
                 format!("old-style crs member is not recommended (RFC 7946 removed it); \"{value}\" is the default WGS 84 longitude/latitude, so the member should be removed"),
             );
+        } else if let Err(e) = crate::core::crs::ensure_known(&code) {
+            // The loader cannot place the file either: an error, with the loader's words.
+            self.error(
+                c.pos,
+                "crs-unknown",
+                format!("legacy \"crs\": {e}; the coordinates cannot be placed (reproject the file to WGS 84, or fix the code)"),
+            );
         } else {
             self.warn(
                 obj.pos,
