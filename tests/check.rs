@@ -722,3 +722,33 @@ fn legacy_crs_and_bbox_rules() {
     let note = r.warnings.iter().find(|w| w.code == "truncated").unwrap();
     assert!(note.message.contains("15 more"), "{note:?}");
 }
+
+/// Polygon validity beyond the RFC's own rules (OGC Simple Features): a hole outside its
+/// shell, and one crossing it, are warnings; a hole inside that touches the shell at a vertex
+/// is fine.
+#[test]
+fn holes_outside_or_crossing_the_shell_are_reported() {
+    let poly = |hole: &str| {
+        format!(
+            r#"{{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]],{hole}]}}"#
+        )
+    };
+    let r = validate(
+        poly("[[20,20],[20,21],[21,21],[20,20]]").as_bytes(),
+        "outside",
+    );
+    assert_eq!(
+        codes(&r.warnings),
+        BTreeSet::from(["hole-outside"]),
+        "{r:#?}"
+    );
+    let r = validate(poly("[[5,5],[5,15],[6,15],[5,5]]").as_bytes(), "crossing");
+    assert_eq!(
+        codes(&r.warnings),
+        BTreeSet::from(["ring-crossing"]),
+        "{r:#?}"
+    );
+    // Inside, clockwise, touching the shell at (0, 5): valid.
+    let r = validate(poly("[[0,5],[2,6],[2,4],[0,5]]").as_bytes(), "touching");
+    assert!(r.warnings.is_empty() && r.errors.is_empty(), "{r:#?}");
+}

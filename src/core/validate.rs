@@ -487,6 +487,21 @@ impl<'a> Validator<'a> {
             ),
             _ => {}
         }
+        // JSON-FG (OGC Features and Geometries JSON) keeps a feature's own-CRS or 3-D shape in
+        // "place" and only a WGS 84 shape (or null) in "geometry": say which one is drawn.
+        if let Some(place) = f.get("place")
+            && place.as_object().is_some()
+        {
+            let drawn = match f.get("geometry") {
+                Some(g) if !g.is_null() => "only its \"geometry\" (WGS 84) is read",
+                _ => "its \"geometry\" is null, so the feature has no location here",
+            };
+            self.warn(
+                place.pos,
+                "json-fg-place",
+                format!("this JSON-FG feature keeps its shape in \"place\", which GeoJSON readers ignore: {drawn}"),
+            );
+        }
         match f.get("geometry") {
             None => self.error(
                 f.pos,
@@ -560,6 +575,32 @@ impl<'a> Validator<'a> {
             );
             return;
         }
+        if let Some(expected) = coordinates_depth(ty) {
+            // Follow the first elements down to a number: too deep a nesting is named as
+            // such, rather than as the too-short positions it would otherwise look like.
+            let mut depth = 0;
+            let mut node = coords;
+            while let Some(first) = node.as_array().and_then(|a| a.first()) {
+                depth += 1;
+                node = first;
+            }
+            if depth > expected && node.as_f64().is_some() {
+                let like = match depth {
+                    2 => " (these look like a LineString's or a MultiPoint's)",
+                    3 => " (these look like a Polygon's or a MultiLineString's)",
+                    4 => " (these look like a MultiPolygon's)",
+                    _ => "",
+                };
+                // Coded as geojsonhint does ("each element in a position must be a
+                // number"): the elements of this geometry's positions are arrays.
+                self.error(
+                    coords.pos,
+                    "position-not-number",
+                    format!("each element in a position must be a number, but the coordinates of this {ty} are nested {depth} arrays deep, where a {ty} takes {expected}{like}"),
+                );
+                return;
+            }
+        }
         match ty {
             "Point" => {
                 self.position(coords, coords.pos);
@@ -577,7 +618,9 @@ impl<'a> Validator<'a> {
             }
             "Polygon" => {
                 let rings = self.polygon(coords);
-                self.winding(g, &[rings], false);
+                let polys = [rings];
+                self.winding(g, &polys, false);
+                self.holes(g, &polys, false);
             }
             "MultiPolygon" => {
                 let mut polys = Vec::new();
@@ -585,6 +628,7 @@ impl<'a> Validator<'a> {
                     polys.push(self.polygon(p));
                 }
                 self.winding(g, &polys, true);
+                self.holes(g, &polys, true);
             }
             _ => {}
         }
@@ -690,6 +734,30 @@ impl<'a> Validator<'a> {
         }
         if ok && shape == Shape::Ring && items.len() >= 4 {
             self.self_intersection(&pts, at);
+        }
+        if ok && shape == Shape::Line && items.windows(2).all(|w| same_position(&w[0], &w[1])) {
+            self.warn(
+                at,
+                "line-zero-length",
+                format!(
+                    "this line has zero length: all its {} positions are the same point",
+                    pts.len()
+                ),
+            );
+        } else if ok
+            && shape != Shape::Points
+            && let Some(k) = items.windows(2).position(|w| same_position(&w[0], &w[1]))
+        {
+            self.warn(
+                items.get(k + 1).map_or(at, |p| p.pos),
+                "duplicate-position",
+                format!(
+                    "position {} repeats the one before it ({}, {}); repeated vertices add nothing and trouble some software",
+                    k + 1,
+                    pts[k][0],
+                    pts[k][1]
+                ),
+            );
         }
         ok.then_some(pts)
     }
@@ -820,6 +888,57 @@ impl<'a> Validator<'a> {
                             if area < 0.0 { "clockwise" } else { "counter-clockwise" }
                         ),
                     );
+                }
+            }
+        }
+    }
+
+    /// Holes must lie inside their polygon's exterior ring and cross neither it nor each
+    /// other (OGC Simple Features, which RFC 7946 polygons follow): a ring that crosses
+    /// another, or a hole outside the exterior, is reported (touching at a point is allowed).
+    fn holes(&mut self, g: &Node, polys: &[Vec<Option<Vec<[f64; 2]>>>], multi: bool) {
+        let mut budget = SELF_INTERSECTION_BUDGET;
+        for (pi, rings) in polys.iter().enumerate() {
+            let which = if multi {
+                format!("polygon {pi}, ")
+            } else {
+                String::new()
+            };
+            let Some(Some(shell)) = rings.first() else {
+                continue;
+            };
+            for (ri, hole) in rings.iter().enumerate().skip(1) {
+                let Some(hole) = hole else { continue };
+                for (rj, other) in rings.iter().enumerate().take(ri) {
+                    let Some(other) = other else { continue };
+                    match rings_cross(hole, other, &mut budget) {
+                        Crossing::None => {}
+                        Crossing::GaveUp => return,
+                        Crossing::At(p) => {
+                            let what = if rj == 0 {
+                                "the exterior ring".to_string()
+                            } else {
+                                format!("ring {rj}")
+                            };
+                            self.warn(
+                                g.pos,
+                                "ring-crossing",
+                                format!("{which}ring {ri} (a hole) crosses {what} near ({}, {}); holes must lie inside the exterior ring without crossing it or each other", p[0], p[1]),
+                            );
+                            return;
+                        }
+                    }
+                }
+                // No crossing: a hole is inside when any vertex not on the shell is inside.
+                if let Some(v) = hole.iter().find(|v| !on_ring(shell, **v))
+                    && !point_in_ring(shell, *v)
+                {
+                    self.warn(
+                        g.pos,
+                        "hole-outside",
+                        format!("{which}ring {ri} (a hole) lies outside the exterior ring; a hole must be inside it"),
+                    );
+                    return;
                 }
             }
         }
@@ -1103,6 +1222,71 @@ fn segments_meet(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> Option<[
         return Some(d);
     }
     None
+}
+
+/// How many arrays deep the coordinates of a geometry type are (a Point's position is 1).
+fn coordinates_depth(ty: &str) -> Option<usize> {
+    match ty {
+        "Point" => Some(1),
+        "MultiPoint" | "LineString" => Some(2),
+        "MultiLineString" | "Polygon" => Some(3),
+        "MultiPolygon" => Some(4),
+        _ => None,
+    }
+}
+
+/// Where two rings properly cross (an edge of one passes through an edge of the other, not
+/// merely touching at a vertex), examining at most `budget` edge pairs (spent from it).
+fn rings_cross(a: &[[f64; 2]], b: &[[f64; 2]], budget: &mut u64) -> Crossing {
+    for ea in a.windows(2) {
+        let (p, q) = (ea[0], ea[1]);
+        let (x0, x1) = (p[0].min(q[0]), p[0].max(q[0]));
+        let (y0, y1) = (p[1].min(q[1]), p[1].max(q[1]));
+        for eb in b.windows(2) {
+            let (r, t) = (eb[0], eb[1]);
+            if *budget == 0 {
+                return Crossing::GaveUp;
+            }
+            *budget -= 1;
+            if r[0].max(t[0]) < x0
+                || r[0].min(t[0]) > x1
+                || r[1].max(t[1]) < y0
+                || r[1].min(t[1]) > y1
+            {
+                continue;
+            }
+            let d1 = orient(r, t, p);
+            let d2 = orient(r, t, q);
+            let d3 = orient(p, q, r);
+            let d4 = orient(p, q, t);
+            if d1 * d2 < 0.0 && d3 * d4 < 0.0 {
+                let k = d1 / (d1 - d2);
+                return Crossing::At([p[0] + k * (q[0] - p[0]), p[1] + k * (q[1] - p[1])]);
+            }
+        }
+    }
+    Crossing::None
+}
+
+/// Whether `p` lies on an edge of `ring`.
+fn on_ring(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
+    ring.windows(2)
+        .any(|e| orient(e[0], e[1], p) == 0.0 && on_segment(e[0], e[1], p))
+}
+
+/// Whether `p` is inside `ring` (even-odd rule).
+fn point_in_ring(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
+    let mut inside = false;
+    for e in ring.windows(2) {
+        let (a, b) = (e[0], e[1]);
+        if (a[1] > p[1]) != (b[1] > p[1]) {
+            let x = a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+            if p[0] < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
 }
 
 /// Find a self-intersection of a closed ring (first position = last) with a sweep over
