@@ -148,8 +148,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             year: args.year,
         }),
     };
-    let ctx = GpuContext::new_headless()?;
-    let snap = render_snapshot(&ctx, &dataset, &styles, &req)?;
+    let ctx = GpuContext::shared_headless()?;
+    let snap = render_snapshot(&ctx, &dataset, &styles, &req);
+    // The renderer of the snapshot is dropped: let the shared context free it now.
+    ctx.settle();
+    let snap = snap?;
     let png = snap.image.encode_png()?;
     write_atomic(&args.out, &png)?;
     writeln!(

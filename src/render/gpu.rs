@@ -75,6 +75,33 @@ impl GpuContext {
         })
     }
 
+    /// The process's one headless context, opened on first use and kept: opening a device
+    /// costs hundreds of milliseconds, and a software driver (lavapipe) keeps about half a
+    /// megabyte per device ever opened, so a long session that exports many maps must not
+    /// open one per map. A failure is not kept (the next call tries again).
+    pub fn shared_headless() -> Result<std::sync::Arc<Self>, RenderError> {
+        use std::sync::{Arc, Mutex, OnceLock};
+        static SHARED: OnceLock<Mutex<Option<Arc<GpuContext>>>> = OnceLock::new();
+        let cell = SHARED.get_or_init(|| Mutex::new(None));
+        let mut slot = cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(ctx) = slot.as_ref() {
+            return Ok(Arc::clone(ctx));
+        }
+        let ctx = Arc::new(Self::new_headless()?);
+        *slot = Some(Arc::clone(&ctx));
+        Ok(ctx)
+    }
+
+    /// Free what dropped resources still hold: wgpu destroys a dropped buffer, texture or
+    /// pipeline only once a later submission completes, so a long-lived context whose
+    /// renderer was dropped after its last frame would keep it (about 3.7 MB per
+    /// [`MapRenderer`], its glyph atlas and pipelines) until the next frame. Call after
+    /// dropping a renderer on a shared context.
+    pub fn settle(&self) {
+        self.queue.submit([]);
+        let _ = self.device.poll(wgpu::PollType::wait_indefinitely());
+    }
+
     /// A one-line description of the adapter ("llvmpipe (LLVM 15.0.6, 256 bits) / Vulkan").
     pub fn describe(&self) -> String {
         let i = self.adapter.get_info();
