@@ -1,6 +1,7 @@
 #!/bin/sh
 # Seed the fuzz corpora from the project's fixtures (run from the repository root or fuzz/).
-# GeoJSON fixtures under 64 KiB seed the loader and the validator; the shipped scenario
+# GeoJSON fixtures under 64 KiB (among them the peers' test files, tests/fixtures/peer-tests, and the
+# hostile corpus, tests/fixtures/hostile) seed the loader and the validator; the shipped scenario
 # examples and tests' scenario JSON seed the scenario reader; data/styles seed the style reader.
 set -eu
 cd "$(dirname "$0")/.."

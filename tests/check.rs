@@ -316,6 +316,14 @@ struct Hostile {
 
 const HOSTILE: &[Hostile] = &[
     Hostile {
+        file: "crs-unknown.geojson",
+        valid: false,
+        code: "crs-unknown",
+        line: 2,
+        column: 9,
+        words: "EPSG:999999 is not in the PROJ database",
+    },
+    Hostile {
         file: "empty.geojson",
         valid: false,
         code: "json",
