@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What a cached layer mesh was built from: data revision, style revision, year.
-type MeshKey = (u64, u64, Option<i32>);
+pub type MeshKey = (u64, u64, Option<i32>);
 /// Delivered space by year: (year, SZ m², HK m²).
 type YearSeries = Vec<(i32, f64, f64)>;
 
@@ -47,6 +47,64 @@ impl Caches {
     /// Drop the mesh of a layer (the layer was removed).
     pub fn forget_layer(&mut self, name: &str) {
         self.meshes.remove(name);
+        self.pick.remove(name);
+        crate::app::memory::give_back();
+    }
+
+    /// Take a layer's mesh (when given) and pick tree built elsewhere (on the loading worker,
+    /// [`crate::app::prepare`]): `key` is the (data revision, style revision, year) the mesh
+    /// stands for, and the tree is for that data revision. Without a mesh the next scene
+    /// tessellates the layer.
+    pub fn adopt_layer(
+        &mut self,
+        name: &str,
+        key: MeshKey,
+        mesh: Option<Arc<LayerMesh>>,
+        tree: crate::core::index::SpatialIndex,
+    ) {
+        if let Some(m) = mesh {
+            self.meshes.insert(name.to_string(), (key, m));
+        }
+        self.pick.insert(name, key.0, tree);
+    }
+
+    /// The renderer has uploaded scene generation `uploaded`: when that is the current scene,
+    /// its meshes' GPU-bound geometry (vertices, indices, markers) is dropped from the CPU
+    /// side — the renderer keeps the buffers by mesh serial and the app needs only the labels,
+    /// counts and extent — so a big layer is not held twice (here and in GPU memory, which a
+    /// software GPU keeps in RAM). The scene keeps its generation: nothing is re-uploaded.
+    /// Returns the bytes given back.
+    pub fn release_uploaded(&mut self, uploaded: u64) -> usize {
+        if uploaded != self.scene_gen {
+            return 0;
+        }
+        let Some(scene) = &self.scene else {
+            return 0;
+        };
+        if scene.layers.iter().all(|l| l.mesh.geometry_bytes() == 0) {
+            return 0;
+        }
+        let mut freed = 0;
+        let mut layers = scene.layers.clone();
+        for l in &mut layers {
+            let bytes = l.mesh.geometry_bytes();
+            if bytes == 0 {
+                continue;
+            }
+            freed += bytes;
+            let light = Arc::new(l.mesh.without_geometry());
+            if let Some((_, m)) = self.meshes.get_mut(&l.name)
+                && m.serial == light.serial
+            {
+                *m = light.clone();
+            }
+            l.mesh = light;
+        }
+        self.scene = Some(Arc::new(Scene {
+            origin: scene.origin,
+            layers,
+        }));
+        freed
     }
 
     /// The last scene built, if any.

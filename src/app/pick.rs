@@ -60,6 +60,16 @@ impl PickIndex {
         }
     }
 
+    /// Take a tree built elsewhere (on a worker) for `layer` at data revision `rev`.
+    pub fn insert(&mut self, layer: &str, rev: u64, tree: SpatialIndex) {
+        self.trees.insert(layer.to_string(), (rev, tree));
+    }
+
+    /// Drop the tree of `layer` (the layer was removed).
+    pub fn remove(&mut self, layer: &str) {
+        self.trees.remove(layer);
+    }
+
     /// How many layer trees were built so far (tests: a changed layer is re-indexed).
     pub fn builds(&self) -> u64 {
         self.builds

@@ -123,6 +123,8 @@ pub struct Overlay {
 
 struct GpuLayer {
     name: String,
+    /// The mesh's [`LayerMesh::serial`] (0: always re-uploaded).
+    serial: u64,
     visible: bool,
     geo: Option<(wgpu::Buffer, wgpu::Buffer, u32)>,
     markers: Option<(wgpu::Buffer, u32)>,
@@ -359,15 +361,32 @@ impl MapRenderer {
         self.format
     }
 
-    /// Upload a whole scene (replaces every layer). Call when the data, the styles or the year
-    /// change, not per frame.
+    /// Take a whole scene (its layers, in its order). A layer whose mesh has the serial of one
+    /// already on the GPU ([`LayerMesh::serial`], same origin) keeps its buffers; only new
+    /// meshes are uploaded. Call when the data, the styles or the year change, not per frame.
+    /// A mesh that fails to upload is left out and the first error returned, after the rest
+    /// is in.
     pub fn set_scene(&mut self, device: &wgpu::Device, scene: &Scene) -> Result<(), RenderError> {
-        self.origin = scene.origin;
-        self.layers.clear();
-        for l in &scene.layers {
-            self.upload_layer(device, &l.mesh)?;
+        let mut old = std::mem::take(&mut self.layers);
+        if self.origin != scene.origin {
+            old.clear();
         }
-        Ok(())
+        self.origin = scene.origin;
+        let mut first_err = None;
+        for l in &scene.layers {
+            let kept = old
+                .iter()
+                .position(|g| g.serial != 0 && g.serial == l.mesh.serial && g.name == l.mesh.name);
+            match kept {
+                Some(i) => self.layers.push(old.swap_remove(i)),
+                None => {
+                    if let Err(e) = self.upload_layer(device, &l.mesh) {
+                        first_err.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        first_err.map_or(Ok(()), Err)
     }
 
     /// Upload (or replace, by name) one tessellated layer; new layers go on top. The mesh must
@@ -415,6 +434,7 @@ impl MapRenderer {
         });
         let gl = GpuLayer {
             name: mesh.name.clone(),
+            serial: mesh.serial,
             visible: true,
             geo,
             markers,
