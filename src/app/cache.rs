@@ -10,7 +10,10 @@ use crate::core::model::{Dataset, Layer};
 use crate::core::zone::ZoneStats;
 use crate::core::zone::status_as_of;
 use crate::render::LocalOrigin;
-use crate::render::tessellate::{Filter, LayerMesh, tessellate_layer};
+use crate::render::lod::{
+    DETAIL_MAX_FEATURES, box_contains, detail_name, estimate_in_view, pad_box, split_outlines,
+};
+use crate::render::tessellate::{Filter, LayerMesh, tessellate_layer, tessellate_subset};
 use crate::render::{Scene, SceneLayer};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,10 +23,20 @@ pub type MeshKey = (u64, u64, Option<i32>);
 /// Delivered space by year: (year, SZ m², HK m²).
 type YearSeries = Vec<(i32, f64, f64)>;
 
+/// A big layer's detail part ([`crate::render::lod`]): the outlines of the features in
+/// `cover` (lon/lat), for the layer at `key`; `None` when `cover` (then exactly the view
+/// probed) held too many features for outlines.
+struct Detail {
+    key: MeshKey,
+    cover: [f64; 4],
+    mesh: Option<Arc<LayerMesh>>,
+}
+
 /// The caches of one app.
 #[derive(Default)]
 pub struct Caches {
     meshes: HashMap<String, (MeshKey, Arc<LayerMesh>)>,
+    details: HashMap<String, Detail>,
     scene: Option<Arc<Scene>>,
     scene_key: Vec<(String, u64, u64, Option<i32>)>,
     /// Scene generation (bumped on every rebuild).
@@ -47,6 +60,7 @@ impl Caches {
     /// Drop the mesh of a layer (the layer was removed).
     pub fn forget_layer(&mut self, name: &str) {
         self.meshes.remove(name);
+        self.details.remove(name);
         self.pick.remove(name);
         crate::app::memory::give_back();
     }
@@ -93,10 +107,17 @@ impl Caches {
             }
             freed += bytes;
             let light = Arc::new(l.mesh.without_geometry());
-            if let Some((_, m)) = self.meshes.get_mut(&l.name)
-                && m.serial == light.serial
-            {
-                *m = light.clone();
+            for (_, m) in self.meshes.values_mut() {
+                if m.serial == light.serial {
+                    *m = light.clone();
+                }
+            }
+            for d in self.details.values_mut() {
+                if let Some(m) = d.mesh.as_mut()
+                    && m.serial == light.serial
+                {
+                    *m = light.clone();
+                }
             }
             l.mesh = light;
         }
@@ -111,6 +132,15 @@ impl Caches {
     pub fn scene(&self) -> Option<&Arc<Scene>> {
         self.scene.as_ref()
     }
+}
+
+/// The key of a layer's mesh: its data revision, style revision and (for the layers the
+/// timeline changes) the year.
+fn mesh_key(inp: &Inputs<'_>, e: &LayerEntry) -> MeshKey {
+    let year = TEMPORAL_LAYERS
+        .contains(&e.name.as_str())
+        .then_some(inp.year);
+    (inp.data_rev(&e.name), e.style_rev, year)
 }
 
 /// What the caches are built from (borrowed from the app state).
@@ -197,10 +227,8 @@ impl Caches {
         let origin = inp.origin;
         let mut key = Vec::with_capacity(inp.layers.len());
         for e in inp.layers {
-            let year = TEMPORAL_LAYERS
-                .contains(&e.name.as_str())
-                .then_some(inp.year);
-            key.push((e.name.clone(), inp.data_rev(&e.name), e.style_rev, year));
+            let k = mesh_key(&inp, e);
+            key.push((e.name.clone(), k.0, k.1, k.2));
         }
         if self.scene.is_some() && key == self.scene_key {
             return self.scene.clone();
@@ -219,9 +247,12 @@ impl Caches {
                     let Some(data) = inp.layer(&e.name) else {
                         continue;
                     };
+                    // a big layer's base part has no outlines (they come as its detail)
+                    let split = split_outlines(&e.style, data.features.len());
+                    let style = split.as_ref().map_or(&e.style, |(base, _)| base);
                     let m = Arc::new(tessellate_layer(
                         data,
-                        &e.style,
+                        style,
                         Filter {
                             year: Some(inp.year),
                         },
@@ -238,11 +269,110 @@ impl Caches {
                 attribution: e.attribution.clone(),
                 illustrative: e.illustrative,
             });
+            if let Some(Detail {
+                key: dk,
+                mesh: Some(m),
+                ..
+            }) = self.details.get(&e.name)
+                && *dk == mk
+            {
+                layers.push(SceneLayer {
+                    name: detail_name(&e.name),
+                    style: e.style.clone(),
+                    mesh: m.clone(),
+                    attribution: None,
+                    illustrative: e.illustrative,
+                });
+            }
         }
         self.scene = Some(Arc::new(Scene { origin, layers }));
         self.scene_key = key;
         self.scene_gen += 1;
         self.scene.clone()
+    }
+
+    /// Bring the big layers' detail parts (their outlines near the view,
+    /// [`crate::render::lod`]) up to date for the lon/lat box `view` the map shows: a detail
+    /// is kept while its covered area contains the view, and otherwise rebuilt over the view
+    /// grown by half its size on every side, from the pick index's candidates, when they
+    /// are few enough ([`DETAIL_MAX_FEATURES`]). Returns whether a detail changed (the next
+    /// scene then includes it).
+    pub fn ensure_details(&mut self, inp: Inputs<'_>, view: [f64; 4]) -> bool {
+        let mut changed = false;
+        let mut picked = false;
+        for e in inp.layers {
+            let Some(data) = inp.layer(&e.name) else {
+                continue;
+            };
+            let Some((_, detail_style)) = split_outlines(&e.style, data.features.len()) else {
+                changed |= self.details.remove(&e.name).is_some();
+                continue;
+            };
+            if !e.visible {
+                continue;
+            }
+            let key = mesh_key(&inp, e);
+            if let Some(d) = self.details.get(&e.name)
+                && d.key == key
+                && (if d.mesh.is_some() {
+                    box_contains(d.cover, view)
+                } else {
+                    d.cover == view
+                })
+            {
+                continue;
+            }
+            let cover = pad_box(view, 0.5);
+            let extent = self
+                .meshes
+                .get(&e.name)
+                .and_then(|(_, m)| m.bbox)
+                .unwrap_or(view);
+            let few = estimate_in_view(data.features.len(), extent, cover)
+                <= 2.0 * DETAIL_MAX_FEATURES as f64;
+            let candidates = if few {
+                if !picked {
+                    self.ensure_pick(inp);
+                    picked = true;
+                }
+                self.pick
+                    .candidates_in(&e.name, [cover[0], cover[1]], [cover[2], cover[3]])
+            } else {
+                Vec::new()
+            };
+            let detail = if few && candidates.len() <= DETAIL_MAX_FEATURES {
+                let mut m = tessellate_subset(
+                    data,
+                    &candidates,
+                    &detail_style,
+                    Filter {
+                        year: Some(inp.year),
+                    },
+                    inp.origin,
+                );
+                // the renderer keys its layers by mesh name: the detail has its own
+                m.name = detail_name(&e.name);
+                Detail {
+                    key,
+                    cover,
+                    mesh: Some(Arc::new(m)),
+                }
+            } else {
+                Detail {
+                    key,
+                    cover: view,
+                    mesh: None,
+                }
+            };
+            let had = self.details.get(&e.name).is_some_and(|d| d.mesh.is_some());
+            changed |= had || detail.mesh.is_some();
+            self.details.insert(e.name.clone(), detail);
+        }
+        if changed {
+            // the scene is rebuilt with the new details (the other layers' meshes are kept)
+            self.scene_key.clear();
+        }
+        changed
     }
 
     /// Bring the pick index up to date: every layer (document and loaded) at its data

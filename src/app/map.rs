@@ -53,11 +53,22 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
             crate::app::memory::give_back();
         }
     }
+    {
+        let (w0, n0) = cam.pixel_to_lonlat(0.0, 0.0);
+        let (e0, s0) = cam.pixel_to_lonlat(w, h);
+        app.ensure_details([w0, s0, e0, n0]);
+    }
     if let (Some(scene), Some(_)) = (app.ensure_scene(), app.gpu.as_ref()) {
+        // a big layer's outlines near the view follow its visibility
         let visibility = app
             .layers
             .iter()
-            .map(|e| (e.name.clone(), e.visible))
+            .flat_map(|e| {
+                [
+                    (e.name.clone(), e.visible),
+                    (crate::render::lod::detail_name(&e.name), e.visible),
+                ]
+            })
             .collect();
         painter.add(egui_wgpu::Callback::new_paint_callback(
             rect,

@@ -90,9 +90,10 @@ impl PickIndex {
         self.len() == 0
     }
 
-    /// Candidates of `layer` whose envelope meets the lon/lat box.
-    fn candidates(&self, layer: &Layer, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
-        match self.trees.get(&layer.name) {
+    /// The features of the layer named `layer` whose envelope meets the lon/lat box, in
+    /// index order (empty when the layer is not indexed).
+    pub fn candidates_in(&self, layer: &str, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        match self.trees.get(layer) {
             Some((_, t)) => t
                 .in_envelope(min, max)
                 .into_iter()
@@ -100,6 +101,11 @@ impl PickIndex {
                 .collect(),
             None => Vec::new(),
         }
+    }
+
+    /// Candidates of `layer` whose envelope meets the lon/lat box.
+    fn candidates(&self, layer: &Layer, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        self.candidates_in(&layer.name, min, max)
     }
 
     /// The feature under Mercator point `p` within `tol_m` Mercator metres, among `layers`

@@ -41,7 +41,10 @@ pub fn prepare_layer(
     origin: LocalOrigin,
 ) -> PreparedLayer {
     let style = LayerEntry::new(&layer, styles, true).style;
-    let mesh = tessellate_layer(&layer, &style, Filter { year: Some(year) }, origin);
+    // a big layer's base part has no outlines (the caches add them near the view)
+    let split = crate::render::lod::split_outlines(&style, layer.features.len());
+    let base = split.as_ref().map_or(&style, |(b, _)| b);
+    let mesh = tessellate_layer(&layer, base, Filter { year: Some(year) }, origin);
     let tree = SpatialIndex::build_layers(std::slice::from_ref(&layer));
     let bbox = layer_bbox(&layer);
     PreparedLayer {

@@ -338,6 +338,13 @@ impl HetaoApp {
         self.cache.ensure_scene(inp)
     }
 
+    /// Bring the big layers' outlines near the view up to date for the lon/lat box `view`
+    /// ([`Caches::ensure_details`]); true when they changed.
+    pub fn ensure_details(&mut self, view: [f64; 4]) -> bool {
+        let inp = inputs!(self);
+        self.cache.ensure_details(inp, view)
+    }
+
     /// The feature under a Mercator point within `tol_m` metres.
     pub fn pick_at(&mut self, merc: [f64; 2], tol_m: f64) -> Option<FeatureRef> {
         let inp = inputs!(self);

@@ -189,6 +189,25 @@ pub fn tessellate_layer(
     mesh
 }
 
+/// Tessellate the features of `layer` at `indices` (in that order; an index past the end is
+/// skipped) on the calling thread: a big layer's detail part ([`crate::render::lod`]), a
+/// few thousand features at most.
+pub fn tessellate_subset(
+    layer: &Layer,
+    indices: &[usize],
+    style: &Style,
+    filter: Filter,
+    origin: LocalOrigin,
+) -> LayerMesh {
+    let mut b = Builder::new(style, filter, origin);
+    b.features(indices.iter().filter_map(|&i| layer.features.get(i)));
+    let end = b.part.mark();
+    let mut mesh = assemble(vec![(b.part, vec![(0, Span::default(), end)])], 1);
+    mesh.name = layer.name.clone();
+    mesh.serial = next_serial();
+    mesh
+}
+
 /// Lay the chunks out in feature order: all fills, then all strokes, indices rebased.
 fn assemble(results: Vec<Worked>, workers: usize) -> LayerMesh {
     let mut mesh = LayerMesh::default();
