@@ -366,7 +366,12 @@ impl MapRenderer {
     /// meshes are uploaded. Call when the data, the styles or the year change, not per frame.
     /// A mesh that fails to upload is left out and the first error returned, after the rest
     /// is in.
-    pub fn set_scene(&mut self, device: &wgpu::Device, scene: &Scene) -> Result<(), RenderError> {
+    pub fn set_scene(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        scene: &Scene,
+    ) -> Result<(), RenderError> {
         let mut old = std::mem::take(&mut self.layers);
         if self.origin != scene.origin {
             old.clear();
@@ -380,7 +385,7 @@ impl MapRenderer {
             match kept {
                 Some(i) => self.layers.push(old.swap_remove(i)),
                 None => {
-                    if let Err(e) = self.upload_layer(device, &l.mesh) {
+                    if let Err(e) = self.upload_layer(device, queue, &l.mesh) {
                         first_err.get_or_insert(e);
                     }
                 }
@@ -396,6 +401,7 @@ impl MapRenderer {
     pub fn upload_layer(
         &mut self,
         device: &wgpu::Device,
+        queue: &wgpu::Queue,
         mesh: &LayerMesh,
     ) -> Result<(), RenderError> {
         let max = device.limits().max_buffer_size;
@@ -412,24 +418,30 @@ impl MapRenderer {
         let validation_scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let oom_scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let geo = (!mesh.indices.is_empty()).then(|| {
-            let vb = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("layer vertices"),
-                contents: bytemuck::cast_slice(&mesh.vertices),
-                usage: wgpu::BufferUsages::VERTEX,
-            });
-            let ib = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("layer indices"),
-                contents: bytemuck::cast_slice(&mesh.indices),
-                usage: wgpu::BufferUsages::INDEX,
-            });
+            let vb = upload_buffer(
+                device,
+                queue,
+                "layer vertices",
+                bytemuck::cast_slice(&mesh.vertices),
+                wgpu::BufferUsages::VERTEX,
+            );
+            let ib = upload_buffer(
+                device,
+                queue,
+                "layer indices",
+                bytemuck::cast_slice(&mesh.indices),
+                wgpu::BufferUsages::INDEX,
+            );
             (vb, ib, mesh.indices.len() as u32)
         });
         let markers = (!mesh.markers.is_empty()).then(|| {
-            let b = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("layer markers"),
-                contents: bytemuck::cast_slice(&mesh.markers),
-                usage: wgpu::BufferUsages::VERTEX,
-            });
+            let b = upload_buffer(
+                device,
+                queue,
+                "layer markers",
+                bytemuck::cast_slice(&mesh.markers),
+                wgpu::BufferUsages::VERTEX,
+            );
             (b, mesh.markers.len() as u32)
         });
         let gl = GpuLayer {
@@ -689,6 +701,42 @@ impl MapRenderer {
             pass.draw(0..*n, 0..1);
         }
     }
+}
+
+/// Bytes per write of a layer upload ([`upload_buffer`]).
+const UPLOAD_CHUNK: usize = 4 << 20;
+
+/// A GPU buffer of `usage` holding `bytes`, written through the queue in runs of
+/// [`UPLOAD_CHUNK`] bytes: the queue's staging memory for a big layer then stays a few MB
+/// instead of a second copy of the whole layer (which a software GPU keeps in RAM).
+fn upload_buffer(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    label: &str,
+    bytes: &[u8],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    let align = wgpu::COPY_BUFFER_ALIGNMENT as usize;
+    let size = bytes.len().div_ceil(align) * align;
+    let buf = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: size as u64,
+        usage: usage | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut offset = 0;
+    for run in bytes.chunks(UPLOAD_CHUNK) {
+        if run.len() % align == 0 {
+            queue.write_buffer(&buf, offset as u64, run);
+        } else {
+            // the last run of an odd length: padded with zeros to the copy alignment
+            let mut padded = run.to_vec();
+            padded.resize(run.len().div_ceil(align) * align, 0);
+            queue.write_buffer(&buf, offset as u64, &padded);
+        }
+        offset += run.len();
+    }
+    buf
 }
 
 /// Screen boxes `[x0, y0, x1, y1]` bucketed in a grid of [`BoxGrid::CELL`] px cells, so that
