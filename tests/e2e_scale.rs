@@ -217,9 +217,17 @@ fn pan_px(a: &FrameRecord, b: &FrameRecord) -> (f64, f64) {
 }
 
 /// Wait until the frame log shows the view at rest (the same centre over the last 5 frames,
-/// no job running, at least `layers` layers); returns the last record.
-fn wait_rest(d: &mut Desktop, frames: &Path, layers: usize) -> FrameRecord {
-    let r = wait_for(Duration::from_secs(240), "the view at rest", || {
+/// no job running, at least `layers` layers) and, with `moved_from`, at another centre than
+/// that record's (the log on disk can be a second old: a drag is only read back once it
+/// shows); returns the last record, or `moved_from` itself when the view never moved.
+fn wait_rest(
+    d: &mut Desktop,
+    frames: &Path,
+    layers: usize,
+    moved_from: Option<FrameRecord>,
+) -> FrameRecord {
+    let timeout = Duration::from_secs(if moved_from.is_some() { 60 } else { 240 });
+    let r = wait_for(timeout, "the view at rest", || {
         let log = read_frames(frames);
         let tail = log.get(log.len().checked_sub(5)?..)?;
         let still = tail.windows(2).all(|w| {
@@ -228,9 +236,16 @@ fn wait_rest(d: &mut Desktop, frames: &Path, layers: usize) -> FrameRecord {
                 && w[0].zoom == w[1].zoom
         });
         let last = *tail.last()?;
-        (still && last.jobs == 0 && last.layers >= layers).then_some(last)
+        let moved = moved_from.is_none_or(|m| {
+            (m.center_lon, m.center_lat, m.zoom) != (last.center_lon, last.center_lat, last.zoom)
+        });
+        (still && moved && last.jobs == 0 && last.layers >= layers).then_some(last)
     });
-    r.unwrap_or_else(|e| panic!("{e}\n{}", d.log()))
+    match (r, moved_from) {
+        (Ok(last), _) => last,
+        (Err(_), Some(m)) => m,
+        (Err(e), None) => panic!("{e}\n{}", d.log()),
+    }
 }
 
 /// Press at `from`, move `dx` px right in `steps` moves `pause` apart, release; then wait for
@@ -244,7 +259,7 @@ fn drag(
     steps: i32,
     pause: Duration,
 ) -> (f64, f64) {
-    let before = wait_rest(d, frames, layers);
+    let before = wait_rest(d, frames, layers, None);
     let at = |x: i32, y: i32| [x.to_string(), y.to_string()];
     let [x0, y0] = at(from.0, from.1);
     d.x("xdotool", &["mousemove", "--sync", &x0, &y0])
@@ -257,9 +272,7 @@ fn drag(
         std::thread::sleep(pause);
     }
     d.x("xdotool", &["mouseup", "1"]).expect("release");
-    // the log is written about once a second: let the pan land in it
-    std::thread::sleep(Duration::from_millis(1500));
-    let after = wait_rest(d, frames, layers);
+    let after = wait_rest(d, frames, layers, Some(before));
     pan_px(&before, &after)
 }
 
