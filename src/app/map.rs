@@ -398,21 +398,19 @@ fn handle_input(
     if resp.drag_started() && shift && app.tool == Tool::Select {
         app.box_start = resp.interact_pointer_pos();
     }
-    if app.box_start.is_some() {
-        if resp.drag_stopped() {
-            if let (Some(a), Some(b)) = (app.box_start, resp.interact_pointer_pos()) {
-                let (ax, ay) = local(a);
-                let (bx, by) = local(b);
-                let (x0, y0) = cam.pixel_to_mercator(ax, ay);
-                let (x1, y1) = cam.pixel_to_mercator(bx, by);
-                let sel = app.pick_box([x0, y0, x1, y1]);
-                app.status = format!("{} features selected", sel.len());
-                app.selection = sel;
-                app.form = None;
-                app.tab = Tab::Inspector;
-            }
-            app.box_start = None;
+    if app.box_start.is_some() && resp.drag_stopped() {
+        if let (Some(a), Some(b)) = (app.box_start, resp.interact_pointer_pos()) {
+            let (ax, ay) = local(a);
+            let (bx, by) = local(b);
+            let (x0, y0) = cam.pixel_to_mercator(ax, ay);
+            let (x1, y1) = cam.pixel_to_mercator(bx, by);
+            let sel = app.pick_box([x0, y0, x1, y1]);
+            app.status = format!("{} features selected", sel.len());
+            app.selection = sel;
+            app.form = None;
+            app.tab = Tab::Inspector;
         }
+        app.box_start = None;
     }
     follow_pointer(app, ui, input_rect, rect);
 
