@@ -475,3 +475,53 @@ impl Caches {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::StyleSet;
+
+    #[test]
+    fn an_uploaded_scene_drops_its_cpu_geometry_and_keeps_what_the_cpu_reads() {
+        let ds = crate::core::zone::embedded_dataset().expect("zone");
+        let styles = StyleSet::embedded().expect("styles");
+        let layers: Vec<LayerEntry> = ds
+            .layers
+            .iter()
+            .map(|l| LayerEntry::new(l, &styles, false))
+            .collect();
+        let revs = HashMap::new();
+        let inp = Inputs {
+            data: &ds,
+            revision: 0,
+            user_layers: &[],
+            user_revs: &revs,
+            layers: &layers,
+            year: 2025,
+            origin: crate::app::state::map_origin(),
+        };
+        let mut c = Caches::default();
+        let full = c.ensure_scene(inp).expect("scene");
+        let generation = c.scene_gen();
+        let bytes: usize = full.layers.iter().map(|l| l.mesh.geometry_bytes()).sum();
+        assert!(bytes > 0);
+        // an older generation on the GPU: nothing is dropped
+        assert_eq!(c.release_uploaded(generation - 1), 0);
+        assert_eq!(c.release_uploaded(generation), bytes);
+        let light = c.scene().expect("scene").clone();
+        assert_eq!(c.scene_gen(), generation, "nothing to upload again");
+        assert_eq!(light.layers.len(), full.layers.len());
+        for (a, b) in full.layers.iter().zip(&light.layers) {
+            assert_eq!(b.mesh.geometry_bytes(), 0);
+            assert_eq!(a.mesh.serial, b.mesh.serial);
+            assert_eq!(a.mesh.labels, b.mesh.labels);
+            assert_eq!(a.mesh.bbox, b.mesh.bbox);
+            assert_eq!(a.mesh.features_drawn, b.mesh.features_drawn);
+        }
+        // the same inputs again: the light scene stands, nothing is re-tessellated
+        let again = c.ensure_scene(inp).expect("scene");
+        assert_eq!(c.scene_gen(), generation);
+        assert!(Arc::ptr_eq(&again, &light));
+        assert_eq!(c.release_uploaded(generation), 0);
+    }
+}

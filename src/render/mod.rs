@@ -12,6 +12,7 @@
 //! image → PNG), [`overlay`] (legend, scale bar, north arrow, title, attribution), [`snapshot`]
 //! (the whole snapshot job, used by `hetao snapshot`).
 
+mod boxes;
 pub mod camera;
 pub mod gpu;
 pub mod lod;
