@@ -49,13 +49,18 @@ impl HetaoApp {
 
     /// Restyle a layer after its mode or opacity changed.
     pub fn restyle(&mut self, i: usize) {
-        let Some(name) = self.layers.get(i).map(|e| e.name.clone()) else {
+        let Some(e) = self.layers.get_mut(i) else {
             return;
         };
-        let data = self.layer_data(&name).cloned().unwrap_or_default();
-        if let Some(e) = self.layers.get_mut(i) {
-            e.restyle(&data);
-        }
+        // the layer's data is borrowed, not copied (a loaded layer can be a city's buildings)
+        let empty = Layer::default();
+        let data = self
+            .doc
+            .current()
+            .layer(&e.name)
+            .or_else(|| self.user_layers.iter().find(|l| l.name == e.name))
+            .unwrap_or(&empty);
+        e.restyle(data);
     }
 
     /// Add a loaded layer on top (renamed if its name is taken) and fly to it.
