@@ -18,6 +18,14 @@
 //!   "start to first drawn map". Skipped (with a message) without Xvfb, without the binary
 //!   or when the binary cannot draw (no GPU adapter).
 //!
+//! - `big_layer` (issue 17; printed lines, not criterion samples): the built binary opens a
+//!   generated layer of buildings from the command line (`hetao FILE --screenshot …
+//!   --frame-log …` on a private Xvfb) for each size of `HETAO_BENCH_BIG_LAYER` (default
+//!   200,000 and 500,000): its peak RSS (VmHWM, polled from `/proc`) beyond the same app's
+//!   peak without the file, in multiples of the file's size, and the longest gap between
+//!   frames while the file loads and until the screenshot (from the frame log). Only under
+//!   `cargo bench`.
+//!
 //! Sizes: `HETAO_BENCH_APP_BUILDINGS` (default 1,000,000 under `cargo bench`). Without
 //! `--bench` (`cargo test --all-targets`) every bench runs once on 2,000 buildings and the
 //! spawned-binary bench is skipped, so the smoke run stays fast.
@@ -203,12 +211,12 @@ fn bench_frames(c: &mut Criterion, app: &mut HetaoApp, drv: &mut Driver, n: usiz
     let hover_ok = app.hover.is_some();
 
     // pan: press, drag past the threshold, then every frame moves the pointer 8 px
+    let at_press = app.view;
     drv.frame(app, vec![button(MAP_POINT, true)]);
     for s in 1..=4 {
         let p = MAP_POINT + egui::vec2(5.0 * s as f32, 0.0);
         drv.frame(app, vec![Event::PointerMoved(p)]);
     }
-    let before = app.view;
     let base = MAP_POINT + egui::vec2(20.0, 0.0);
     let mut flip = false;
     g.bench_function(format!("pan_{n}"), |b| {
@@ -218,7 +226,9 @@ fn bench_frames(c: &mut Criterion, app: &mut HetaoApp, drv: &mut Driver, n: usiz
             drv.frame(app, vec![Event::PointerMoved(p)])
         })
     });
-    let panned = app.view != before;
+    // the pointer ends 20 or 28 px from the press point: the view is the press-time view
+    // moved by that much (the map follows the pointer's offset from the press)
+    let panned = app.view != at_press && app.view.is_grabbed();
     drv.frame(app, vec![button(base, false)]);
 
     // zoom: a wheel notch about the cursor each frame, from the same view every time
@@ -230,6 +240,9 @@ fn bench_frames(c: &mut Criterion, app: &mut HetaoApp, drv: &mut Driver, n: usiz
         })
     });
     let zoomed = app.view.zoom > v0.zoom;
+    if !zoomed {
+        eprintln!("zoom check: {:?} -> {:?}", v0, app.view);
+    }
     g.finish();
     eprintln!(
         "frame checks: hover found a feature: {hover_ok}; drag moved the view: {panned}; wheel zoomed in: {zoomed}"
@@ -411,7 +424,137 @@ fn bench_spawned(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
     });
 }
 
+/// VmHWM of a process, bytes.
+fn vm_hwm(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = s
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// Run `cmd` (a `hetao … --screenshot` line) to its end, polling its peak RSS; returns the
+/// peak in bytes and the seconds it ran, or why it failed.
+fn peak_run(cmd: &mut Command) -> Result<(u64, f64), String> {
+    let t = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start hetao: {e}"))?;
+    let mut peak = 0;
+    let status = loop {
+        if let Some(p) = vm_hwm(child.id()) {
+            peak = p;
+        }
+        match child.try_wait() {
+            Ok(Some(st)) => break st,
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(e.to_string()),
+        }
+    };
+    if !status.success() {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut err);
+        }
+        return Err(format!("hetao failed ({status}): {err}"));
+    }
+    Ok((peak, t.elapsed().as_secs_f64()))
+}
+
+/// The big-layer measurement (see the module docs).
+fn bench_big_layer() {
+    if !bench_mode() {
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("HETAO_BENCH_BIG_LAYER")
+        .unwrap_or_else(|_| "200000,500000".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    let (Some(bin), Ok(dir)) = (hetao_binary(), tempfile::tempdir()) else {
+        eprintln!("big_layer skipped: no hetao binary or no temporary directory");
+        return;
+    };
+    let Some(x) = Xvfb::start() else {
+        eprintln!("big_layer skipped: cannot start Xvfb");
+        return;
+    };
+    let xdg = dir.path().join("xdg");
+    let _ = std::fs::create_dir_all(&xdg);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&xdg, std::fs::Permissions::from_mode(0o700));
+    }
+    let shot = dir.path().join("big.png");
+    let frames = dir.path().join("frames.log");
+    let run = |file: Option<&Path>| {
+        let mut cmd = Command::new(&bin);
+        cmd.args(file)
+            .arg("--screenshot")
+            .arg(&shot)
+            .args(["--window-size", "1280x720", "--frame-log"])
+            .arg(&frames)
+            .env("DISPLAY", &x.display)
+            .env("XDG_RUNTIME_DIR", &xdg)
+            .env("HETAO_AUTOSAVE_DIR", dir.path().join("autosave"));
+        peak_run(&mut cmd)
+    };
+    let base = match run(None) {
+        Ok((b, _)) => b,
+        Err(e) => {
+            eprintln!("big_layer skipped: {e}");
+            return;
+        }
+    };
+    for n in sizes {
+        let file = dir.path().join(format!("buildings_{n}.geojson"));
+        let text = hetao_atlas::core::io::layer_to_geojson(&common::grid_buildings(
+            n,
+            &common::STATUSES[..4],
+            "big_buildings",
+        ));
+        if let Err(e) = std::fs::write(&file, &text) {
+            eprintln!("big_layer: cannot write {}: {e}", file.display());
+            return;
+        }
+        let bytes = text.len() as f64;
+        drop(text);
+        match run(Some(&file)) {
+            Ok((peak, secs)) => {
+                use hetao_atlas::app::frames::{longest_gap_ms, parse_log};
+                let log = parse_log(&std::fs::read_to_string(&frames).unwrap_or_default());
+                // from the first frame with the zone in (the file's load starts then)
+                let from = log.iter().position(|r| r.layers > 0).unwrap_or(0);
+                let after_zone = &log[from..];
+                let loading: Vec<_> = after_zone.iter().copied().filter(|r| r.jobs > 0).collect();
+                eprintln!(
+                    "big_layer: {n} buildings, {:.1} MB file: peak RSS {:.0} MB, {:.0} MB over                      the app without it ({:.0} MB) = {:.2}x the file; longest frame gap                      while loading {:.0} ms ({} frames), from the zone to the screenshot                      {:.0} ms ({} frames); {secs:.1} s to the screenshot",
+                    bytes / 1e6,
+                    peak as f64 / 1e6,
+                    peak.saturating_sub(base) as f64 / 1e6,
+                    base as f64 / 1e6,
+                    peak.saturating_sub(base) as f64 / bytes,
+                    longest_gap_ms(&loading),
+                    loading.len(),
+                    longest_gap_ms(after_zone),
+                    after_zone.len()
+                );
+            }
+            Err(e) => eprintln!("big_layer: {n} buildings: {e}"),
+        }
+        let _ = std::fs::remove_file(&file);
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    bench_big_layer();
     let n = env_count(
         "HETAO_BENCH_APP_BUILDINGS",
         if bench_mode() { 1_000_000 } else { 2_000 },

@@ -103,6 +103,7 @@ fn bench(c: &mut Criterion) {
         MapRenderer::new(&ctx.device, OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES).expect("renderer");
     r.set_scene(
         &ctx.device,
+        &ctx.queue,
         &Scene::build(&zone, &styles, &SceneOptions::default()),
     )
     .expect("upload");
@@ -116,6 +117,7 @@ fn bench(c: &mut Criterion) {
         MapRenderer::new(&ctx.device, OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES).expect("renderer");
     r.set_scene(
         &ctx.device,
+        &ctx.queue,
         &Scene::build(&ds, &styles, &SceneOptions::default()),
     )
     .expect("upload");
@@ -132,6 +134,7 @@ fn bench(c: &mut Criterion) {
         MapRenderer::new(&ctx.device, OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES).expect("renderer");
     r.set_scene(
         &ctx.device,
+        &ctx.queue,
         &Scene::build(&zone, &styles, &SceneOptions::default()),
     )
     .expect("upload");

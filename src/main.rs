@@ -20,8 +20,13 @@ fn main() -> ExitCode {
         None => match hetao_atlas::app::run(hetao_atlas::app::AppOptions {
             screenshot: cli.app.screenshot,
             size: cli.app.window_size,
-            open: cli.app.open,
+            // `--open` files first, then the positional ones, each in the order given
+            open: cli.app.open.into_iter().chain(cli.app.files).collect(),
             problems_log: cli.app.problems_log,
+            frame_log: cli
+                .app
+                .frame_log
+                .or_else(|| std::env::var_os("HETAO_FRAME_LOG").map(std::path::PathBuf::from)),
         }) {
             Ok(()) => 0,
             Err(e) => {

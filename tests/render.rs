@@ -48,7 +48,7 @@ fn layer(rel: &str) -> Layer {
 fn render(ctx: &GpuContext, scene: &Scene, cam: &Camera) -> Image {
     let mut r =
         MapRenderer::new(&ctx.device, OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES).expect("renderer");
-    r.set_scene(&ctx.device, scene).expect("upload");
+    r.set_scene(&ctx.device, &ctx.queue, scene).expect("upload");
     render_image(ctx, &mut r, cam, None, BACKGROUND).expect("render")
 }
 

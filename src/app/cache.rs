@@ -10,20 +10,33 @@ use crate::core::model::{Dataset, Layer};
 use crate::core::zone::ZoneStats;
 use crate::core::zone::status_as_of;
 use crate::render::LocalOrigin;
-use crate::render::tessellate::{Filter, LayerMesh, tessellate_layer};
+use crate::render::lod::{
+    DETAIL_MAX_FEATURES, box_contains, detail_name, estimate_in_view, pad_box, split_outlines,
+};
+use crate::render::tessellate::{Filter, LayerMesh, tessellate_layer, tessellate_subset};
 use crate::render::{Scene, SceneLayer};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What a cached layer mesh was built from: data revision, style revision, year.
-type MeshKey = (u64, u64, Option<i32>);
+pub type MeshKey = (u64, u64, Option<i32>);
 /// Delivered space by year: (year, SZ m², HK m²).
 type YearSeries = Vec<(i32, f64, f64)>;
+
+/// A big layer's detail part ([`crate::render::lod`]): the outlines of the features in
+/// `cover` (lon/lat), for the layer at `key`; `None` when `cover` (then exactly the view
+/// probed) held too many features for outlines.
+struct Detail {
+    key: MeshKey,
+    cover: [f64; 4],
+    mesh: Option<Arc<LayerMesh>>,
+}
 
 /// The caches of one app.
 #[derive(Default)]
 pub struct Caches {
     meshes: HashMap<String, (MeshKey, Arc<LayerMesh>)>,
+    details: HashMap<String, Detail>,
     scene: Option<Arc<Scene>>,
     scene_key: Vec<(String, u64, u64, Option<i32>)>,
     /// Scene generation (bumped on every rebuild).
@@ -47,12 +60,87 @@ impl Caches {
     /// Drop the mesh of a layer (the layer was removed).
     pub fn forget_layer(&mut self, name: &str) {
         self.meshes.remove(name);
+        self.details.remove(name);
+        self.pick.remove(name);
+        crate::app::memory::give_back();
+    }
+
+    /// Take a layer's mesh (when given) and pick tree built elsewhere (on the loading worker,
+    /// [`crate::app::prepare`]): `key` is the (data revision, style revision, year) the mesh
+    /// stands for, and the tree is for that data revision. Without a mesh the next scene
+    /// tessellates the layer.
+    pub fn adopt_layer(
+        &mut self,
+        name: &str,
+        key: MeshKey,
+        mesh: Option<Arc<LayerMesh>>,
+        tree: crate::core::index::SpatialIndex,
+    ) {
+        if let Some(m) = mesh {
+            self.meshes.insert(name.to_string(), (key, m));
+        }
+        self.pick.insert(name, key.0, tree);
+    }
+
+    /// The renderer has uploaded scene generation `uploaded`: when that is the current scene,
+    /// its meshes' GPU-bound geometry (vertices, indices, markers) is dropped from the CPU
+    /// side — the renderer keeps the buffers by mesh serial and the app needs only the labels,
+    /// counts and extent — so a big layer is not held twice (here and in GPU memory, which a
+    /// software GPU keeps in RAM). The scene keeps its generation: nothing is re-uploaded.
+    /// Returns the bytes given back.
+    pub fn release_uploaded(&mut self, uploaded: u64) -> usize {
+        if uploaded != self.scene_gen {
+            return 0;
+        }
+        let Some(scene) = &self.scene else {
+            return 0;
+        };
+        if scene.layers.iter().all(|l| l.mesh.geometry_bytes() == 0) {
+            return 0;
+        }
+        let mut freed = 0;
+        let mut layers = scene.layers.clone();
+        for l in &mut layers {
+            let bytes = l.mesh.geometry_bytes();
+            if bytes == 0 {
+                continue;
+            }
+            freed += bytes;
+            let light = Arc::new(l.mesh.without_geometry());
+            for (_, m) in self.meshes.values_mut() {
+                if m.serial == light.serial {
+                    *m = light.clone();
+                }
+            }
+            for d in self.details.values_mut() {
+                if let Some(m) = d.mesh.as_mut()
+                    && m.serial == light.serial
+                {
+                    *m = light.clone();
+                }
+            }
+            l.mesh = light;
+        }
+        self.scene = Some(Arc::new(Scene {
+            origin: scene.origin,
+            layers,
+        }));
+        freed
     }
 
     /// The last scene built, if any.
     pub fn scene(&self) -> Option<&Arc<Scene>> {
         self.scene.as_ref()
     }
+}
+
+/// The key of a layer's mesh: its data revision, style revision and (for the layers the
+/// timeline changes) the year.
+fn mesh_key(inp: &Inputs<'_>, e: &LayerEntry) -> MeshKey {
+    let year = TEMPORAL_LAYERS
+        .contains(&e.name.as_str())
+        .then_some(inp.year);
+    (inp.data_rev(&e.name), e.style_rev, year)
 }
 
 /// What the caches are built from (borrowed from the app state).
@@ -139,10 +227,8 @@ impl Caches {
         let origin = inp.origin;
         let mut key = Vec::with_capacity(inp.layers.len());
         for e in inp.layers {
-            let year = TEMPORAL_LAYERS
-                .contains(&e.name.as_str())
-                .then_some(inp.year);
-            key.push((e.name.clone(), inp.data_rev(&e.name), e.style_rev, year));
+            let k = mesh_key(&inp, e);
+            key.push((e.name.clone(), k.0, k.1, k.2));
         }
         if self.scene.is_some() && key == self.scene_key {
             return self.scene.clone();
@@ -161,9 +247,12 @@ impl Caches {
                     let Some(data) = inp.layer(&e.name) else {
                         continue;
                     };
+                    // a big layer's base part has no outlines (they come as its detail)
+                    let split = split_outlines(&e.style, data.features.len());
+                    let style = split.as_ref().map_or(&e.style, |(base, _)| base);
                     let m = Arc::new(tessellate_layer(
                         data,
-                        &e.style,
+                        style,
                         Filter {
                             year: Some(inp.year),
                         },
@@ -180,11 +269,110 @@ impl Caches {
                 attribution: e.attribution.clone(),
                 illustrative: e.illustrative,
             });
+            if let Some(Detail {
+                key: dk,
+                mesh: Some(m),
+                ..
+            }) = self.details.get(&e.name)
+                && *dk == mk
+            {
+                layers.push(SceneLayer {
+                    name: detail_name(&e.name),
+                    style: e.style.clone(),
+                    mesh: m.clone(),
+                    attribution: None,
+                    illustrative: e.illustrative,
+                });
+            }
         }
         self.scene = Some(Arc::new(Scene { origin, layers }));
         self.scene_key = key;
         self.scene_gen += 1;
         self.scene.clone()
+    }
+
+    /// Bring the big layers' detail parts (their outlines near the view,
+    /// [`crate::render::lod`]) up to date for the lon/lat box `view` the map shows: a detail
+    /// is kept while its covered area contains the view, and otherwise rebuilt over the view
+    /// grown by half its size on every side, from the pick index's candidates, when they
+    /// are few enough ([`DETAIL_MAX_FEATURES`]). Returns whether a detail changed (the next
+    /// scene then includes it).
+    pub fn ensure_details(&mut self, inp: Inputs<'_>, view: [f64; 4]) -> bool {
+        let mut changed = false;
+        let mut picked = false;
+        for e in inp.layers {
+            let Some(data) = inp.layer(&e.name) else {
+                continue;
+            };
+            let Some((_, detail_style)) = split_outlines(&e.style, data.features.len()) else {
+                changed |= self.details.remove(&e.name).is_some();
+                continue;
+            };
+            if !e.visible {
+                continue;
+            }
+            let key = mesh_key(&inp, e);
+            if let Some(d) = self.details.get(&e.name)
+                && d.key == key
+                && (if d.mesh.is_some() {
+                    box_contains(d.cover, view)
+                } else {
+                    d.cover == view
+                })
+            {
+                continue;
+            }
+            let cover = pad_box(view, 0.5);
+            let extent = self
+                .meshes
+                .get(&e.name)
+                .and_then(|(_, m)| m.bbox)
+                .unwrap_or(view);
+            let few = estimate_in_view(data.features.len(), extent, cover)
+                <= 2.0 * DETAIL_MAX_FEATURES as f64;
+            let candidates = if few {
+                if !picked {
+                    self.ensure_pick(inp);
+                    picked = true;
+                }
+                self.pick
+                    .candidates_in(&e.name, [cover[0], cover[1]], [cover[2], cover[3]])
+            } else {
+                Vec::new()
+            };
+            let detail = if few && candidates.len() <= DETAIL_MAX_FEATURES {
+                let mut m = tessellate_subset(
+                    data,
+                    &candidates,
+                    &detail_style,
+                    Filter {
+                        year: Some(inp.year),
+                    },
+                    inp.origin,
+                );
+                // the renderer keys its layers by mesh name: the detail has its own
+                m.name = detail_name(&e.name);
+                Detail {
+                    key,
+                    cover,
+                    mesh: Some(Arc::new(m)),
+                }
+            } else {
+                Detail {
+                    key,
+                    cover: view,
+                    mesh: None,
+                }
+            };
+            let had = self.details.get(&e.name).is_some_and(|d| d.mesh.is_some());
+            changed |= had || detail.mesh.is_some();
+            self.details.insert(e.name.clone(), detail);
+        }
+        if changed {
+            // the scene is rebuilt with the new details (the other layers' meshes are kept)
+            self.scene_key.clear();
+        }
+        changed
     }
 
     /// Bring the pick index up to date: every layer (document and loaded) at its data
@@ -285,5 +473,55 @@ impl Caches {
             Some((_, m)) => m.get(id).map_or(&[], Vec::as_slice),
             None => &[],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::StyleSet;
+
+    #[test]
+    fn an_uploaded_scene_drops_its_cpu_geometry_and_keeps_what_the_cpu_reads() {
+        let ds = crate::core::zone::embedded_dataset().expect("zone");
+        let styles = StyleSet::embedded().expect("styles");
+        let layers: Vec<LayerEntry> = ds
+            .layers
+            .iter()
+            .map(|l| LayerEntry::new(l, &styles, false))
+            .collect();
+        let revs = HashMap::new();
+        let inp = Inputs {
+            data: &ds,
+            revision: 0,
+            user_layers: &[],
+            user_revs: &revs,
+            layers: &layers,
+            year: 2025,
+            origin: crate::app::state::map_origin(),
+        };
+        let mut c = Caches::default();
+        let full = c.ensure_scene(inp).expect("scene");
+        let generation = c.scene_gen();
+        let bytes: usize = full.layers.iter().map(|l| l.mesh.geometry_bytes()).sum();
+        assert!(bytes > 0);
+        // an older generation on the GPU: nothing is dropped
+        assert_eq!(c.release_uploaded(generation - 1), 0);
+        assert_eq!(c.release_uploaded(generation), bytes);
+        let light = c.scene().expect("scene").clone();
+        assert_eq!(c.scene_gen(), generation, "nothing to upload again");
+        assert_eq!(light.layers.len(), full.layers.len());
+        for (a, b) in full.layers.iter().zip(&light.layers) {
+            assert_eq!(b.mesh.geometry_bytes(), 0);
+            assert_eq!(a.mesh.serial, b.mesh.serial);
+            assert_eq!(a.mesh.labels, b.mesh.labels);
+            assert_eq!(a.mesh.bbox, b.mesh.bbox);
+            assert_eq!(a.mesh.features_drawn, b.mesh.features_drawn);
+        }
+        // the same inputs again: the light scene stands, nothing is re-tessellated
+        let again = c.ensure_scene(inp).expect("scene");
+        assert_eq!(c.scene_gen(), generation);
+        assert!(Arc::ptr_eq(&again, &light));
+        assert_eq!(c.release_uploaded(generation), 0);
     }
 }

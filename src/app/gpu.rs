@@ -1,6 +1,8 @@
 //! The bridge between egui and the map renderer: an `egui_wgpu` paint callback that uploads
-//! the current [`Scene`] when it changed, prepares the renderer for the frame's camera and
-//! paints it into egui's own render pass (as egui's `custom3d_wgpu` example does).
+//! the current [`Scene`] when it changed (only the layers the renderer does not have yet;
+//! the app then drops their CPU-side meshes: [`crate::app::cache::Caches::release_uploaded`]),
+//! prepares the renderer for the frame's
+//! camera and paints it into egui's own render pass (as egui's `custom3d_wgpu` example does).
 
 use crate::render::{Camera, MapRenderer, Scene};
 use eframe::egui_wgpu::{self, CallbackResources, CallbackTrait, ScreenDescriptor};
@@ -59,7 +61,7 @@ impl CallbackTrait for MapCallback {
         if r.generation != self.generation {
             // A scene the GPU cannot take (e.g. a buffer over the device's limits) keeps the
             // previous one on screen; the app keeps running and says why once.
-            if let Err(e) = r.renderer.set_scene(device, &self.scene) {
+            if let Err(e) = r.renderer.set_scene(device, queue, &self.scene) {
                 eprintln!("map: cannot upload scene {}: {e}", self.generation);
             }
             r.generation = self.generation;

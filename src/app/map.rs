@@ -43,15 +43,32 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
     keep_content_in_place(app, rect);
     app.map_size = (w, h);
     let ppp = f64::from(ui.ctx().pixels_per_point());
-    handle_input(app, ui, &resp, rect);
+    handle_input(app, ui, &resp, input_rect, rect);
     let cam = app.view.camera(w, h, ppp);
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, c32(BACKGROUND));
+    if let Some(g) = &app.gpu {
+        let uploaded = g.uploaded.load(std::sync::atomic::Ordering::Acquire);
+        if app.cache.release_uploaded(uploaded) > 0 {
+            crate::app::memory::give_back();
+        }
+    }
+    {
+        let (w0, n0) = cam.pixel_to_lonlat(0.0, 0.0);
+        let (e0, s0) = cam.pixel_to_lonlat(w, h);
+        app.ensure_details([w0, s0, e0, n0]);
+    }
     if let (Some(scene), Some(_)) = (app.ensure_scene(), app.gpu.as_ref()) {
+        // a big layer's outlines near the view follow its visibility
         let visibility = app
             .layers
             .iter()
-            .map(|e| (e.name.clone(), e.visible))
+            .flat_map(|e| {
+                [
+                    (e.name.clone(), e.visible),
+                    (crate::render::lod::detail_name(&e.name), e.visible),
+                ]
+            })
             .collect();
         painter.add(egui_wgpu::Callback::new_paint_callback(
             rect,
@@ -147,10 +164,11 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
             );
         }
     }
-    furniture(app, ui, &painter, rect, &cam);
+    let mut taken = furniture(app, ui, &painter, rect, &cam);
     hover_tooltip(app, &resp);
-    overlay::legend(app, ui, rect);
-    overlay::credits(app, ui, rect);
+    taken.extend(overlay::legend(app, ui, rect));
+    taken.extend(overlay::credits(app, ui, rect));
+    ui.ctx().data_mut(|d| d.insert_temp(furniture_id(), taken));
 }
 
 /// The tooltip of the feature under the pointer: its name (English and Chinese) and its key
@@ -278,7 +296,71 @@ fn draw_measure(
     }
 }
 
-fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: egui::Rect) {
+/// Where the map's own widgets sit on the map (zoom buttons, legend, credits), last frame: a
+/// press there is theirs, not the start of a pan.
+fn furniture_id() -> egui::Id {
+    egui::Id::unique("hetao-map-furniture")
+}
+
+/// The pan: every pointer event of the frame, in order (egui's queue keeps them all, however
+/// long the frame took), moves the view to the press-time view offset by the pointer's
+/// distance from the press point ([`crate::app::view::MapView::drag_to`]). A press starts a
+/// pan when it lands on the map itself (not on a window or popup above it, not on the map's
+/// buttons, legend or credits, not a Shift-press that box-selects).
+fn follow_pointer(app: &mut HetaoApp, ui: &egui::Ui, input_rect: egui::Rect, rect: egui::Rect) {
+    let local = |p: egui::Pos2| (f64::from(p.x - rect.min.x), f64::from(p.y - rect.min.y));
+    let furniture: Vec<egui::Rect> = ui
+        .ctx()
+        .data(|d| d.get_temp(furniture_id()))
+        .unwrap_or_default();
+    let layer = ui.layer_id();
+    let events = ui.input(|i| i.events.clone());
+    for ev in &events {
+        match ev {
+            egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed: true,
+                modifiers,
+            } => {
+                let ours = input_rect.contains(*pos)
+                    && ui.ctx().layer_id_at(*pos).is_none_or(|l| l == layer)
+                    && !furniture.iter().any(|r| r.contains(*pos))
+                    && !(modifiers.shift && app.tool == Tool::Select);
+                if ours {
+                    let (x, y) = local(*pos);
+                    app.view.grab(x, y);
+                }
+            }
+            egui::Event::PointerMoved(pos) if app.view.is_grabbed() => {
+                let (x, y) = local(*pos);
+                app.view.drag_to(x, y);
+            }
+            egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed: false,
+                ..
+            } if app.view.is_grabbed() => {
+                let (x, y) = local(*pos);
+                app.view.release(x, y);
+            }
+            egui::Event::PointerGone if app.view.is_grabbed() => app.view.release_here(),
+            _ => {}
+        }
+    }
+    if app.view.is_grabbed() {
+        ui.ctx().request_repaint();
+    }
+}
+
+fn handle_input(
+    app: &mut HetaoApp,
+    ui: &egui::Ui,
+    resp: &egui::Response,
+    input_rect: egui::Rect,
+    rect: egui::Rect,
+) {
     let (w, h) = (f64::from(rect.width()), f64::from(rect.height()));
     let cam = app.view.camera(w, h, 1.0);
     let mpp = cam.metres_per_pixel();
@@ -316,25 +398,21 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
     if resp.drag_started() && shift && app.tool == Tool::Select {
         app.box_start = resp.interact_pointer_pos();
     }
-    if app.box_start.is_some() {
-        if resp.drag_stopped() {
-            if let (Some(a), Some(b)) = (app.box_start, resp.interact_pointer_pos()) {
-                let (ax, ay) = local(a);
-                let (bx, by) = local(b);
-                let (x0, y0) = cam.pixel_to_mercator(ax, ay);
-                let (x1, y1) = cam.pixel_to_mercator(bx, by);
-                let sel = app.pick_box([x0, y0, x1, y1]);
-                app.status = format!("{} features selected", sel.len());
-                app.selection = sel;
-                app.form = None;
-                app.tab = Tab::Inspector;
-            }
-            app.box_start = None;
+    if app.box_start.is_some() && resp.drag_stopped() {
+        if let (Some(a), Some(b)) = (app.box_start, resp.interact_pointer_pos()) {
+            let (ax, ay) = local(a);
+            let (bx, by) = local(b);
+            let (x0, y0) = cam.pixel_to_mercator(ax, ay);
+            let (x1, y1) = cam.pixel_to_mercator(bx, by);
+            let sel = app.pick_box([x0, y0, x1, y1]);
+            app.status = format!("{} features selected", sel.len());
+            app.selection = sel;
+            app.form = None;
+            app.tab = Tab::Inspector;
         }
-    } else if resp.dragged() {
-        let d = resp.drag_delta();
-        app.view.pan_pixels(f64::from(d.x), f64::from(d.y));
+        app.box_start = None;
     }
+    follow_pointer(app, ui, input_rect, rect);
 
     // clicks
     if resp.double_clicked() {
@@ -405,6 +483,7 @@ fn handle_input(app: &mut HetaoApp, ui: &egui::Ui, resp: &egui::Response, rect: 
     app.hover = None;
     if app.tool == Tool::Select
         && app.box_start.is_none()
+        && !app.view.is_grabbed()
         && !resp.dragged()
         && let Some(p) = hover_pos
     {
@@ -466,7 +545,7 @@ fn furniture(
     painter: &egui::Painter,
     rect: egui::Rect,
     cam: &Camera,
-) {
+) -> Vec<egui::Rect> {
     let text = egui::Color32::from_rgb(40, 40, 40);
     let panel_bg = egui::Color32::from_rgba_unmultiplied(255, 255, 255, 215);
     let stroke = egui::Stroke::new(1.0, egui::Color32::from_gray(170));
@@ -571,6 +650,8 @@ fn furniture(
     };
     zoom_btn(ui, rect.min + egui::vec2(12.0, 12.0), "+", 1.0);
     zoom_btn(ui, rect.min + egui::vec2(12.0, 44.0), "−", -1.0);
+    let buttons =
+        egui::Rect::from_min_size(rect.min + egui::vec2(12.0, 12.0), egui::vec2(28.0, 60.0));
 
     // year badge (top centre)
     let badge = format!("As of {}", app.year);
@@ -606,4 +687,5 @@ fn furniture(
             egui::Color32::from_gray(120),
         );
     }
+    vec![buttons]
 }

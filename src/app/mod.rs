@@ -25,14 +25,17 @@ pub mod describe;
 pub mod dialogs;
 pub mod doc;
 pub mod export;
+pub mod frames;
 pub mod gpu;
 pub mod jobs;
 pub mod layers;
 pub mod map;
 pub mod measure;
+pub mod memory;
 pub mod overlay;
 pub mod panels;
 pub mod pick;
+pub mod prepare;
 pub mod reach;
 pub mod screenshot;
 pub mod search;
@@ -60,6 +63,8 @@ pub struct AppOptions {
     pub open: Vec<PathBuf>,
     /// Write the Problems panel's lines to this file whenever they change.
     pub problems_log: Option<PathBuf>,
+    /// Log every frame to this file ([`frames`]).
+    pub frame_log: Option<PathBuf>,
 }
 
 /// Install the fonts (egui's defaults plus the CJK subset the renderer ships, as a fallback so
@@ -87,11 +92,32 @@ pub fn setup_style(ctx: &egui::Context) {
 
 struct Window {
     app: HetaoApp,
+    frames: Option<frames::FrameLog>,
 }
 
 impl eframe::App for Window {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let t0 = std::time::Instant::now();
         self.app.show(ui);
+        if let Some(log) = &mut self.frames {
+            let v = &self.app.view;
+            log.record(frames::FrameRecord {
+                start_s: log.since_start(t0),
+                ui_ms: t0.elapsed().as_secs_f64() * 1000.0,
+                center_lon: v.center_lon,
+                center_lat: v.center_lat,
+                zoom: v.zoom,
+                layers: self.app.layers.len(),
+                jobs: self.app.jobs_running(),
+            });
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn on_exit(&mut self) {
+        if let Some(log) = &mut self.frames {
+            log.flush();
+        }
     }
 }
 
@@ -144,7 +170,8 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
                 }
             }
             app.start_loading(&cc.egui_ctx);
-            Ok(Box::new(Window { app }))
+            let frames = opts.frame_log.clone().map(frames::FrameLog::new);
+            Ok(Box::new(Window { app, frames }))
         }),
     );
     run.map_err(|e| anyhow::anyhow!("cannot start the window: {e}"))?;

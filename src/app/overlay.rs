@@ -14,10 +14,11 @@ pub const LINE_H: f32 = 18.0;
 
 /// The credits: one line at the map's bottom right, cut with "…" to at most 60 % of the map
 /// width; a click on it (or its ⓘ) opens the full list above it, and another click closes it.
-pub fn credits(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) {
+/// Returns the screen boxes it covers (the map leaves presses there to it).
+pub fn credits(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) -> Vec<egui::Rect> {
     let lines = attributions(app);
     if lines.is_empty() {
-        return;
+        return Vec::new();
     }
     let font = egui::FontId::proportional(10.5);
     let max_w = rect.width() * 0.6;
@@ -57,7 +58,7 @@ pub fn credits(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) {
         app.credits_open = !app.credits_open;
     }
     if !app.credits_open {
-        return;
+        return vec![line];
     }
     // the full credits, above the line, wrapped to 60 % of the map width
     let galleys: Vec<_> = lines
@@ -85,17 +86,19 @@ pub fn credits(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) {
     if resp.clicked() {
         app.credits_open = false;
     }
+    vec![line, full]
 }
 
 /// The legend of the visible thematic layers (those coloured by a property), at the map's top
-/// left below the zoom buttons; its header collapses it (remembered with the layout).
-pub fn legend(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) {
+/// left below the zoom buttons; its header collapses it (remembered with the layout). Returns
+/// the screen box it covers (the map leaves presses there to it).
+pub fn legend(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) -> Option<egui::Rect> {
     let thematic: Vec<usize> = (0..app.layers.len())
         .rev()
         .filter(|&i| app.layers[i].visible && app.layers[i].style.color_by.is_some())
         .collect();
     if thematic.is_empty() {
-        return;
+        return None;
     }
     let at = rect.min + egui::vec2(12.0, 80.0);
     let max = egui::vec2(
@@ -109,7 +112,7 @@ pub fn legend(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) {
             .max_rect(area)
             .layout(egui::Layout::top_down(egui::Align::Min)),
     );
-    egui::Frame::new()
+    let framed = egui::Frame::new()
         .fill(egui::Color32::from_rgba_unmultiplied(255, 255, 255, 225))
         .stroke(egui::Stroke::new(1.0, egui::Color32::from_gray(170)))
         .corner_radius(4.0)
@@ -140,4 +143,5 @@ pub fn legend(app: &mut HetaoApp, ui: &mut egui::Ui, rect: egui::Rect) {
                     }
                 });
         });
+    Some(framed.response.rect)
 }

@@ -60,6 +60,16 @@ impl PickIndex {
         }
     }
 
+    /// Take a tree built elsewhere (on a worker) for `layer` at data revision `rev`.
+    pub fn insert(&mut self, layer: &str, rev: u64, tree: SpatialIndex) {
+        self.trees.insert(layer.to_string(), (rev, tree));
+    }
+
+    /// Drop the tree of `layer` (the layer was removed).
+    pub fn remove(&mut self, layer: &str) {
+        self.trees.remove(layer);
+    }
+
     /// How many layer trees were built so far (tests: a changed layer is re-indexed).
     pub fn builds(&self) -> u64 {
         self.builds
@@ -80,9 +90,10 @@ impl PickIndex {
         self.len() == 0
     }
 
-    /// Candidates of `layer` whose envelope meets the lon/lat box.
-    fn candidates(&self, layer: &Layer, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
-        match self.trees.get(&layer.name) {
+    /// The features of the layer named `layer` whose envelope meets the lon/lat box, in
+    /// index order (empty when the layer is not indexed).
+    pub fn candidates_in(&self, layer: &str, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        match self.trees.get(layer) {
             Some((_, t)) => t
                 .in_envelope(min, max)
                 .into_iter()
@@ -90,6 +101,11 @@ impl PickIndex {
                 .collect(),
             None => Vec::new(),
         }
+    }
+
+    /// Candidates of `layer` whose envelope meets the lon/lat box.
+    fn candidates(&self, layer: &Layer, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        self.candidates_in(&layer.name, min, max)
     }
 
     /// The feature under Mercator point `p` within `tol_m` Mercator metres, among `layers`

@@ -1,15 +1,21 @@
-//! `hetao --screenshot FILE.png`: wait for the first complete frame (the scene uploaded to the
-//! GPU), capture it, write it as a PNG (atomically) and close the window.
+//! `hetao --screenshot FILE.png`: wait for the first complete frame (the zone and every file
+//! given on the command line loaded, their scene uploaded to the GPU, the view at rest),
+//! capture it, write it as a PNG (atomically) and close the window.
 
 use eframe::egui;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+/// How long a screenshot waits for the app to be loaded and drawn, seconds (a big file in a
+/// debug build on a software GPU takes a while).
+pub const TIMEOUT_S: u64 = 300;
 
 /// A screenshot request (`hetao --screenshot FILE.png`).
 pub struct ScreenshotState {
     /// Where to write the PNG.
     pub path: PathBuf,
     frames: u32,
+    ready_frames: u32,
     requested: bool,
     started: std::time::Instant,
     image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
@@ -23,6 +29,7 @@ impl ScreenshotState {
         Self {
             path,
             frames: 0,
+            ready_frames: 0,
             requested: false,
             started: std::time::Instant::now(),
             image: Arc::new(Mutex::new(None)),
@@ -32,15 +39,20 @@ impl ScreenshotState {
 }
 
 impl ScreenshotState {
-    /// One frame of screenshot mode: once the scene of generation `generation` is on the GPU
-    /// (`uploaded`) and a few frames are drawn, capture; once captured (or after 90 s), write
-    /// the PNG, record the outcome and close the window.
-    pub fn step(&mut self, ctx: &egui::Context, uploaded: Option<u64>, generation: u64) {
+    /// One frame of screenshot mode: once the app is `ready` (everything loaded and the
+    /// current scene on the GPU: [`crate::app::HetaoApp::settled`]) and a few frames are
+    /// drawn, capture; once captured (or after [`TIMEOUT_S`]), write the PNG, record the
+    /// outcome and close the window.
+    pub fn step(&mut self, ctx: &egui::Context, ready: bool) {
         let shot = self;
         ctx.request_repaint();
         shot.frames += 1;
-        let ready = uploaded.is_some_and(|u| u == generation && generation > 0);
-        if !shot.requested && ready && shot.frames >= 10 {
+        if !ready {
+            shot.ready_frames = 0;
+        } else {
+            shot.ready_frames += 1;
+        }
+        if !shot.requested && shot.ready_frames >= 10 {
             let slot = shot.image.clone();
             ctx.request_screenshot(move |img| {
                 if let Ok(mut s) = slot.lock() {
@@ -50,7 +62,7 @@ impl ScreenshotState {
             shot.requested = true;
         }
         let img = shot.image.lock().ok().and_then(|mut s| s.take());
-        let timed_out = shot.started.elapsed().as_secs() > 90;
+        let timed_out = shot.started.elapsed().as_secs() > TIMEOUT_S;
         if img.is_none() && !timed_out {
             return;
         }
@@ -64,7 +76,7 @@ impl ScreenshotState {
                 )
             }),
             None => Err(format!(
-                "no screenshot after 90 s (frames {}, scene uploaded: {ready})",
+                "no screenshot after {TIMEOUT_S} s (frames {}, loaded and drawn: {ready})",
                 shot.frames
             )),
         };

@@ -80,9 +80,9 @@ impl HetaoApp {
             .gpu
             .as_ref()
             .map(|g| g.uploaded.load(std::sync::atomic::Ordering::Acquire));
-        let generation = self.scene_gen();
+        let ready = self.settled(uploaded);
         if let Some(shot) = &mut self.screenshot {
-            shot.step(&ctx, uploaded, generation);
+            shot.step(&ctx, ready);
         }
     }
 

@@ -26,6 +26,15 @@ struct Flight {
     duration_s: f64,
 }
 
+/// A pan in progress: the pointer went down at `at` (logical px in the map) when the view's
+/// centre was `center` (Web Mercator metres); `last` is the last pointer position seen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Grab {
+    at: (f64, f64),
+    center: (f64, f64),
+    last: (f64, f64),
+}
+
 /// The persistent state of the map view.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MapView {
@@ -36,6 +45,7 @@ pub struct MapView {
     /// Web Mercator zoom level.
     pub zoom: f64,
     flight: Option<Flight>,
+    grab: Option<Grab>,
 }
 
 impl Default for MapView {
@@ -52,6 +62,7 @@ impl MapView {
             center_lat,
             zoom: clamp_zoom(zoom),
             flight: None,
+            grab: None,
         }
     }
 
@@ -90,6 +101,64 @@ impl MapView {
         let (lon, lat) = mercator_to_lonlat(x - dx * mpp, y + dy * mpp);
         self.center_lon = lon;
         self.center_lat = lat.clamp(-80.0, 80.0);
+        self.reanchor();
+    }
+
+    /// The pointer went down on the map at `(px, py)` (logical px): a pan starts. The map then
+    /// follows the pointer's position relative to this press ([`MapView::drag_to`]), not a sum
+    /// of per-frame deltas, so no motion is lost however slow the frames are.
+    pub fn grab(&mut self, px: f64, py: f64) {
+        if !(px.is_finite() && py.is_finite()) {
+            return;
+        }
+        self.flight = None;
+        self.grab = Some(Grab {
+            at: (px, py),
+            center: lonlat_to_mercator(self.center_lon, self.center_lat),
+            last: (px, py),
+        });
+    }
+
+    /// The pointer of a pan is now at `(px, py)`: the view is the one at the press moved by the
+    /// pointer's whole offset from the press point (exactly: a 200 px drag pans 200 px).
+    pub fn drag_to(&mut self, px: f64, py: f64) {
+        let Some(g) = self.grab.as_mut() else {
+            return;
+        };
+        if !(px.is_finite() && py.is_finite()) {
+            return;
+        }
+        g.last = (px, py);
+        let (dx, dy) = (px - g.at.0, py - g.at.1);
+        let mpp = Camera::new(0.0, 0.0, self.zoom, 1.0, 1.0).metres_per_pixel();
+        let (lon, lat) = mercator_to_lonlat(g.center.0 - dx * mpp, g.center.1 + dy * mpp);
+        self.center_lon = lon;
+        self.center_lat = lat.clamp(-80.0, 80.0);
+    }
+
+    /// The pointer of a pan went up at `(px, py)`: the last move, then the pan ends.
+    pub fn release(&mut self, px: f64, py: f64) {
+        self.drag_to(px, py);
+        self.grab = None;
+    }
+
+    /// End a pan where the pointer was last seen (the pointer left the window).
+    pub fn release_here(&mut self) {
+        self.grab = None;
+    }
+
+    /// True while a pan is in progress (between [`MapView::grab`] and [`MapView::release`]).
+    pub fn is_grabbed(&self) -> bool {
+        self.grab.is_some()
+    }
+
+    /// The view moved by something else during a pan (a wheel step, a key): the pan goes on
+    /// from here, the pointer's last position now holding the current view.
+    fn reanchor(&mut self) {
+        if let Some(g) = self.grab.as_mut() {
+            g.at = g.last;
+            g.center = lonlat_to_mercator(self.center_lon, self.center_lat);
+        }
     }
 
     /// Zoom by `delta` levels (positive zooms in) keeping the point under `(px, py)` fixed, in a
@@ -110,6 +179,7 @@ impl MapView {
         let (lon, lat) = mercator_to_lonlat(cx, cy);
         self.center_lon = lon;
         self.center_lat = lat;
+        self.reanchor();
     }
 
     /// Start a smooth flight to the view that fits `bbox` (≈0.6 s).
@@ -199,6 +269,49 @@ mod tests {
             (x - 450.0).abs() < 1e-6 && (y - 280.0).abs() < 1e-6,
             "{x} {y}"
         );
+    }
+
+    #[test]
+    fn a_drag_pans_by_the_whole_pointer_offset_however_it_is_sampled() {
+        let (w, h) = (800.0, 600.0);
+        let start = MapView::new(114.07, 22.52, 15.0);
+        let ground = start.camera(w, h, 1.0).pixel_to_lonlat(300.0, 300.0);
+        // one frame saw the whole 200 px move; another saw it in 37 uneven steps with a
+        // pause back and forth: both end with the grabbed point under the pointer
+        let mut one = start;
+        one.grab(300.0, 300.0);
+        one.release(500.0, 300.0);
+        let mut many = start;
+        many.grab(300.0, 300.0);
+        for k in 1..=37 {
+            let x = 300.0 + 200.0 * f64::from(k * k) / (37.0 * 37.0);
+            many.drag_to(x, 300.0 + if k % 2 == 0 { 3.0 } else { -3.0 });
+        }
+        many.release(500.0, 300.0);
+        for v in [one, many] {
+            assert!(!v.is_grabbed());
+            let (x, y) = v.camera(w, h, 1.0).lonlat_to_pixel(ground.0, ground.1);
+            assert!(
+                (x - 500.0).abs() < 1e-6 && (y - 300.0).abs() < 1e-6,
+                "{x} {y}"
+            );
+        }
+        // a wheel step during the pan: the point under the pointer stays under it
+        let mut z = start;
+        z.grab(300.0, 300.0);
+        z.drag_to(400.0, 300.0);
+        let under = z.camera(w, h, 1.0).pixel_to_lonlat(400.0, 300.0);
+        z.zoom_about(1.0, 400.0, 300.0, w, h);
+        z.release(450.0, 320.0);
+        let (x, y) = z.camera(w, h, 1.0).lonlat_to_pixel(under.0, under.1);
+        assert!(
+            (x - 450.0).abs() < 1e-6 && (y - 320.0).abs() < 1e-6,
+            "{x} {y}"
+        );
+        // moves without a press do nothing
+        let mut idle = start;
+        idle.drag_to(900.0, 900.0);
+        assert_eq!(idle, start);
     }
 
     #[test]

@@ -55,6 +55,17 @@ pub struct AppArgs {
     #[arg(long, value_name = "FILE")]
     pub open: Vec<std::path::PathBuf>,
 
+    /// Files to open as layers, as with `--open` (`hetao buildings.geojson roads.geojson`);
+    /// with `--screenshot`, the screenshot waits until they are loaded and drawn.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
+
+    /// Log every frame (start time, duration, view centre and zoom) to this file, written
+    /// about once a second and at exit; the app then repaints continuously. The
+    /// `HETAO_FRAME_LOG` environment variable does the same.
+    #[arg(long, value_name = "FILE")]
+    pub frame_log: Option<std::path::PathBuf>,
+
     /// Write the Problems panel's lines (`hetao check`'s messages for files
     /// that failed to load) to this file whenever they change.
     #[arg(long, value_name = "FILE")]
@@ -169,6 +180,26 @@ mod tests {
             cli.app.screenshot.as_deref(),
             Some(std::path::Path::new("x.png"))
         );
+    }
+
+    #[test]
+    fn files_on_the_command_line_open_in_the_app_and_subcommands_still_win() {
+        let cli =
+            Cli::try_parse_from(["hetao", "a.geojson", "dir/b.json", "--screenshot", "s.png"])
+                .expect("files for the app");
+        assert!(cli.command.is_none());
+        let want: Vec<std::path::PathBuf> = vec!["a.geojson".into(), "dir/b.json".into()];
+        assert_eq!(cli.app.files, want);
+        assert_eq!(
+            cli.app.screenshot.as_deref(),
+            Some(std::path::Path::new("s.png"))
+        );
+        let cli = Cli::try_parse_from(["hetao", "check", "a.geojson"]).expect("a subcommand");
+        assert!(matches!(cli.command, Some(Command::Check(_))));
+        assert!(cli.app.files.is_empty());
+        let cli = Cli::try_parse_from(["hetao", "--open", "a.geojson", "b.geojson"]).expect("both");
+        assert_eq!(cli.app.open, vec![std::path::PathBuf::from("a.geojson")]);
+        assert_eq!(cli.app.files, vec![std::path::PathBuf::from("b.geojson")]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! [`MapRenderer::prepare`] then [`MapRenderer::paint`] from its own paint callback; offscreen
 //! rendering (`render::offscreen`) uses the same two calls on a texture.
 
+use super::boxes::BoxGrid;
 use super::camera::{Camera, LocalOrigin};
 use super::style::Rgba;
 use super::tessellate::{GeoVertex, LabelAnchor, LayerMesh, MarkerInstance};
@@ -150,6 +151,8 @@ pub struct Overlay {
 
 struct GpuLayer {
     name: String,
+    /// The mesh's [`LayerMesh::serial`] (0: always re-uploaded).
+    serial: u64,
     visible: bool,
     geo: Option<(wgpu::Buffer, wgpu::Buffer, u32)>,
     markers: Option<(wgpu::Buffer, u32)>,
@@ -386,15 +389,37 @@ impl MapRenderer {
         self.format
     }
 
-    /// Upload a whole scene (replaces every layer). Call when the data, the styles or the year
-    /// change, not per frame.
-    pub fn set_scene(&mut self, device: &wgpu::Device, scene: &Scene) -> Result<(), RenderError> {
-        self.origin = scene.origin;
-        self.layers.clear();
-        for l in &scene.layers {
-            self.upload_layer(device, &l.mesh)?;
+    /// Take a whole scene (its layers, in its order). A layer whose mesh has the serial of one
+    /// already on the GPU ([`LayerMesh::serial`], same origin) keeps its buffers; only new
+    /// meshes are uploaded. Call when the data, the styles or the year change, not per frame.
+    /// A mesh that fails to upload is left out and the first error returned, after the rest
+    /// is in.
+    pub fn set_scene(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        scene: &Scene,
+    ) -> Result<(), RenderError> {
+        let mut old = std::mem::take(&mut self.layers);
+        if self.origin != scene.origin {
+            old.clear();
         }
-        Ok(())
+        self.origin = scene.origin;
+        let mut first_err = None;
+        for l in &scene.layers {
+            let kept = old
+                .iter()
+                .position(|g| g.serial != 0 && g.serial == l.mesh.serial && g.name == l.mesh.name);
+            match kept {
+                Some(i) => self.layers.push(old.swap_remove(i)),
+                None => {
+                    if let Err(e) = self.upload_layer(device, queue, &l.mesh) {
+                        first_err.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        first_err.map_or(Ok(()), Err)
     }
 
     /// Upload (or replace, by name) one tessellated layer; new layers go on top. The mesh must
@@ -404,6 +429,7 @@ impl MapRenderer {
     pub fn upload_layer(
         &mut self,
         device: &wgpu::Device,
+        queue: &wgpu::Queue,
         mesh: &LayerMesh,
     ) -> Result<(), RenderError> {
         let max = device.limits().max_buffer_size;
@@ -420,28 +446,35 @@ impl MapRenderer {
         let validation_scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let oom_scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let geo = (!mesh.indices.is_empty()).then(|| {
-            let vb = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("layer vertices"),
-                contents: bytemuck::cast_slice(&mesh.vertices),
-                usage: wgpu::BufferUsages::VERTEX,
-            });
-            let ib = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("layer indices"),
-                contents: bytemuck::cast_slice(&mesh.indices),
-                usage: wgpu::BufferUsages::INDEX,
-            });
+            let vb = upload_buffer(
+                device,
+                queue,
+                "layer vertices",
+                bytemuck::cast_slice(&mesh.vertices),
+                wgpu::BufferUsages::VERTEX,
+            );
+            let ib = upload_buffer(
+                device,
+                queue,
+                "layer indices",
+                bytemuck::cast_slice(&mesh.indices),
+                wgpu::BufferUsages::INDEX,
+            );
             (vb, ib, mesh.indices.len() as u32)
         });
         let markers = (!mesh.markers.is_empty()).then(|| {
-            let b = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("layer markers"),
-                contents: bytemuck::cast_slice(&mesh.markers),
-                usage: wgpu::BufferUsages::VERTEX,
-            });
+            let b = upload_buffer(
+                device,
+                queue,
+                "layer markers",
+                bytemuck::cast_slice(&mesh.markers),
+                wgpu::BufferUsages::VERTEX,
+            );
             (b, mesh.markers.len() as u32)
         });
         let gl = GpuLayer {
             name: mesh.name.clone(),
+            serial: mesh.serial,
             visible: true,
             geo,
             markers,
@@ -698,79 +731,38 @@ impl MapRenderer {
     }
 }
 
-/// Screen boxes `[x0, y0, x1, y1]` bucketed in a grid of [`BoxGrid::CELL`] px cells, so that
-/// testing a label against those already placed looks at its neighbours only (not every box:
-/// the greedy placement stays linear in the number of labels).
-struct BoxGrid {
-    cols: usize,
-    rows: usize,
-    cells: Vec<Vec<[f32; 4]>>,
-}
+/// Bytes per write of a layer upload ([`upload_buffer`]).
+const UPLOAD_CHUNK: usize = 4 << 20;
 
-impl BoxGrid {
-    const CELL: f32 = 64.0;
-
-    fn new(w: f32, h: f32) -> Self {
-        let cols = ((w / Self::CELL).ceil() as usize).max(1);
-        let rows = ((h / Self::CELL).ceil() as usize).max(1);
-        Self {
-            cols,
-            rows,
-            cells: vec![Vec::new(); cols * rows],
+/// A GPU buffer of `usage` holding `bytes`, written through the queue in runs of
+/// [`UPLOAD_CHUNK`] bytes: the queue's staging memory for a big layer then stays a few MB
+/// instead of a second copy of the whole layer (which a software GPU keeps in RAM).
+fn upload_buffer(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    label: &str,
+    bytes: &[u8],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    let align = wgpu::COPY_BUFFER_ALIGNMENT as usize;
+    let size = bytes.len().div_ceil(align) * align;
+    let buf = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: size as u64,
+        usage: usage | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut offset = 0;
+    for run in bytes.chunks(UPLOAD_CHUNK) {
+        if run.len() % align == 0 {
+            queue.write_buffer(&buf, offset as u64, run);
+        } else {
+            // the last run of an odd length: padded with zeros to the copy alignment
+            let mut padded = run.to_vec();
+            padded.resize(run.len().div_ceil(align) * align, 0);
+            queue.write_buffer(&buf, offset as u64, &padded);
         }
+        offset += run.len();
     }
-
-    /// The cells a box touches (clamped to the grid).
-    fn span(&self, b: [f32; 4]) -> impl Iterator<Item = usize> + use<> {
-        let cell = |v: f32, n: usize| ((v / Self::CELL).floor().max(0.0) as usize).min(n - 1);
-        let (c0, c1) = (cell(b[0], self.cols), cell(b[2], self.cols));
-        let (r0, r1) = (cell(b[1], self.rows), cell(b[3], self.rows));
-        let cols = self.cols;
-        (r0..=r1).flat_map(move |r| (c0..=c1).map(move |c| r * cols + c))
-    }
-
-    fn overlaps(&self, b: [f32; 4]) -> bool {
-        self.span(b).any(|i| {
-            self.cells[i]
-                .iter()
-                .any(|o| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3])
-        })
-    }
-
-    fn insert(&mut self, b: [f32; 4]) {
-        for i in self.span(b).collect::<Vec<_>>() {
-            self.cells[i].push(b);
-        }
-    }
-}
-
-#[cfg(test)]
-mod box_grid_tests {
-    use super::BoxGrid;
-
-    #[test]
-    fn overlap_matches_a_scan_of_every_box() {
-        let mut g = BoxGrid::new(800.0, 600.0);
-        let mut all: Vec<[f32; 4]> = Vec::new();
-        let mut s = 12345u64;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 33) as f32 / (1u64 << 31) as f32
-        };
-        for _ in 0..2000 {
-            let (x, y) = (next() * 820.0 - 10.0, next() * 620.0 - 10.0);
-            let b = [x, y, x + 10.0 + next() * 150.0, y + 8.0 + next() * 20.0];
-            let scan = all
-                .iter()
-                .any(|o| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]);
-            assert_eq!(g.overlaps(b), scan, "box {b:?}");
-            if !scan {
-                g.insert(b);
-                all.push(b);
-            }
-        }
-        assert!(all.len() > 50);
-    }
+    buf
 }

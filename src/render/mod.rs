@@ -8,12 +8,14 @@
 //!
 //! Modules: [`camera`] (Web Mercator view, local origin), [`style`] (layer styles from
 //! `data/styles/*.json`), [`tessellate`] (fills, strokes, markers, label anchors), [`text`]
-//! (font and glyph atlas), [`gpu`] (device, pipelines, painting), [`offscreen`] (texture →
+//! (font and glyph atlas), [`lod`] (big layers: fills always, outlines near the view), [`gpu`] (device, pipelines, painting), [`offscreen`] (texture →
 //! image → PNG), [`overlay`] (legend, scale bar, north arrow, title, attribution), [`snapshot`]
 //! (the whole snapshot job, used by `hetao snapshot`).
 
+mod boxes;
 pub mod camera;
 pub mod gpu;
+pub mod lod;
 pub mod offscreen;
 pub mod overlay;
 pub mod snapshot;

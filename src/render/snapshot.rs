@@ -122,7 +122,7 @@ pub fn render_snapshot(
     let scene = Scene::build(dataset, styles, &req.scene);
     let camera = camera_for(req, &scene);
     let mut renderer = MapRenderer::new(&ctx.device, OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES)?;
-    renderer.set_scene(&ctx.device, &scene)?;
+    renderer.set_scene(&ctx.device, &ctx.queue, &scene)?;
     let overlay = req
         .overlay
         .as_ref()

@@ -49,17 +49,29 @@ impl HetaoApp {
 
     /// Restyle a layer after its mode or opacity changed.
     pub fn restyle(&mut self, i: usize) {
-        let Some(name) = self.layers.get(i).map(|e| e.name.clone()) else {
+        let Some(e) = self.layers.get_mut(i) else {
             return;
         };
-        let data = self.layer_data(&name).cloned().unwrap_or_default();
-        if let Some(e) = self.layers.get_mut(i) {
-            e.restyle(&data);
-        }
+        // the layer's data is borrowed, not copied (a loaded layer can be a city's buildings)
+        let empty = Layer::default();
+        let data = self
+            .doc
+            .current()
+            .layer(&e.name)
+            .or_else(|| self.user_layers.iter().find(|l| l.name == e.name))
+            .unwrap_or(&empty);
+        e.restyle(data);
     }
 
     /// Add a loaded layer on top (renamed if its name is taken) and fly to it.
-    pub fn add_user_layer(&mut self, mut layer: Layer) {
+    pub fn add_user_layer(&mut self, layer: Layer) {
+        let bbox = crate::app::prepare::layer_bbox(&layer);
+        self.add_user_layer_with_bbox(layer, bbox);
+    }
+
+    /// [`HetaoApp::add_user_layer`] with the layer's extent already known (computed on the
+    /// loading worker).
+    pub(crate) fn add_user_layer_with_bbox(&mut self, mut layer: Layer, bbox: Option<[f64; 4]>) {
         let base = layer.name.clone();
         let mut n = 2;
         while self.layers.iter().any(|e| e.name == layer.name) {
@@ -77,23 +89,6 @@ impl HetaoApp {
             });
         }
         self.status = format!("loaded {} ({} features)", layer.name, layer.features.len());
-        let bbox = layer
-            .features
-            .iter()
-            .filter_map(|f| {
-                f.geometry
-                    .as_ref()
-                    .and_then(geo::BoundingRect::bounding_rect)
-            })
-            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
-            .reduce(|a, b| {
-                [
-                    a[0].min(b[0]),
-                    a[1].min(b[1]),
-                    a[2].max(b[2]),
-                    a[3].max(b[3]),
-                ]
-            });
         self.layers.push(e);
         self.touch_layer(&layer.name);
         self.user_layers.push(layer);

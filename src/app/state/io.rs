@@ -4,7 +4,8 @@
 use super::{FileProblem, HetaoApp, Loaded};
 use crate::app::export::{self, SnapshotJob};
 use crate::app::jobs::{Job, JobControl};
-use crate::core::io::{LoadError, LoadOptions, load_path_with};
+use crate::app::prepare::{PreparedLayer, prepare_layer};
+use crate::core::io::{LoadError, LoadOptions, OpenOptions, open_layers};
 use crate::core::model::Dataset;
 use crate::render::{GpuContext, StyleSet};
 use eframe::egui;
@@ -31,24 +32,44 @@ impl HetaoApp {
         ));
     }
 
-    /// Load a GeoJSON file on a worker thread through the core's loader
-    /// ([`crate::core::io::load_path_with`]: its memory guard, progress and cancel; Cancel in
-    /// the status bar stops it). A file that fails is checked with `hetao check`'s validator
-    /// and its messages go to the Problems panel ([`problems_of`]).
+    /// Open a file's layers on a worker thread through the core's loader
+    /// ([`crate::core::io::open_layers`]: its memory guard, progress and cancel; Cancel in
+    /// the status bar stops it), and prepare each layer there too (mesh, pick tree, extent:
+    /// [`prepare_layer`]), so that the UI thread only swaps them in. A file that fails is
+    /// checked with `hetao check`'s validator and its messages go to the Problems panel
+    /// ([`problems_of`]) and to stderr.
     pub fn open_file(&mut self, path: PathBuf, ctx: &egui::Context) {
         let c = ctx.clone();
         let p = path.clone();
+        let styles = self.styles.clone();
+        let year = self.year;
+        let origin = super::map_origin();
         self.file_jobs.push(Job::spawn(
             format!("loading {}", path.display()),
             move |jc: &JobControl| {
                 let progress = |f: f64| jc.set_progress(f as f32);
-                let opts = LoadOptions {
-                    cancel: Some(jc.cancel_flag()),
-                    progress: Some(&progress),
-                    ..LoadOptions::default()
+                let opts = OpenOptions {
+                    load: LoadOptions {
+                        cancel: Some(jc.cancel_flag()),
+                        progress: Some(&progress),
+                        ..LoadOptions::default()
+                    },
+                    layer: None,
+                    crs: None,
                 };
-                let r = match load_path_with(&p, &opts) {
-                    Ok(l) => Ok(l),
+                let r = match open_layers(&p, &opts) {
+                    Ok(layers) => {
+                        // parsing is done: the rest is preparation (progress unknown)
+                        jc.set_progress(f32::NAN);
+                        let mut ready = Vec::with_capacity(layers.len());
+                        for l in layers {
+                            if jc.is_cancelled() {
+                                break;
+                            }
+                            ready.push(prepare_layer(l, &styles, year, origin));
+                        }
+                        Ok(ready)
+                    }
                     Err(LoadError::Cancelled { .. }) => Err(FileProblem::Cancelled),
                     Err(e) => Err(FileProblem::Lines(problems_of(&p, &e))),
                 };
@@ -56,6 +77,52 @@ impl HetaoApp {
             },
             move || c.request_repaint(),
         ));
+    }
+
+    /// Add a layer prepared on a worker: the layer goes on the stack as
+    /// [`HetaoApp::add_user_layer`] adds it, and its mesh and pick tree go straight into the
+    /// caches (nothing is tessellated or indexed on this thread). When the layer had to be
+    /// renamed and its new name gives it another style, the mesh is left out and rebuilt.
+    pub(crate) fn add_prepared_layer(&mut self, p: PreparedLayer) {
+        let PreparedLayer {
+            layer,
+            style,
+            mut mesh,
+            year,
+            tree,
+            bbox,
+        } = p;
+        self.add_user_layer_with_bbox(layer, bbox);
+        let Some(e) = self.layers.last() else {
+            return;
+        };
+        let name = e.name.clone();
+        let rev = self.user_revs.get(&name).copied().unwrap_or(0);
+        if mesh.name != name {
+            std::sync::Arc::make_mut(&mut mesh).name = name.clone();
+        }
+        let mesh = (e.style == style && year == self.year).then_some(mesh);
+        self.cache
+            .adopt_layer(&name, (rev, e.style_rev, None), mesh, tree);
+    }
+
+    /// Background jobs running: the zone load, file loads, the export.
+    pub fn jobs_running(&self) -> usize {
+        usize::from(self.zone_job.is_some())
+            + self.file_jobs.len()
+            + usize::from(self.export_job.is_some())
+    }
+
+    /// Nothing is still to be loaded or drawn: the zone and every file given at start are in,
+    /// no load runs, the view is not flying, and the scene on the GPU is the current one
+    /// (`uploaded`: the generation the renderer uploaded last). The screenshot waits for it.
+    pub fn settled(&self, uploaded: Option<u64>) -> bool {
+        let generation = self.scene_gen();
+        self.is_loaded()
+            && self.pending_open.is_empty()
+            && self.file_jobs.is_empty()
+            && !self.view.is_flying()
+            && uploaded.is_some_and(|u| u == generation && generation > 0)
     }
 
     /// Take the results of finished workers: the zone, opened files, exports.
@@ -83,12 +150,23 @@ impl HetaoApp {
         for (i, r, cancelled) in done.into_iter().rev() {
             self.file_jobs.remove(i);
             match r {
-                Ok(Loaded::File(_, Ok(l))) if !cancelled => self.add_user_layer(l),
+                Ok(Loaded::File(_, Ok(layers))) if !cancelled => {
+                    for l in layers {
+                        self.add_prepared_layer(l);
+                    }
+                }
                 Ok(Loaded::File(p, Err(FileProblem::Lines(lines)))) if !cancelled => {
                     self.status = format!("{} failed to load: see Problems", p.display());
+                    for l in &lines {
+                        eprintln!("{l}");
+                    }
                     self.add_problems(&p.display().to_string(), lines);
                 }
-                _ => self.status = "load cancelled".into(),
+                _ => {
+                    self.status = "load cancelled".into();
+                    // what the cancelled load had parsed is freed: give it back
+                    crate::app::memory::give_back();
+                }
             }
         }
         if let Some(j) = &self.export_job

@@ -41,7 +41,10 @@ pub struct GpuHandle {
 
 pub(crate) enum Loaded {
     Zone(Result<(Dataset, StyleSet), String>),
-    File(PathBuf, Result<Layer, FileProblem>),
+    File(
+        PathBuf,
+        Result<Vec<crate::app::prepare::PreparedLayer>, FileProblem>,
+    ),
 }
 
 /// Why an opened file gave no layer.
@@ -333,6 +336,13 @@ impl HetaoApp {
     pub fn ensure_scene(&mut self) -> Option<Arc<Scene>> {
         let inp = inputs!(self);
         self.cache.ensure_scene(inp)
+    }
+
+    /// Bring the big layers' outlines near the view up to date for the lon/lat box `view`
+    /// ([`Caches::ensure_details`]); true when they changed.
+    pub fn ensure_details(&mut self, view: [f64; 4]) -> bool {
+        let inp = inputs!(self);
+        self.cache.ensure_details(inp, view)
     }
 
     /// The feature under a Mercator point within `tol_m` metres.

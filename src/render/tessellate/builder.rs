@@ -145,7 +145,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Tessellate `features` onto the end of the part.
-    pub fn features(&mut self, features: &[Feature]) {
+    pub fn features<'f>(&mut self, features: impl IntoIterator<Item = &'f Feature>) {
         let style = self.style;
         for f in features {
             let Some(g) = &f.geometry else { continue };
@@ -334,7 +334,8 @@ impl<'a> Builder<'a> {
     ) {
         // the exterior is projected once, for the fill and the outline
         self.project(&p.exterior().0);
-        if let Some(fc) = fill {
+        // a fully transparent fill draws nothing (a detail part's outlines-only style)
+        if let Some(fc) = fill.filter(|c| c.0[3] > 0) {
             self.fill(p, fc);
         }
         if let Some(sc) = stroke

@@ -22,7 +22,7 @@ use super::style::{Rgba, Style};
 use crate::core::model::Layer;
 use builder::{Builder, Part, Span, coordinate_count};
 use std::mem::MaybeUninit;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// A vertex of fills and strokes: position (metres from the local origin, y north), a pixel
 /// offset (logical px, x right, y down) added after projection, and an sRGB colour.
@@ -90,6 +90,18 @@ pub struct LayerMesh {
     pub class_counts: Vec<usize>,
     /// Lon/lat box of the drawn features `[w, s, e, n]`, if any.
     pub bbox: Option<[f64; 4]>,
+    /// Which tessellation this is: unique per [`tessellate_layer`] call (0: a mesh built by
+    /// hand). The renderer keeps a layer's GPU buffers while the scene brings the same serial,
+    /// so that a scene rebuilt around an unchanged layer uploads nothing for it, and a mesh
+    /// whose CPU-side vertices were dropped after the upload ([`LayerMesh::without_geometry`])
+    /// still stands for them.
+    pub serial: u64,
+}
+
+/// The serial of the next tessellation (starts at 1).
+fn next_serial() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Which features are drawn and how their status is read.
@@ -173,6 +185,26 @@ pub fn tessellate_layer(
     };
     let mut mesh = assemble(results, workers);
     mesh.name = layer.name.clone();
+    mesh.serial = next_serial();
+    mesh
+}
+
+/// Tessellate the features of `layer` at `indices` (in that order; an index past the end is
+/// skipped) on the calling thread: a big layer's detail part ([`crate::render::lod`]), a
+/// few thousand features at most.
+pub fn tessellate_subset(
+    layer: &Layer,
+    indices: &[usize],
+    style: &Style,
+    filter: Filter,
+    origin: LocalOrigin,
+) -> LayerMesh {
+    let mut b = Builder::new(style, filter, origin);
+    b.features(indices.iter().filter_map(|&i| layer.features.get(i)));
+    let end = b.part.mark();
+    let mut mesh = assemble(vec![(b.part, vec![(0, Span::default(), end)])], 1);
+    mesh.name = layer.name.clone();
+    mesh.serial = next_serial();
     mesh
 }
 
@@ -337,6 +369,30 @@ fn run_copies(jobs: Vec<CopyJob<'_>>, workers: usize, total: usize) {
 }
 
 impl LayerMesh {
+    /// Bytes of the GPU-bound geometry (vertices, indices, markers) held on the CPU side.
+    pub fn geometry_bytes(&self) -> usize {
+        self.vertices.len() * std::mem::size_of::<GeoVertex>()
+            + self.indices.len() * 4
+            + self.markers.len() * std::mem::size_of::<MarkerInstance>()
+    }
+
+    /// The same mesh without its GPU-bound geometry (vertices, indices, markers), keeping
+    /// what the CPU reads (name, serial, labels, counts, extent): what the app holds once the
+    /// geometry is on the GPU.
+    pub fn without_geometry(&self) -> LayerMesh {
+        LayerMesh {
+            name: self.name.clone(),
+            vertices: Vec::new(),
+            indices: Vec::new(),
+            markers: Vec::new(),
+            labels: self.labels.clone(),
+            features_drawn: self.features_drawn,
+            class_counts: self.class_counts.clone(),
+            bbox: self.bbox,
+            serial: self.serial,
+        }
+    }
+
     /// Append another mesh (indices rebased).
     pub fn append(&mut self, other: LayerMesh) {
         let base = self.vertices.len() as u32;
