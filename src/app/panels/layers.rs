@@ -46,12 +46,23 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             let n = app.layers.len();
             for i in (0..n).rev() {
-                let data_props = app
-                    .layer_data(&app.layers[i].name)
-                    .map(property_names)
-                    .unwrap_or_default();
+                let id = ui.make_persistent_id(("layer-details", &app.layers[i].name));
+                // The style menu's property names come from scanning features: only for a
+                // layer whose details are open, not for every layer on every frame.
+                let open = egui::collapsing_header::CollapsingState::load_with_default_open(
+                    ui.ctx(),
+                    id,
+                    false,
+                )
+                .is_open();
+                let data_props = if open {
+                    app.layer_data(&app.layers[i].name)
+                        .map(property_names)
+                        .unwrap_or_default()
+                } else {
+                    Default::default()
+                };
                 let e = &mut app.layers[i];
-                let id = ui.make_persistent_id(("layer-details", &e.name));
                 let header = egui::collapsing_header::CollapsingState::load_with_default_open(
                     ui.ctx(),
                     id,
