@@ -1,6 +1,14 @@
 //! Crash-safe writes: every file Hetao Atlas writes goes to a temporary file in the same
 //! folder, is flushed to disk, and is then renamed over the target, so a reader sees the
 //! old file or the new one, never half of one.
+//!
+//! **Permissions** (Unix): replacing a file keeps what its folder expects. The new content
+//! gets the existing file's mode (`0644` stays `0644`, `0640` stays `0640`) and, where the
+//! process may, its owner and group (`chown` is tried and its refusal ignored: only root may
+//! give a file away). A new file is created like any editor creates one: mode `0666` less the
+//! process's umask (`0644` under umask `022`, `0600` under `077`), not the `0600` of a private
+//! temporary file. Every writer of the tree goes through here, so scenario saves, autosaves,
+//! exports and `hetao snapshot --out` all behave the same.
 
 use std::io::Write;
 use std::path::Path;
@@ -54,11 +62,21 @@ fn write_atomic_impl(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hetao-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(err)?;
+    // The file being replaced, if any: its mode and owner carry over to the new content.
+    let existing = std::fs::metadata(path).ok().filter(|m| m.is_file());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".hetao-").suffix(".tmp");
+    #[cfg(unix)]
+    if existing.is_none() {
+        // a new file: 0666 less the umask, applied by open(2) itself
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(err)?;
+    #[cfg(unix)]
+    if let Some(m) = &existing {
+        keep_owner_and_mode(tmp.as_file(), m).map_err(err)?;
+    }
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         fill(&mut buf).map_err(err)?;
@@ -75,6 +93,23 @@ fn write_atomic_impl(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Give `file` the owner, group and mode of `like` (the file it is about to replace). A
+/// refused `chown` is ignored (only root may change the owner; the group may be one the user
+/// is not in); the mode is set after it, since `chown` can clear the set-id bits.
+#[cfg(unix)]
+fn keep_owner_and_mode(file: &std::fs::File, like: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if let Ok(mine) = file.metadata()
+        && (mine.uid(), mine.gid()) != (like.uid(), like.gid())
+    {
+        if std::os::unix::fs::fchown(file, Some(like.uid()), Some(like.gid())).is_err() {
+            // at least the group, when the user is in it
+            let _ = std::os::unix::fs::fchown(file, None, Some(like.gid()));
+        }
+    }
+    file.set_permissions(std::fs::Permissions::from_mode(like.mode() & 0o7777))
 }
 
 #[cfg(test)]
@@ -105,5 +140,88 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names.len(), 1, "left behind: {names:?}");
+    }
+
+    #[cfg(unix)]
+    fn mode(p: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).expect("metadata").permissions().mode() & 0o7777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_a_file_keeps_its_mode_and_owner() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().expect("tempdir");
+        for want in [0o644, 0o640, 0o600, 0o664] {
+            let p = dir.path().join(format!("f{want:o}.png"));
+            std::fs::write(&p, b"old").expect("write");
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(want)).expect("chmod");
+            let owner = std::fs::metadata(&p)
+                .map(|m| (m.uid(), m.gid()))
+                .expect("meta");
+            write_atomic(&p, b"new content").expect("replace");
+            assert_eq!(std::fs::read(&p).expect("read"), b"new content");
+            assert_eq!(mode(&p), want, "mode of {}", p.display());
+            let after = std::fs::metadata(&p)
+                .map(|m| (m.uid(), m.gid()))
+                .expect("meta");
+            assert_eq!(after, owner);
+        }
+        // the streaming writer too
+        let p = dir.path().join("g.geojson");
+        std::fs::write(&p, b"{}").expect("write");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        write_atomic_with(&p, |w| w.write_all(b"[]")).expect("replace");
+        assert_eq!(mode(&p), 0o640);
+    }
+
+    /// Run by [`new_files_follow_the_umask`] in a child process (the umask is process-wide):
+    /// set the umask from `HETAO_TEST_UMASK`, write a new file and replace an existing one in
+    /// `HETAO_TEST_DIR`.
+    #[cfg(unix)]
+    #[test]
+    #[ignore = "a child process of new_files_follow_the_umask"]
+    fn umask_child() {
+        let mask = std::env::var("HETAO_TEST_UMASK").expect("HETAO_TEST_UMASK");
+        let dir = std::path::PathBuf::from(std::env::var_os("HETAO_TEST_DIR").expect("dir"));
+        let mask = u32::from_str_radix(&mask, 8).expect("octal umask");
+        // SAFETY: umask only swaps the process's file-creation mask; this process runs this
+        // one test.
+        unsafe { libc::umask(mask as libc::mode_t) };
+        write_atomic(&dir.join("new.json"), b"new").expect("new file");
+        write_atomic(&dir.join("old.json"), b"replaced").expect("replace");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_follow_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let exe = std::env::current_exe().expect("test binary");
+        for (mask, want_new) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let old = dir.path().join("old.json");
+            std::fs::write(&old, b"old").expect("write");
+            std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+            let out = std::process::Command::new(&exe)
+                .args(["--exact", "core::atomic::tests::umask_child", "--ignored"])
+                .args(["--test-threads", "1"])
+                .env("HETAO_TEST_UMASK", mask)
+                .env("HETAO_TEST_DIR", dir.path())
+                .output()
+                .expect("run the child");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && text.contains("1 passed"),
+                "umask {mask}: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let new = dir.path().join("new.json");
+            assert_eq!(std::fs::read(&new).expect("read"), b"new");
+            assert_eq!(mode(&new), want_new, "a new file under umask {mask}");
+            // an existing file keeps its mode whatever the umask
+            assert_eq!(mode(&old), 0o644, "a replaced file under umask {mask}");
+            assert_eq!(std::fs::read(&old).expect("read"), b"replaced");
+        }
     }
 }
