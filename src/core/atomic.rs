@@ -103,11 +103,10 @@ fn keep_owner_and_mode(file: &std::fs::File, like: &std::fs::Metadata) -> std::i
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     if let Ok(mine) = file.metadata()
         && (mine.uid(), mine.gid()) != (like.uid(), like.gid())
+        && std::os::unix::fs::fchown(file, Some(like.uid()), Some(like.gid())).is_err()
     {
-        if std::os::unix::fs::fchown(file, Some(like.uid()), Some(like.gid())).is_err() {
-            // at least the group, when the user is in it
-            let _ = std::os::unix::fs::fchown(file, None, Some(like.gid()));
-        }
+        // at least the group, when the user is in it
+        let _ = std::os::unix::fs::fchown(file, None, Some(like.gid()));
     }
     file.set_permissions(std::fs::Permissions::from_mode(like.mode() & 0o7777))
 }

@@ -344,6 +344,12 @@ impl Desktop {
         )
     }
 
+    /// The running app's process id (its autosaves are named after it:
+    /// `NAME.autosave.<pid>.json`).
+    pub fn app_pid(&self) -> Option<u32> {
+        self.app.as_ref().map(Child::id)
+    }
+
     /// Whether the app process is still running.
     pub fn app_running(&mut self) -> bool {
         self.app
