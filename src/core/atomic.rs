@@ -9,6 +9,12 @@
 //! process's umask (`0644` under umask `022`, `0600` under `077`), not the `0600` of a private
 //! temporary file. Every writer of the tree goes through here, so scenario saves, autosaves,
 //! exports and `hetao snapshot --out` all behave the same.
+//!
+//! Two more file operations live here, so that nothing else in `src/` touches files behind
+//! this module's back: [`move_aside`] renames a file to a free name without ever replacing
+//! one (a damaged autosave kept as `….corrupt`), and [`LockFile`] is an advisory lock held
+//! for a process's lifetime (the one file not replaced atomically: a new inode would lose
+//! the lock).
 
 use std::io::Write;
 use std::path::Path;
@@ -93,6 +99,81 @@ fn write_atomic_impl(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Rename `path` to the first free name of `names` (tried in order) without ever replacing
+/// a file: a hard link to the new name (which fails when it exists), then the old name is
+/// removed; on a file system without hard links, a rename to a name found free. Returns the
+/// new name.
+pub fn move_aside(
+    path: &Path,
+    names: impl IntoIterator<Item = std::path::PathBuf>,
+) -> Result<std::path::PathBuf, AtomicWriteError> {
+    let err = |source| AtomicWriteError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    for target in names {
+        match std::fs::hard_link(path, &target) {
+            Ok(()) => {
+                std::fs::remove_file(path).map_err(err)?;
+                return Ok(target);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(err(e)),
+            Err(_) if !target.exists() => {
+                std::fs::rename(path, &target).map_err(err)?;
+                return Ok(target);
+            }
+            Err(_) => continue,
+        }
+    }
+    Err(err(std::io::Error::other(
+        "every name to move it to is taken",
+    )))
+}
+
+/// An advisory lock on a file, held until dropped (or until the process ends, however it
+/// ends: the kernel releases `flock(2)` locks with the last open descriptor). The file holds
+/// the pid, for people.
+#[derive(Debug)]
+pub struct LockFile {
+    _file: std::fs::File,
+}
+
+impl LockFile {
+    /// Create or open `path` and lock it; fails with `WouldBlock` when someone else holds it.
+    pub fn acquire(path: &Path) -> Result<LockFile, AtomicWriteError> {
+        let err = |source| AtomicWriteError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(err)?;
+        f.try_lock().map_err(|e| {
+            err(match e {
+                std::fs::TryLockError::Error(e) => e,
+                std::fs::TryLockError::WouldBlock => std::io::ErrorKind::WouldBlock.into(),
+            })
+        })?;
+        f.set_len(0).map_err(err)?;
+        writeln!(f, "{}", std::process::id()).map_err(err)?;
+        Ok(LockFile { _file: f })
+    }
+
+    /// Whether someone (this process included, through another open) holds the lock of
+    /// `path`; false when there is no such file.
+    pub fn is_held(path: &Path) -> bool {
+        let Ok(f) = std::fs::File::open(path) else {
+            return false;
+        };
+        matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    }
 }
 
 /// Give `file` the owner, group and mode of `like` (the file it is about to replace). A
@@ -222,5 +303,41 @@ mod tests {
             assert_eq!(mode(&old), 0o644, "a replaced file under umask {mask}");
             assert_eq!(std::fs::read(&old).expect("read"), b"replaced");
         }
+    }
+
+    #[test]
+    fn move_aside_never_replaces_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.json");
+        let taken = dir.path().join("a.json.corrupt");
+        std::fs::write(&p, b"damaged").expect("write");
+        std::fs::write(&taken, b"earlier").expect("write");
+        let names = [taken.clone(), dir.path().join("a.json.corrupt.2")];
+        let got = move_aside(&p, names).expect("moved");
+        assert_eq!(got, dir.path().join("a.json.corrupt.2"));
+        assert_eq!(std::fs::read(&got).expect("read"), b"damaged");
+        assert_eq!(std::fs::read(&taken).expect("read"), b"earlier");
+        assert!(!p.exists());
+        // nothing to move, or no free name: an error, nothing changes
+        assert!(move_aside(&p, [dir.path().join("x")]).is_err());
+        std::fs::write(&p, b"again").expect("write");
+        assert!(move_aside(&p, [taken.clone()]).is_err());
+        assert_eq!(std::fs::read(&p).expect("read"), b"again");
+    }
+
+    #[test]
+    fn a_lock_file_is_held_until_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.lock");
+        assert!(!LockFile::is_held(&p));
+        let l = LockFile::acquire(&p).expect("lock");
+        assert!(LockFile::is_held(&p));
+        assert!(LockFile::acquire(&p).is_err(), "locked twice");
+        assert_eq!(
+            std::fs::read_to_string(&p).expect("read").trim(),
+            std::process::id().to_string()
+        );
+        drop(l);
+        assert!(!LockFile::is_held(&p));
     }
 }

@@ -12,11 +12,9 @@
 //! taken through another open file conflicts). The autosave of older versions,
 //! `NAME.autosave.json`, has no lock and counts as crashed.
 //!
-//! The lock file is the one file not written through [`crate::core::atomic`]: an atomic
-//! replace would give it a new inode and lose the lock. It holds the pid, for people.
+//! The lock is a [`crate::core::atomic::LockFile`] (it holds the pid, for people).
 
-use std::fs::File;
-use std::io::Write;
+use crate::core::atomic::LockFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,8 +26,8 @@ static TAGS: AtomicUsize = AtomicUsize::new(0);
 #[derive(Debug, Clone, Default)]
 pub struct Instance {
     tag: Option<String>,
-    /// The lock file held, and the open file holding the lock.
-    lock: Option<(PathBuf, Arc<File>)>,
+    /// The lock file held, and the lock.
+    lock: Option<(PathBuf, Arc<LockFile>)>,
 }
 
 impl Instance {
@@ -54,28 +52,14 @@ impl Instance {
 
     /// Hold the lock of `autosave` (taken once; a lock held for another autosave is released
     /// first). Fails when the lock file cannot be created or is held by someone else.
-    pub fn hold(&mut self, autosave: &Path) -> std::io::Result<()> {
+    pub fn hold(&mut self, autosave: &Path) -> Result<(), crate::core::atomic::AtomicWriteError> {
         let lock_path = lock_path(autosave);
         if self.lock.as_ref().is_some_and(|(p, _)| *p == lock_path) {
             return Ok(());
         }
         self.release();
-        let mut f = File::options()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&lock_path)?;
-        f.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::Error(e) => e,
-            std::fs::TryLockError::WouldBlock => std::io::Error::other(format!(
-                "{} is held by another instance",
-                lock_path.display()
-            )),
-        })?;
-        f.set_len(0)?;
-        writeln!(f, "{}", std::process::id())?;
-        self.lock = Some((lock_path, Arc::new(f)));
+        let l = LockFile::acquire(&lock_path)?;
+        self.lock = Some((lock_path, Arc::new(l)));
         Ok(())
     }
 
@@ -107,10 +91,7 @@ pub fn autosave_name(stem: &str, tag: &str) -> String {
 
 /// Whether the instance that wrote `autosave` still runs (someone holds its lock).
 pub fn is_running(autosave: &Path) -> bool {
-    let Ok(f) = File::open(lock_path(autosave)) else {
-        return false;
-    };
-    matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    LockFile::is_held(&lock_path(autosave))
 }
 
 /// Every autosave of `stem` in `dir`, any instance's (`stem.autosave.<tag>.json` and the

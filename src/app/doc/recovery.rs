@@ -142,20 +142,28 @@ pub struct CorruptAutosave {
     pub autosave: PathBuf,
     /// Where it was kept (`None`: it could not be renamed; it stays where it was).
     pub kept_as: Option<PathBuf>,
-    /// Why it cannot be read: `file:line:column: message`.
-    pub error: String,
+    /// 1-based line of the error.
+    pub line: usize,
+    /// 1-based column of the error.
+    pub column: usize,
+    /// What is wrong ("EOF while parsing an object").
+    pub message: String,
 }
 
 impl CorruptAutosave {
-    /// The line for the Problems panel: `FILE:LINE:COL: error: … (kept as FILE.corrupt)`.
-    pub fn line(&self) -> String {
+    /// The line for the Problems panel, in `hetao check`'s form: `FILE:LINE:COL: error: this
+    /// autosave is damaged and cannot be restored (WHY); kept as FILE.corrupt`.
+    pub fn report_line(&self) -> String {
         let kept = match &self.kept_as {
             Some(k) => format!("kept as {}", k.display()),
             None => "it could not be renamed and stays where it is".into(),
         };
         format!(
-            "{}: error: this autosave is damaged and cannot be restored; {kept}",
-            self.error
+            "{}:{}:{}: error: this autosave is damaged and cannot be restored ({}); {kept}",
+            self.autosave.display(),
+            self.line,
+            self.column,
+            self.message
         )
     }
 }
@@ -189,30 +197,16 @@ pub fn utc_minutes(t: SystemTime) -> String {
 }
 
 /// Rename `path` aside to `path.corrupt` (or `.corrupt.2`, …), never replacing a file.
-pub fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
+pub fn set_aside(path: &Path) -> Result<PathBuf, crate::core::atomic::AtomicWriteError> {
     let name = file_name(path);
-    for k in 1..1000 {
-        let target = path.with_file_name(if k == 1 {
+    let names = (1..1000).map(|k| {
+        path.with_file_name(if k == 1 {
             format!("{name}.corrupt")
         } else {
             format!("{name}.corrupt.{k}")
-        });
-        // a hard link fails when the target exists: no check-then-rename race
-        match std::fs::hard_link(path, &target) {
-            Ok(()) => {
-                std::fs::remove_file(path)?;
-                return Ok(target);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(_) if !target.exists() => {
-                // a file system without hard links
-                std::fs::rename(path, &target)?;
-                return Ok(target);
-            }
-            Err(_) => continue,
-        }
-    }
-    Err(std::io::Error::other("no free .corrupt name"))
+        })
+    });
+    crate::core::atomic::move_aside(path, names)
 }
 
 /// The autosaves of `file` (or of the untitled scenario in `data_dir`) left by instances that
@@ -250,10 +244,17 @@ pub fn recovery_for(file: Option<&Path>, data_dir: Option<&Path>) -> Found {
                 column,
                 message,
             }) => {
+                // serde says "… at line L column C" itself, and column 0 right after a newline
+                let message = message
+                    .rsplit_once(" at line ")
+                    .map_or(message.as_str(), |(m, _)| m)
+                    .to_string();
                 found.corrupt.push(CorruptAutosave {
-                    error: format!("{}:{line}:{column}: {message}", autosave.display()),
                     kept_as: set_aside(&autosave).ok(),
                     autosave,
+                    line: line.max(1),
+                    column: column.max(1),
+                    message,
                 });
                 continue;
             }
@@ -331,10 +332,18 @@ mod tests {
         assert!(!auto.exists());
         assert_eq!(std::fs::read_to_string(&kept).expect("kept"), text);
         assert_eq!(std::fs::read(&earlier).expect("earlier"), b"earlier");
-        let line = c.line();
-        let want = format!("{}:4:", auto.display());
+        assert_eq!(
+            (c.line, c.message.as_str()),
+            (4, "EOF while parsing a string")
+        );
+        let line = c.report_line();
+        let want = format!(
+            "{}:4:{}: error: this autosave is damaged and cannot be restored (EOF while \
+             parsing a string); ",
+            auto.display(),
+            c.column
+        );
         assert!(line.starts_with(&want), "{line}");
-        assert!(line.contains(": error: this autosave is damaged"), "{line}");
         assert!(
             line.ends_with(&format!("kept as {}", kept.display())),
             "{line}"

@@ -72,7 +72,6 @@ fn conflict(app: &mut HetaoApp, ctx: &egui::Context) {
     };
     let saved_here = app.doc.last_saved_here();
     let mine = app.doc.scenario().edits.len();
-    let shown = egui::Id::unique(("conflict-focused", c.path.clone(), c.now.hash));
     let mut answer = None;
     egui::Window::new("The scenario file changed on disk")
         .id(egui::Id::unique("save-conflict"))
@@ -124,15 +123,17 @@ fn conflict(app: &mut HetaoApp, ctx: &egui::Context) {
                 }
                 let cancel = ui.button("Cancel");
                 // focused when it appears: Enter saves nothing
-                if !ui.data(|d| d.get_temp::<bool>(shown).unwrap_or(false)) {
+                if !c.focused {
                     cancel.request_focus();
-                    ui.data_mut(|d| d.insert_temp(shown, true));
                 }
                 if cancel.clicked() {
                     answer = Some(ConflictAnswer::Cancel);
                 }
             });
         });
+    if let Some(shown) = app.save_conflict.as_mut() {
+        shown.focused = true;
+    }
     if answer.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         answer = Some(ConflictAnswer::Cancel);
     }

@@ -35,6 +35,8 @@ pub struct SaveConflict {
     pub now: DiskStamp,
     /// How many edits the file holds now (`None`: it does not read as a scenario).
     pub their_edits: Option<usize>,
+    /// The prompt gave Cancel the keyboard focus once (it takes it when it appears).
+    pub focused: bool,
 }
 
 impl SaveConflict {
@@ -125,6 +127,7 @@ impl HetaoApp {
                 path: p.to_path_buf(),
                 now,
                 their_edits,
+                focused: false,
             });
             return;
         }
@@ -228,7 +231,7 @@ impl HetaoApp {
                 "a damaged autosave was set aside: {} (see Problems)",
                 c.autosave.display()
             );
-            self.add_problems(&c.autosave.display().to_string(), vec![c.line()]);
+            self.add_problems(&c.autosave.display().to_string(), vec![c.report_line()]);
         }
     }
 
