@@ -257,6 +257,7 @@ impl HetaoApp {
         let before = self.selection_ids();
         match self.doc.open(p) {
             Ok(()) => {
+                self.disk_watch = super::saves::DiskWatch::default();
                 self.status = format!(
                     "opened {} ({} edits)",
                     p.display(),

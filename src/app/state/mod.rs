@@ -157,6 +157,8 @@ pub struct HetaoApp {
     pub(crate) snapshot_target: Option<(crate::app::dialogs::Purpose, PathBuf)>,
     /// Why the last autosave failed; shown until an autosave succeeds.
     pub autosave_failure: Option<String>,
+    /// Whether the scenario file changed on disk since this instance read or wrote it.
+    pub disk_watch: saves::DiskWatch,
     /// The search index, keyed on what it was built from.
     pub(crate) search_index: crate::app::search::SearchCache,
     /// Write unsaved edits to the autosave file after every change (off in tests).
@@ -264,6 +266,7 @@ impl HetaoApp {
             exported: HashMap::new(),
             snapshot_target: None,
             autosave_failure: None,
+            disk_watch: saves::DiskWatch::default(),
             search_index: Default::default(),
             autosave: true,
             map_size: (1000.0, 700.0),

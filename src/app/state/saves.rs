@@ -16,6 +16,10 @@
 //!   their line and column and where they were kept ([`crate::app::doc::CorruptAutosave`]).
 //! - **A failing autosave** sets [`HetaoApp::autosave_failure`], shown as a badge in the
 //!   status bar until an autosave succeeds.
+//! - **Watching the file** ([`HetaoApp::watch_disk`], at most every 2 s of frames): when the
+//!   scenario file changed on disk since this instance read or wrote it, the tool bar says so
+//!   (`changed on disk`) instead of showing it as saved; its size and time are looked at, the
+//!   content only when they moved.
 
 use super::HetaoApp;
 use crate::app::dialogs::Purpose;
@@ -25,6 +29,20 @@ use crate::app::export;
 use crate::core::model::Feature;
 use eframe::egui;
 use std::path::{Path, PathBuf};
+
+/// What the scenario file looked like at the last look ([`HetaoApp::watch_disk`]).
+#[derive(Debug, Clone, Default)]
+pub struct DiskWatch {
+    /// When the file was last looked at.
+    last: Option<std::time::Instant>,
+    /// Its size and modification time then.
+    seen: Option<(u64, Option<std::time::SystemTime>)>,
+    /// The file changed on disk since this instance read or wrote it.
+    pub changed: bool,
+}
+
+/// How often the scenario file is looked at.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A save that was not made because the file changed on disk since this instance saw it.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +127,35 @@ fn export_targets(purpose: &Purpose, p: &Path) -> Vec<PathBuf> {
 }
 
 impl HetaoApp {
+    /// Look at the scenario file (at most every [`WATCH_EVERY`]): [`DiskWatch::changed`]
+    /// tells whether another instance or person changed it since this instance read or
+    /// wrote it. The content is compared only when the size or time moved.
+    pub fn watch_disk(&mut self, now: std::time::Instant) {
+        let w = &mut self.disk_watch;
+        if w.last.is_some_and(|t| now.duration_since(t) < WATCH_EVERY) {
+            return;
+        }
+        w.last = Some(now);
+        let Some(p) = self.doc.path.as_deref() else {
+            w.changed = false;
+            w.seen = None;
+            return;
+        };
+        let meta = std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()));
+        if meta.is_some() && meta == w.seen {
+            return;
+        }
+        w.seen = meta;
+        w.changed = self.doc.disk_check().is_some_and(|c| c.is_conflict());
+    }
+
+    /// Look at the file again on the next frame (it was just read or written).
+    fn rewatch(&mut self) {
+        self.disk_watch = DiskWatch::default();
+    }
+
     /// Save the scenario to `p` (atomically); the status bar says where, or why not. Saving
     /// over the document's own file that someone else changed since shows the conflict
     /// prompt instead and writes nothing.
@@ -145,6 +192,7 @@ impl HetaoApp {
                 );
                 self.recovery = None;
                 self.save_conflict = None;
+                self.rewatch();
             }
             Err(e) => {
                 self.status = format!("save failed: {e}");
@@ -192,6 +240,7 @@ impl HetaoApp {
         let before = self.selection_ids();
         match self.doc.reload_and_merge() {
             Ok(m) => {
+                self.rewatch();
                 let file = path.display().to_string();
                 let lines = m.report(&file);
                 self.status = format!(
