@@ -75,6 +75,15 @@ impl Instance {
     }
 }
 
+/// Delete an autosave and its lock file (a missing one is no error).
+pub fn remove_autosave(autosave: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_file(lock_path(autosave));
+    match std::fs::remove_file(autosave) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// The lock file of an autosave: `….autosave.<tag>.json` → `….autosave.<tag>.lock`.
 pub fn lock_path(autosave: &Path) -> PathBuf {
     autosave.with_extension("lock")

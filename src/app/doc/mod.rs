@@ -241,8 +241,7 @@ impl Document {
             .into_iter()
             .flatten()
         {
-            let _ = std::fs::remove_file(&p);
-            let _ = std::fs::remove_file(instance::lock_path(&p));
+            let _ = instance::remove_autosave(&p);
         }
         self.instance.release();
     }
@@ -316,17 +315,11 @@ impl Document {
             .hold(&p)
             .with_context(|| format!("cannot lock the autosave {}", p.display()))?;
         write_atomic(&p, self.scenario.to_json().as_bytes())?;
+        // the restored autosave's edits are safe in this instance's own now
         if let Some(old) = self.adopted.take()
             && old != p
         {
-            let _ = Recovery {
-                autosave: old,
-                scenario: Scenario::default(),
-                file: None,
-                saved_edits: None,
-                written: None,
-            }
-            .discard();
+            let _ = instance::remove_autosave(&old);
         }
         if let (Some(dir), Some(file)) = (&self.data_dir, &self.path) {
             recovery::record_session(dir, file)?;

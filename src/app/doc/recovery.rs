@@ -127,11 +127,7 @@ impl Recovery {
 
     /// Delete the autosave and its lock file (the edits are given up).
     pub fn discard(&self) -> std::io::Result<()> {
-        let _ = std::fs::remove_file(super::instance::lock_path(&self.autosave));
-        match std::fs::remove_file(&self.autosave) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        super::instance::remove_autosave(&self.autosave)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The edit flow around the document: selections that follow features by id (a Delete never
 //! leaves the next building selected), status-bar messages that name what an edit did, undo
 //! and redo that restore the selection, file dialogs and what their answers do, crash recovery
-//! offers, and the unsaved-changes prompt before opening a scenario or quitting.
+//! offers, and the unsaved-changes prompt before opening a scenario or quitting. Saving the
+//! scenario and exporting go through [`super::saves`] (the file-changed-on-disk checks).
 
 use super::HetaoApp;
 use crate::app::dialogs::{Purpose, Request};
