@@ -177,7 +177,8 @@ fn two_instances_saving_one_scenario_never_overwrite_each_other_silently() {
     }) {
         fail(&mut d, e);
     }
-    d.key("shift+Tab");
+    // the modifier held a moment: egui must see Shift before the Tab
+    chord(&d, "shift", "Tab");
     d.key("Return");
     // the merge is B's document, autosaved; a save writes it without a prompt
     wait_edits(
