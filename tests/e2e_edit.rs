@@ -40,7 +40,10 @@ fn delete_clears_the_selection_undo_restores_it_and_save_writes_the_file() {
         return;
     }
     wait_for_map(&mut d);
-    let autosave = d.data_dir().join("hetao-atlas/untitled.autosave.json");
+    let pid = d.app_pid().expect("the app runs");
+    let autosave = d
+        .data_dir()
+        .join(format!("hetao-atlas/untitled.autosave.{pid}.json"));
     find(&mut d, "SZ-B248");
     // the map flies to the building and outlines it
     let selected = wait_for(Duration::from_secs(20), "SZ-B248 outlined", || {

@@ -1,9 +1,9 @@
 //! End-to-end (issue 12): crash recovery and the in-app path field, in the real window under
 //! Xvfb. With no file dialog backend (`HETAO_FILE_DIALOG=field`: what the app does without
 //! zenity or a portal) Ctrl+S opens the path field; the scenario is saved there (1 edit); a
-//! second edit goes to `scen1.autosave.json`; SIGKILL; at the next start the app offers the
-//! autosave (the banner is on the screen), Enter restores it, Ctrl+S writes both edits back to
-//! `scen1.json`. Everything is checked on the screenshots and the files the app writes.
+//! second edit goes to the instance's own `scen1.autosave.<pid>.json`; SIGKILL; at the next
+//! start the app offers the autosave (the banner is on the screen), Enter restores it, Ctrl+S
+//! writes both edits back to `scen1.json` and no autosave of it is left. Everything is checked on the screenshots and the files the app writes.
 
 mod desktop;
 mod flow;
@@ -47,7 +47,8 @@ fn edits_survive_a_sigkill_and_the_path_field_saves() {
     }
     wait_for_map(&mut d);
     let scen = d.home().join("scen1.json");
-    let autosave = d.home().join("scen1.autosave.json");
+    let pid = d.app_pid().expect("the app runs");
+    let autosave = d.home().join(format!("scen1.autosave.{pid}.json"));
     let fail = |mut d: Desktop, e: String| -> ! {
         let log = d.log();
         panic!("{e}\n{log}\nfiles kept in {}", d.keep().display())
@@ -71,7 +72,7 @@ fn edits_survive_a_sigkill_and_the_path_field_saves() {
     d.key("Delete");
     if let Err(e) = wait_for(
         Duration::from_secs(15),
-        "scen1.autosave.json with 2 edits",
+        "scen1.autosave.<pid>.json with 2 edits",
         || edits_in(&autosave).filter(|e| *e == removed(&["SZ-B248", "SZ-B250"])),
     ) {
         fail(d, e);
@@ -107,6 +108,8 @@ fn edits_survive_a_sigkill_and_the_path_field_saves() {
     }) {
         fail(d, e);
     }
-    assert!(!autosave.exists(), "saving removes the autosave");
+    assert!(!autosave.exists(), "saving removes the restored autosave");
+    let left = hetao_atlas::app::doc::instance::autosaves_of(d.home(), "scen1");
+    assert!(left.is_empty(), "saving removes the autosaves: {left:?}");
     assert!(d.app_running(), "the app stopped:\n{}", d.log());
 }

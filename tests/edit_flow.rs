@@ -115,7 +115,25 @@ fn reopening_a_scenario_offers_its_newer_autosave_and_unsaved_edits_are_asked_ab
     a.edit(Edit::Remove {
         id: "SZ-B002".into(),
     });
-    assert!(tmp.path().join("scen1.autosave.json").exists());
+    let autosave = a.doc.autosave_path().expect("a's autosave");
+    assert!(autosave.exists());
+    assert!(
+        autosave
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("scen1.autosave.")),
+        "{}",
+        autosave.display()
+    );
+    let a_edits = a.doc.scenario().edits.clone();
+    // Issue 17: while `a` runs, its autosave is not offered as a crash to recover.
+    let mut running = app();
+    running.autosave = true;
+    running.doc.data_dir = Some(data.clone());
+    running.open_scenario(&scen);
+    assert!(running.recovery_offer().is_none());
+    // `a` stops without saving (its lock goes with it).
+    drop(a);
+    drop(running);
     // Issue 12: reopening scen1.json must not silently load only the saved edit.
     let mut b = app();
     b.autosave = true;
@@ -125,7 +143,9 @@ fn reopening_a_scenario_offers_its_newer_autosave_and_unsaved_edits_are_asked_ab
     let r = b.recovery_offer().expect("the newer autosave is offered");
     assert_eq!((r.scenario.edits.len(), r.saved_edits), (2, Some(1)));
     b.restore_recovery();
-    assert_eq!(b.doc.scenario().edits, a.doc.scenario().edits);
+    assert_eq!(b.doc.scenario().edits, a_edits);
+    // b's own autosave took the edits over: the stopped instance's is gone
+    assert!(!autosave.exists());
     assert!(b.recovery_offer().is_none());
     // With unsaved edits, opening another scenario asks first.
     let ctx = eframe::egui::Context::default();

@@ -242,7 +242,7 @@ const AUTOSAVE_TEST: &str = "sigkill_between_edits_loses_no_autosaved_edit";
 #[cfg(feature = "gui")]
 #[test]
 fn sigkill_between_edits_loses_no_autosaved_edit() {
-    use hetao_atlas::app::doc::{Document, pending_autosave};
+    use hetao_atlas::app::doc::{Document, recovery_for};
     if let Some(dir) = std::env::var_os(AUTOSAVE_ENV) {
         edit_and_autosave_loop(Path::new(&dir));
         return;
@@ -276,9 +276,11 @@ fn sigkill_between_edits_loses_no_autosaved_edit() {
             }
         }
         std::thread::sleep(Duration::from_micros(rng.next_u64() % 30_000));
+        let pid = child.id();
         child.kill().expect("SIGKILL");
         child.wait().expect("wait");
-        // The app at next start: open plan.json, find the autosave beside it, restore it.
+        // The app at next start: open plan.json, find the killed instance's autosave beside
+        // it (its lock died with it), restore it.
         let plan = dir.path().join(FILE);
         let mut doc = Document::new(base.clone());
         doc.open(&plan).expect("plan.json intact");
@@ -286,10 +288,17 @@ fn sigkill_between_edits_loses_no_autosaved_edit() {
             doc.scenario().edits.is_empty(),
             "run {run}: plan.json changed"
         );
-        let auto = doc.autosave_path().expect("autosave path");
-        assert_eq!(auto, dir.path().join("plan.autosave.json"));
-        let pending = pending_autosave(&auto)
+        let found = recovery_for(Some(&plan), None);
+        assert!(found.corrupt.is_empty(), "run {run}: {:?}", found.corrupt);
+        let r = found
+            .recovery
             .unwrap_or_else(|| panic!("run {run}: the autosave of {acked} edits is gone"));
+        assert_eq!(
+            r.autosave,
+            dir.path().join(format!("plan.autosave.{pid}.json")),
+            "run {run}"
+        );
+        let pending = r.scenario;
         let n = pending.edits.len();
         // Every acknowledged edit is there, in order. The child may have autosaved more
         // edits while this process read its acknowledgements and slept: those count too.

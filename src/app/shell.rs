@@ -24,6 +24,7 @@ impl HetaoApp {
         self.poll_jobs();
         self.poll_dialogs(&ctx);
         self.guard_close(&ctx);
+        self.watch_disk(std::time::Instant::now());
         crate::app::state::reach::tick(self, std::time::Instant::now(), Some(&ctx));
         self.handle_dropped_files(&ctx);
         if self.is_loaded() {

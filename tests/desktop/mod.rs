@@ -8,7 +8,9 @@
 //!   `XDG_STATE_HOME` and `XDG_RUNTIME_DIR` all point inside it, so remembered panel state,
 //!   autosaves and recent files never touch the user's and survive a restart of the app in the
 //!   same [`Desktop`] (crash-recovery tests: [`Desktop::kill`] then [`Desktop::launch`]);
-//! - at most one running app, whose stdout and stderr go to `app.log` in the home.
+//! - one app being driven, whose stdout and stderr go to `app.log` in the home, and at most
+//!   one more in the background ([`Desktop::launch_another`], [`Desktop::switch`]: two
+//!   instances on one scenario).
 //!
 //! Missing tools: [`Desktop::new`] returns `None` after printing `SKIPPED: …` when `Xvfb`,
 //! `xdotool` or `import` is not installed, unless `HETAO_REQUIRE_GPU=1` (CI), where it panics:
@@ -108,6 +110,10 @@ pub struct Desktop {
     xvfb: Child,
     app: Option<Child>,
     window: Option<String>,
+    /// A second instance, not driven now (its process and window).
+    background: Option<(Child, String)>,
+    /// Variables set for the apps started from now on ([`Desktop::set_app_env`]).
+    app_env: Vec<(String, String)>,
     dir: Option<tempfile::TempDir>,
     home: PathBuf,
     // one desktop at a time per test binary: a debug build under a software renderer is slow,
@@ -184,6 +190,8 @@ impl Desktop {
             xvfb,
             app: None,
             window: None,
+            background: None,
+            app_env: Vec::new(),
             home: dir.path().to_path_buf(),
             _turn: turn,
             dir: Some(dir),
@@ -204,6 +212,12 @@ impl Desktop {
     /// `$XDG_DATA_HOME` of the app (autosaves).
     pub fn data_dir(&self) -> PathBuf {
         self.home().join("data")
+    }
+
+    /// Set an environment variable for the apps this desktop starts from now on (a test
+    /// binary with several tests must not change its own environment: they run in threads).
+    pub fn set_app_env(&mut self, key: &str, value: &str) {
+        self.app_env.push((key.to_string(), value.to_string()));
     }
 
     /// The app's stdout and stderr so far (all runs in this desktop).
@@ -265,6 +279,7 @@ impl Desktop {
         let err = log.try_clone().expect("app log");
         let child = self
             .command(hetao_bin())
+            .envs(self.app_env.iter().map(|(k, v)| (k, v)))
             .args(args)
             .current_dir(self.home())
             .stdin(Stdio::null())
@@ -287,7 +302,11 @@ impl Desktop {
                     &["search", "--onlyvisible", "--name", WINDOW_NAME],
                 )
                 .ok()?;
-            out.lines().next().map(|w| Ok(w.trim().to_string()))
+            let other = self.background.as_ref().map(|(_, w)| w.as_str());
+            out.lines()
+                .map(str::trim)
+                .find(|w| !w.is_empty() && Some(*w) != other)
+                .map(|w| Ok(w.to_string()))
         });
         let id = match found {
             Ok(Ok(id)) => id,
@@ -300,6 +319,30 @@ impl Desktop {
         let _ = self.x("xdotool", &["windowfocus", "--sync", &id]);
         self.window = Some(id);
         Ok(())
+    }
+
+    /// Start a second instance (`hetao ARGS…`, same home and display) and drive it; the one
+    /// running so far keeps running in the background ([`Desktop::switch`] goes back to it).
+    pub fn launch_another(&mut self, args: &[&str]) -> Result<(), String> {
+        assert!(self.background.is_none(), "two instances run already");
+        let app = self.app.take().expect("no first instance");
+        let window = self.window.take().expect("no first window");
+        self.background = Some((app, window));
+        self.launch(args)
+    }
+
+    /// Drive the other instance: the background one comes to the front (raised and focused)
+    /// and the one driven so far goes to the background.
+    pub fn switch(&mut self) {
+        let (app, window) = self.background.take().expect("no second instance");
+        if let (Some(a), Some(w)) = (self.app.take(), self.window.take()) {
+            self.background = Some((a, w));
+        }
+        let _ = self.x("xdotool", &["windowraise", &window]);
+        let _ = self.x("xdotool", &["windowfocus", "--sync", &window]);
+        self.app = Some(app);
+        self.window = Some(window);
+        self.settle();
     }
 
     /// [`Desktop::launch`], but when the app cannot find a GPU adapter, skip (or fail under
@@ -344,7 +387,8 @@ impl Desktop {
         )
     }
 
-    /// The running app's process id (to read its `/proc/PID/status`).
+    /// The running app's process id (to read its `/proc/PID/status`; its autosaves are named
+    /// after it: `NAME.autosave.<pid>.json`).
     pub fn app_pid(&self) -> Option<u32> {
         self.app.as_ref().map(Child::id)
     }
@@ -468,6 +512,10 @@ impl Desktop {
 impl Drop for Desktop {
     fn drop(&mut self) {
         self.kill();
+        if let Some((mut c, _)) = self.background.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
         stop(&mut self.xvfb, Duration::from_secs(10));
     }
 }

@@ -1,10 +1,18 @@
 //! The prompts of the edit flow: the crash-recovery banner (Restore / Discard / Later, under
 //! the tool bar, never modal), the unsaved-changes question before opening a scenario or
-//! quitting, and the in-app path field shown when no file dialog can be.
+//! quitting, the save-conflict prompt (the scenario file changed on disk: Save as… /
+//! Overwrite / Reload and merge / Cancel, with Cancel focused so that Enter or Escape saves
+//! nothing), the export's "changed since" question, and the in-app path field shown when no
+//! file dialog can be.
 
 use crate::app::state::HetaoApp;
 use crate::app::state::flow::{Guarded, UnsavedAnswer};
+use crate::app::state::saves::ConflictAnswer;
 use eframe::egui;
+
+/// The fill of the save-conflict and export prompts (a warning rose; the end-to-end tests
+/// find the prompt on the screen by it).
+pub const CONFLICT_FILL: egui::Color32 = egui::Color32::from_rgb(255, 226, 222);
 
 /// The recovery banner, as a top panel (call before the side panels).
 pub fn recovery_banner(app: &mut HetaoApp, ui: &mut egui::Ui) {
@@ -57,8 +65,126 @@ pub fn recovery_banner(app: &mut HetaoApp, ui: &mut egui::Ui) {
     }
 }
 
-/// The unsaved-changes question and the path field, as small windows.
+/// The save-conflict prompt, when a save waits for it.
+fn conflict(app: &mut HetaoApp, ctx: &egui::Context) {
+    let Some(c) = app.save_conflict.clone() else {
+        return;
+    };
+    let saved_here = app.doc.last_saved_here();
+    let mine = app.doc.scenario().edits.len();
+    let mut answer = None;
+    egui::Window::new("The scenario file changed on disk")
+        .id(egui::Id::unique("save-conflict"))
+        .collapsible(false)
+        .resizable(false)
+        .frame(egui::Frame::window(&ctx.global_style()).fill(CONFLICT_FILL))
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            ui.set_max_width(460.0);
+            let dark = egui::Color32::from_rgb(60, 20, 10);
+            ui.label(
+                egui::RichText::new(format!("⚠ {}", c.headline(saved_here)))
+                    .strong()
+                    .color(dark),
+            );
+            ui.label(egui::RichText::new(c.details()).color(dark));
+            ui.label(
+                egui::RichText::new(format!(
+                    "This window has {mine} edit{} that would replace it.",
+                    if mine == 1 { "" } else { "s" }
+                ))
+                .color(dark),
+            );
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Save as…")
+                    .on_hover_text("Keep their file; save this version under another name")
+                    .clicked()
+                {
+                    answer = Some(ConflictAnswer::SaveAs);
+                }
+                if ui
+                    .button("Overwrite")
+                    .on_hover_text("Replace their version with this one")
+                    .clicked()
+                {
+                    answer = Some(ConflictAnswer::Overwrite);
+                }
+                if ui
+                    .button("Reload and merge")
+                    .on_hover_text(
+                        "Load their version and re-apply your unsaved edits on top; edits \
+                         that no longer apply are listed in Problems",
+                    )
+                    .clicked()
+                {
+                    answer = Some(ConflictAnswer::ReloadAndMerge);
+                }
+                let cancel = ui.button("Cancel");
+                // focused when it appears: Enter saves nothing
+                if !c.focused {
+                    cancel.request_focus();
+                }
+                if cancel.clicked() {
+                    answer = Some(ConflictAnswer::Cancel);
+                }
+            });
+        });
+    if let Some(shown) = app.save_conflict.as_mut() {
+        shown.focused = true;
+    }
+    if answer.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        answer = Some(ConflictAnswer::Cancel);
+    }
+    if let Some(a) = answer {
+        app.answer_conflict(a, ctx);
+    }
+}
+
+/// The export's "changed since this session wrote it" question.
+fn export_conflict(app: &mut HetaoApp, ctx: &egui::Context) {
+    let Some(c) = app.export_conflict.clone() else {
+        return;
+    };
+    let mut answer = None;
+    egui::Window::new("Overwrite the exported file?")
+        .id(egui::Id::unique("export-conflict"))
+        .collapsible(false)
+        .resizable(false)
+        .frame(egui::Frame::window(&ctx.global_style()).fill(CONFLICT_FILL))
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            ui.set_max_width(460.0);
+            ui.label(
+                egui::RichText::new(format!(
+                    "⚠ {} was changed since this session wrote it (by another program or \
+                     person). Overwrite it?",
+                    c.changed.display()
+                ))
+                .color(egui::Color32::from_rgb(60, 20, 10)),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Overwrite").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+    if answer.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        answer = Some(false);
+    }
+    if let Some(a) = answer {
+        app.answer_export_conflict(a, ctx);
+    }
+}
+
+/// The unsaved-changes question, the conflict prompts and the path field, as small windows.
 pub fn windows(app: &mut HetaoApp, ctx: &egui::Context) {
+    conflict(app, ctx);
+    export_conflict(app, ctx);
     if let Some(g) = app.unsaved_prompt {
         let (title, go) = match g {
             Guarded::OpenScenario => ("Open another scenario?", "open another scenario"),

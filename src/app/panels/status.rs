@@ -1,4 +1,5 @@
-//! The status bar: cursor position, grid, scale, running jobs with Cancel, the last message.
+//! The status bar: a failing-autosave badge (it stays until an autosave succeeds), cursor
+//! position, grid, scale, running jobs with Cancel, the last message.
 
 use crate::app::jobs::JobControl;
 use crate::app::state::{Grid, HetaoApp};
@@ -12,6 +13,24 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
             .and_then(|t| t.transform(lon, lat).ok())
     });
     ui.horizontal(|ui| {
+        if let Some(why) = &app.autosave_failure {
+            let badge = egui::Frame::new()
+                .fill(egui::Color32::from_rgb(190, 30, 30))
+                .corner_radius(3.0)
+                .inner_margin(egui::Margin::symmetric(6, 1))
+                .show(ui, |ui| {
+                    ui.label(
+                        egui::RichText::new("⚠ Autosave failing")
+                            .strong()
+                            .color(egui::Color32::WHITE),
+                    )
+                });
+            badge.response.on_hover_text(format!(
+                "Unsaved edits are not being kept safe: {why}. Save the scenario, or free the \
+                 folder; this goes once an autosave succeeds."
+            ));
+            ui.separator();
+        }
         match app.cursor {
             Some((lon, lat)) => {
                 ui.monospace(format!("WGS84 {lat:.6}°N {lon:.6}°E"));

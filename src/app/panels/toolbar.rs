@@ -97,7 +97,19 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 (None, true) => "Scenario: unsaved edits •".into(),
                 (None, false) => "Base data (no edits)".into(),
             };
-            ui.label(egui::RichText::new(scenario).weak());
+            if app.disk_watch.changed && app.doc.path.is_some() {
+                // never shown as saved when the file on disk is someone else's version
+                ui.label(
+                    egui::RichText::new(format!("{scenario} — changed on disk"))
+                        .color(egui::Color32::from_rgb(190, 90, 0)),
+                )
+                .on_hover_text(
+                    "Another instance or person saved this file since this window read or \
+                     wrote it. Saving asks what to do (save as, overwrite, or reload and merge).",
+                );
+            } else {
+                ui.label(egui::RichText::new(scenario).weak());
+            }
         });
     });
 }

@@ -17,8 +17,13 @@ impl HetaoApp {
         self.form = None;
         if self.screenshot.is_none() && self.autosave {
             match self.doc.autosave() {
-                Ok(_) => {}
-                Err(e) => self.status = format!("autosave failed: {e}"),
+                Ok(_) => self.autosave_failure = None,
+                Err(e) => {
+                    // stays in the status bar (a badge) until an autosave succeeds
+                    let why = format!("{e:#}");
+                    self.status = format!("autosave failed: {why}");
+                    self.autosave_failure = Some(why);
+                }
             }
         }
     }

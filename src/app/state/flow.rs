@@ -1,12 +1,12 @@
 //! The edit flow around the document: selections that follow features by id (a Delete never
 //! leaves the next building selected), status-bar messages that name what an edit did, undo
 //! and redo that restore the selection, file dialogs and what their answers do, crash recovery
-//! offers, and the unsaved-changes prompt before opening a scenario or quitting.
+//! offers, and the unsaved-changes prompt before opening a scenario or quitting. Saving the
+//! scenario and exporting go through [`super::saves`] (the file-changed-on-disk checks).
 
 use super::HetaoApp;
 use crate::app::dialogs::{Purpose, Request};
 use crate::app::doc::{self, Recovery, describe_edit};
-use crate::app::export;
 use crate::app::pick::FeatureRef;
 use crate::app::time::TEMPORAL_LAYERS;
 use crate::core::model::Feature;
@@ -30,7 +30,7 @@ pub const GEOJSON_FILTER: (&str, &[&str]) = ("GeoJSON", &["geojson", "json"]);
 
 impl HetaoApp {
     /// The selection with the id of each building or unit, to find them again after an edit.
-    fn selection_ids(&self) -> Vec<(FeatureRef, Option<String>)> {
+    pub(crate) fn selection_ids(&self) -> Vec<(FeatureRef, Option<String>)> {
         self.selection
             .iter()
             .map(|r| {
@@ -192,7 +192,7 @@ impl HetaoApp {
             Purpose::OpenScenario => self.open_scenario(&p),
             Purpose::SaveScenario => {
                 self.save_scenario(&p);
-                if self.doc.path.as_deref() == Some(p.as_path()) && !self.doc.dirty {
+                if self.doc.path.as_deref() == Some(p.as_path()) && self.saved_cleanly() {
                     self.continue_guarded(ctx);
                 }
             }
@@ -201,40 +201,7 @@ impl HetaoApp {
                     self.open_file(p, ctx);
                 }
             }
-            Purpose::ExportSelection => {
-                let feats: Vec<&Feature> = self
-                    .selection
-                    .iter()
-                    .filter_map(|r| self.feature(r))
-                    .collect();
-                self.status = match export::write_geojson(&p, "selection", feats) {
-                    Ok(n) => format!("wrote {n} features to {}", p.display()),
-                    Err(e) => format!("export failed: {e}"),
-                };
-            }
-            Purpose::ExportLayer(name) => {
-                self.status = match self.layer_data(&name) {
-                    Some(l) => match export::write_geojson(&p, &name, &l.features) {
-                        Ok(n) => format!("wrote {n} features to {}", p.display()),
-                        Err(e) => format!("export failed: {e}"),
-                    },
-                    None => format!("export failed: the layer {name} is gone"),
-                };
-            }
-            Purpose::ExportCsv => {
-                let st = self.stats().clone();
-                self.status = match export::write_dashboard_csv(&p, &st) {
-                    Ok(()) => format!("wrote {}", p.display()),
-                    Err(e) => format!("export failed: {e}"),
-                };
-            }
-            Purpose::Snapshot { scale, title } => self.start_snapshot(scale, title, p, ctx),
-            Purpose::ExportReach => {
-                self.status = match crate::app::state::reach::export_bands(self, &p) {
-                    Ok(n) => format!("wrote {n} bands to {}", p.display()),
-                    Err(e) => format!("export failed: {e}"),
-                };
-            }
+            export => self.export_checked(export, p, ctx),
         }
     }
 
@@ -243,7 +210,10 @@ impl HetaoApp {
         match self.doc.path.clone() {
             Some(p) => {
                 self.save_scenario(&p);
-                self.continue_guarded(ctx);
+                // a failed save or a conflict keeps the waiting action (quit, open) waiting
+                if self.saved_cleanly() {
+                    self.continue_guarded(ctx);
+                }
             }
             None => self.save_as_dialog(ctx),
         }
@@ -271,24 +241,6 @@ impl HetaoApp {
         );
     }
 
-    /// Save the scenario to `p` (atomically); the status bar says where, or why not.
-    pub fn save_scenario(&mut self, p: &Path) {
-        match self.doc.save_as(p) {
-            Ok(()) => {
-                self.status = format!(
-                    "saved {} ({} edits)",
-                    p.display(),
-                    self.doc.scenario().edits.len()
-                );
-                self.recovery = None;
-            }
-            Err(e) => {
-                self.status = format!("save failed: {e}");
-                self.edit_error = Some(e.to_string());
-            }
-        }
-    }
-
     /// File › Open scenario: asks first when there are unsaved edits.
     pub fn open_scenario_dialog(&mut self, ctx: &egui::Context) {
         if self.has_unsaved_edits() {
@@ -306,6 +258,7 @@ impl HetaoApp {
         let before = self.selection_ids();
         match self.doc.open(p) {
             Ok(()) => {
+                self.disk_watch = super::saves::DiskWatch::default();
                 self.status = format!(
                     "opened {} ({} edits)",
                     p.display(),
@@ -315,7 +268,9 @@ impl HetaoApp {
                 self.remap_selection(before);
                 self.after_doc_change();
                 if self.autosave {
-                    self.recovery = doc::recovery_for(Some(p), self.doc.data_dir.as_deref());
+                    let found = doc::recovery_for(Some(p), self.doc.data_dir.as_deref());
+                    self.recovery = found.recovery;
+                    self.report_corrupt(found.corrupt);
                 }
             }
             Err(e) => {
@@ -359,10 +314,7 @@ impl HetaoApp {
                 self.save_or_ask(ctx);
             }
             UnsavedAnswer::Discard => {
-                if let Some(p) = self.doc.autosave_path() {
-                    let _ = std::fs::remove_file(p);
-                }
-                self.doc.dirty = false;
+                self.doc.discard_autosave();
                 self.after_save = Some(g);
                 self.continue_guarded(ctx);
             }
@@ -390,7 +342,10 @@ impl HetaoApp {
             return;
         }
         self.doc.data_dir = doc::autosave_dir();
-        self.recovery = self.doc.data_dir.as_deref().and_then(doc::find_recovery);
+        if let Some(found) = self.doc.data_dir.as_deref().map(doc::find_recovery) {
+            self.recovery = found.recovery;
+            self.report_corrupt(found.corrupt);
+        }
     }
 
     /// Restore the offered autosave, edit for edit.

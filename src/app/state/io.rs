@@ -174,7 +174,10 @@ impl HetaoApp {
         {
             self.export_job = None;
             self.status = match r {
-                Ok(Ok(s)) => s,
+                Ok(Ok(s)) => {
+                    self.snapshot_written();
+                    s
+                }
                 Ok(Err(e)) => format!("export failed: {e}"),
                 Err(()) => "export stopped".into(),
             };

@@ -9,6 +9,7 @@ pub mod flow;
 pub mod io;
 pub mod layout;
 pub mod reach;
+pub mod saves;
 pub mod tools;
 
 pub use tools::{EditForm, Grid, NewBuilding, Tab, Tool};
@@ -149,6 +150,18 @@ pub struct HetaoApp {
     pub(crate) after_save: Option<flow::Guarded>,
     /// The user chose to quit without saving.
     pub(crate) quit_confirmed: bool,
+    /// A save that waits because the scenario file changed on disk ([`saves`]).
+    pub save_conflict: Option<saves::SaveConflict>,
+    /// An export that waits because its file changed since this session wrote it.
+    pub export_conflict: Option<saves::ExportConflict>,
+    /// The files this session exported, as written (for the "changed since" check).
+    pub(crate) exported: HashMap<PathBuf, crate::app::doc::disk::DiskStamp>,
+    /// The snapshot export running, and its file.
+    pub(crate) snapshot_target: Option<(crate::app::dialogs::Purpose, PathBuf)>,
+    /// Why the last autosave failed; shown until an autosave succeeds.
+    pub autosave_failure: Option<String>,
+    /// Whether the scenario file changed on disk since this instance read or wrote it.
+    pub disk_watch: saves::DiskWatch,
     /// The search index, keyed on what it was built from.
     pub(crate) search_index: crate::app::search::SearchCache,
     /// Write unsaved edits to the autosave file after every change (off in tests).
@@ -251,6 +264,12 @@ impl HetaoApp {
             unsaved_prompt: None,
             after_save: None,
             quit_confirmed: false,
+            save_conflict: None,
+            export_conflict: None,
+            exported: HashMap::new(),
+            snapshot_target: None,
+            autosave_failure: None,
+            disk_watch: saves::DiskWatch::default(),
             search_index: Default::default(),
             autosave: true,
             map_size: (1000.0, 700.0),

@@ -1,28 +1,48 @@
 //! The planning document: the base dataset, the scenario of edits on top of it, the undo and
-//! redo stacks, the scenario file it belongs to, autosave and crash recovery.
+//! redo stacks, the scenario file it belongs to, autosave, crash recovery and save conflicts.
 //!
-//! **Autosave**: after every change the unsaved scenario is written (atomically) to its own
-//! file: `NAME.autosave.json` beside `NAME.json`, or `untitled.autosave.json` in the data
-//! folder ([`autosave_dir`]) for a scenario never saved. The data folder also keeps
-//! `session.json`, naming the scenario file of the last autosave, so that the next start
-//! finds `scen1.autosave.json` even though it only knows the data folder.
+//! **Autosave**: after every change the unsaved scenario is written (atomically) to this
+//! instance's own file ([`instance`]): `NAME.autosave.<pid>.json` beside `NAME.json`, or
+//! `untitled.autosave.<pid>.json` in the data folder ([`autosave_dir`]) for a scenario never
+//! saved, with a held lock file beside it, so that two instances with one scenario open never
+//! replace each other's autosave. The data folder also keeps `session.json`, naming the
+//! scenario files of the last autosaves, so that the next start finds
+//! `scen1.autosave.<pid>.json` even though it only knows the data folder.
 //!
-//! **Recovery**: [`find_recovery`] (at start: the untitled autosave and the last session's)
-//! and [`recovery_for`] (when a file is opened) return a [`Recovery`] when an autosave holds
-//! edits that differ from the saved file and is not older than it; [`Document::restore`]
-//! puts every one of its edits back, [`Recovery::discard`] deletes it.
+//! **Recovery** ([`recovery`]): [`find_recovery`] (at start) and [`recovery_for`] (when a
+//! file is opened) offer the newest autosave of an instance that no longer runs when it holds
+//! edits that differ from the saved file and is not older than it; a damaged autosave is set
+//! aside as `….corrupt` and reported. [`Document::restore`] puts every edit of the offer back
+//! (the restored autosave is removed once this instance's own autosave or a save holds them),
+//! [`Recovery::discard`] deletes it.
+//!
+//! **Save conflicts** ([`disk`]): the document remembers the scenario file as it was when
+//! this instance opened or last saved it ([`disk::DiskStamp`]) and the edits it then held.
+//! [`Document::disk_check`] tells whether the file changed since (another instance or person
+//! saved it); the app then asks before [`Document::save_as`] replaces it, and
+//! [`Document::reload_and_merge`] loads theirs and re-applies this instance's unsaved edits.
 //!
 //! Every edit is a [`crate::core::zone::Edit`]; the current dataset is always the base with the
 //! scenario's edits applied in order ([`crate::core::zone::Scenario::apply`]), so undo is
 //! "drop the last edit" and redo "put it back". An edit that cannot apply is refused and
 //! changes nothing.
 
+pub mod disk;
+pub mod instance;
+pub mod recovery;
+
+pub use recovery::{
+    CorruptAutosave, Found, Recovery, SESSION_FILE, autosave_dir, find_recovery, pending_autosave,
+    recovery_for,
+};
+
 use crate::core::atomic::write_atomic;
 use crate::core::model::Dataset;
 use crate::core::zone::{Edit, Scenario, ScenarioError};
 use anyhow::Context;
+use disk::{DiskCheck, DiskStamp, Merge};
+use instance::Instance;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 /// The scenario being edited, with its history.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +60,17 @@ pub struct Document {
     /// The data folder for the untitled autosave and `session.json` (the app sets it to
     /// [`autosave_dir`]); `None`: a never-saved scenario is not autosaved.
     pub data_dir: Option<PathBuf>,
+    /// The scenario file as this instance last opened or saved it.
+    disk: Option<DiskStamp>,
+    /// The edits of the scenario file as this instance last opened or saved it.
+    saved_edits: Vec<Edit>,
+    /// This instance last wrote the file (else it last read it).
+    saved_here: bool,
+    /// This instance's autosave tag and lock.
+    instance: Instance,
+    /// A crashed instance's autosave whose edits were restored: removed once this instance's
+    /// own autosave (or a save) holds them.
+    adopted: Option<PathBuf>,
 }
 
 impl Document {
@@ -157,63 +188,164 @@ impl Document {
         Ok(())
     }
 
-    /// Open a scenario file: its edits replace the current ones.
+    /// Open a scenario file: its edits replace the current ones. The file is read once: what
+    /// was parsed is what the conflict check remembers.
     pub fn open(&mut self, path: &Path) -> Result<(), ScenarioError> {
-        let s = Scenario::load(path)?;
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| ScenarioError::Io {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let s = Scenario::from_json(&String::from_utf8_lossy(&bytes), &file)?;
         self.replace_scenario(s)?;
+        self.forget_autosave();
         self.path = Some(path.to_path_buf());
         self.dirty = false;
+        self.saved_edits = self.scenario.edits.clone();
+        self.disk = Some(DiskStamp::of_bytes(&bytes, modified));
+        self.saved_here = false;
         Ok(())
     }
 
-    /// Save the scenario to `path` (atomically) and forget the autosave.
+    /// Save the scenario to `path` (atomically, replacing whatever is there: ask
+    /// [`Document::disk_check`] first) and forget the autosave.
     pub fn save_as(&mut self, path: &Path) -> Result<(), ScenarioError> {
         self.scenario.save(path)?;
-        let old_autosave = self.autosave_path();
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        self.disk = Some(DiskStamp::of_bytes(
+            self.scenario.to_json().as_bytes(),
+            modified,
+        ));
+        self.saved_edits = self.scenario.edits.clone();
+        self.saved_here = true;
+        // the autosave of the old name (an untitled scenario's, or before a Save as), then
+        // any of the new name
+        self.forget_autosave();
         self.path = Some(path.to_path_buf());
         self.dirty = false;
-        for p in [old_autosave, self.autosave_path()].into_iter().flatten() {
-            let _ = std::fs::remove_file(p);
-        }
+        self.forget_autosave();
         Ok(())
     }
 
-    /// Where unsaved edits are kept: next to the scenario file (`name.autosave.json`), or
-    /// `untitled.autosave.json` in [`Document::data_dir`] for a scenario never saved.
-    pub fn autosave_path(&self) -> Option<PathBuf> {
-        autosave_path_for(self.path.as_deref(), self.data_dir.as_deref())
+    /// Give up the unsaved edits (they stay in the document, but nothing asks for them any
+    /// more): the autosave goes, the document counts as saved.
+    pub fn discard_autosave(&mut self) {
+        self.forget_autosave();
+        self.dirty = false;
     }
 
-    /// Write the autosave file (atomically) when there are unsaved edits, and record the
-    /// scenario file in `session.json` in the data folder; returns the autosave's path.
-    pub fn autosave(&self) -> anyhow::Result<Option<PathBuf>> {
+    /// Remove this instance's autosave (and a restored one it adopted) and let go of its lock.
+    fn forget_autosave(&mut self) {
+        for p in [self.autosave_path(), self.adopted.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = instance::remove_autosave(&p);
+        }
+        self.instance.release();
+    }
+
+    /// Whether this instance last wrote the scenario file (else it last read it: opened,
+    /// restored or merged).
+    pub fn last_saved_here(&self) -> bool {
+        self.saved_here
+    }
+
+    /// Whether the scenario file changed on disk since this instance opened or last saved it
+    /// (`None`: the document has no file).
+    pub fn disk_check(&self) -> Option<DiskCheck> {
+        let p = self.path.as_deref()?;
+        Some(disk::check(p, self.disk.as_ref()))
+    }
+
+    /// Reload and merge: load the scenario file as it is now (another instance's or person's
+    /// save) and re-apply this instance's unsaved edits on top ([`disk::merge`]). The result
+    /// is the document's, unsaved unless it equals the file; the file as read becomes the
+    /// one the conflict check remembers. On error nothing changes.
+    pub fn reload_and_merge(&mut self) -> Result<Merge, ScenarioError> {
+        let path = self.path.clone().ok_or_else(|| ScenarioError::Io {
+            file: "(no file)".into(),
+            message: "the scenario has no file to reload".into(),
+        })?;
+        let file = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| ScenarioError::Io {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        let theirs = Scenario::from_json(&String::from_utf8_lossy(&bytes), &file)?;
+        let m = disk::merge(&self.base, &theirs, &self.saved_edits, &self.scenario.edits)?;
+        self.set_scenario(m.scenario.clone())?;
+        self.redo.clear();
+        self.dirty = m.scenario != theirs;
+        self.saved_edits = theirs.edits;
+        self.disk = Some(DiskStamp::of_bytes(&bytes, modified));
+        self.saved_here = false;
+        Ok(m)
+    }
+
+    /// Where this instance keeps unsaved edits: next to the scenario file
+    /// (`name.autosave.<tag>.json`), or `untitled.autosave.<tag>.json` in
+    /// [`Document::data_dir`] for a scenario never saved (`None` before the first autosave
+    /// gave the instance its tag, or with neither a file nor a data folder).
+    pub fn autosave_path(&self) -> Option<PathBuf> {
+        let tag = self.instance.tag_if_any()?;
+        autosave_path_for(self.path.as_deref(), self.data_dir.as_deref(), tag)
+    }
+
+    /// Write this instance's autosave file (atomically) when there are unsaved edits, holding
+    /// its lock, and record the scenario file in `session.json` in the data folder; returns
+    /// the autosave's path.
+    pub fn autosave(&mut self) -> anyhow::Result<Option<PathBuf>> {
         if !self.dirty {
             return Ok(None);
         }
-        let Some(p) = self.autosave_path() else {
+        let tag = self.instance.tag().to_string();
+        let Some(p) = autosave_path_for(self.path.as_deref(), self.data_dir.as_deref(), &tag)
+        else {
             return Ok(None);
         };
         if let Some(dir) = p.parent() {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
+        // the lock first: an autosave without a held lock reads as a crashed instance's
+        self.instance
+            .hold(&p)
+            .with_context(|| format!("cannot lock the autosave {}", p.display()))?;
         write_atomic(&p, self.scenario.to_json().as_bytes())?;
+        // the restored autosave's edits are safe in this instance's own now
+        if let Some(old) = self.adopted.take()
+            && old != p
+        {
+            let _ = instance::remove_autosave(&old);
+        }
         if let (Some(dir), Some(file)) = (&self.data_dir, &self.path) {
-            let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
-            let marker = serde_json::json!({ "scenario": file });
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            write_atomic(&dir.join(SESSION_FILE), format!("{marker}\n").as_bytes())?;
+            recovery::record_session(dir, file)?;
         }
         Ok(Some(p))
     }
 
     /// Put back every edit of `r` (its scenario file becomes the document's); the edits stay
-    /// unsaved (the autosave keeps them until the next save).
+    /// unsaved. The restored autosave is removed once this instance's own autosave holds
+    /// them (or they are saved).
     pub fn restore(&mut self, r: &Recovery) -> Result<(), ScenarioError> {
         self.replace_scenario(r.scenario.clone())?;
         self.path = r.file.clone();
         self.dirty = true;
+        self.adopted = Some(r.autosave.clone());
+        // the file as it is now is what the restored edits are saved over
+        let (stamp, saved) = match &r.file {
+            Some(f) => (
+                DiskStamp::read(f).ok().flatten(),
+                Scenario::load(f).map(|s| s.edits).unwrap_or_default(),
+            ),
+            None => (None, Vec::new()),
+        };
+        self.disk = stamp;
+        self.saved_edits = saved;
+        self.saved_here = false;
         Ok(())
     }
 }
@@ -243,147 +375,27 @@ pub fn describe_edit(e: &Edit) -> String {
     }
 }
 
-/// The file in the data folder naming the scenario file of the last autosave.
-pub const SESSION_FILE: &str = "session.json";
-
-/// The autosave of `file` (`name.autosave.json` beside it), or of a never-saved scenario
-/// (`untitled.autosave.json` in `data_dir`).
-pub fn autosave_path_for(file: Option<&Path>, data_dir: Option<&Path>) -> Option<PathBuf> {
+/// The autosave of `file` written by the instance `tag` (`name.autosave.<tag>.json` beside
+/// it), or of a never-saved scenario (`untitled.autosave.<tag>.json` in `data_dir`).
+pub fn autosave_path_for(
+    file: Option<&Path>,
+    data_dir: Option<&Path>,
+    tag: &str,
+) -> Option<PathBuf> {
     match file {
         Some(p) => {
             let stem = p.file_stem()?.to_string_lossy().into_owned();
-            Some(p.with_file_name(format!("{stem}.autosave.json")))
+            Some(p.with_file_name(instance::autosave_name(&stem, tag)))
         }
-        None => data_dir.map(|d| d.join("untitled.autosave.json")),
+        None => data_dir.map(|d| d.join(instance::autosave_name("untitled", tag))),
     }
-}
-
-/// The folder for autosaves of unsaved scenarios: `$HETAO_AUTOSAVE_DIR`, else
-/// `$XDG_DATA_HOME/hetao-atlas`, else `~/.local/share/hetao-atlas`.
-pub fn autosave_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("HETAO_AUTOSAVE_DIR") {
-        return Some(PathBuf::from(d));
-    }
-    if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
-        return Some(PathBuf::from(d).join("hetao-atlas"));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/hetao-atlas"))
-}
-
-/// An autosave worth offering back: it exists and holds at least one edit.
-pub fn pending_autosave(path: &Path) -> Option<Scenario> {
-    let s = Scenario::load(path).ok()?;
-    (!s.edits.is_empty()).then_some(s)
-}
-
-/// Unsaved edits found in an autosave, to offer back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Recovery {
-    /// The autosave file.
-    pub autosave: PathBuf,
-    /// Its scenario (every unsaved edit).
-    pub scenario: Scenario,
-    /// The scenario file it belongs to (`None`: a scenario never saved).
-    pub file: Option<PathBuf>,
-    /// How many edits the saved file holds (`None`: no file, or it cannot be read).
-    pub saved_edits: Option<usize>,
-    /// When the autosave was written.
-    pub written: Option<SystemTime>,
-}
-
-impl Recovery {
-    /// One line for the offer: "scen1.autosave.json holds 3 edits (scen1.json: 2 saved),
-    /// written 2026-12-01 09:12 UTC".
-    pub fn describe(&self) -> String {
-        let name = |p: &Path| {
-            p.file_name()
-                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
-        };
-        let n = self.scenario.edits.len();
-        let mut s = format!(
-            "{} holds {n} edit{}",
-            name(&self.autosave),
-            if n == 1 { "" } else { "s" }
-        );
-        match (&self.file, self.saved_edits) {
-            (Some(f), Some(k)) => s.push_str(&format!(" ({}: {k} saved)", name(f))),
-            (Some(f), None) => s.push_str(&format!(" (for {})", name(f))),
-            (None, _) => s.push_str(" (never saved)"),
-        }
-        if let Some(t) = self.written {
-            s.push_str(&format!(", written {}", utc_minutes(t)));
-        }
-        s
-    }
-
-    /// Delete the autosave (the edits are given up).
-    pub fn discard(&self) -> std::io::Result<()> {
-        match std::fs::remove_file(&self.autosave) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// `YYYY-MM-DD HH:MM UTC`.
-fn utc_minutes(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (y, m, d) = crate::render::overlay::civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        s / 3600,
-        s / 60 % 60
-    )
-}
-
-/// The autosave of `file` (or of the untitled scenario in `data_dir`), when it holds edits
-/// that the saved file does not and it is not older than the file.
-pub fn recovery_for(file: Option<&Path>, data_dir: Option<&Path>) -> Option<Recovery> {
-    let autosave = autosave_path_for(file, data_dir)?;
-    let scenario = pending_autosave(&autosave)?;
-    let written = std::fs::metadata(&autosave).and_then(|m| m.modified()).ok();
-    let saved = file.and_then(|f| Scenario::load(f).ok());
-    if saved.as_ref().is_some_and(|s| s.edits == scenario.edits) {
-        return None;
-    }
-    let file_time = file.and_then(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok());
-    if let (Some(a), Some(f)) = (written, file_time)
-        && a < f
-    {
-        return None;
-    }
-    Some(Recovery {
-        autosave,
-        scenario,
-        file: file.map(Path::to_path_buf),
-        saved_edits: saved.map(|s| s.edits.len()),
-        written,
-    })
-}
-
-/// At start: the newest of the untitled autosave and the autosave of the scenario named in
-/// `session.json`, in `data_dir`.
-pub fn find_recovery(data_dir: &Path) -> Option<Recovery> {
-    let last = std::fs::read_to_string(data_dir.join(SESSION_FILE))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v.get("scenario")?.as_str().map(PathBuf::from));
-    [
-        last.and_then(|f| recovery_for(Some(&f), Some(data_dir))),
-        recovery_for(None, Some(data_dir)),
-    ]
-    .into_iter()
-    .flatten()
-    .max_by_key(|r| r.written)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::zone::feature_id;
+    use std::time::SystemTime;
 
     fn doc() -> Document {
         Document::new(crate::core::zone::embedded_dataset().expect("embedded dataset"))
@@ -454,6 +466,18 @@ mod tests {
         assert!(!d.can_undo());
     }
 
+    /// The autosave's name without the instance tag: `plan.autosave.<tag>.json` → `plan`.
+    fn autosave_stem(p: &Path) -> String {
+        let name = p.file_name().expect("name").to_string_lossy().into_owned();
+        let (stem, rest) = name.split_once(".autosave.").expect("an autosave name");
+        let tag = rest.strip_suffix(".json").expect(".json");
+        assert!(
+            !tag.is_empty() && tag.chars().all(|c| c.is_ascii_digit() || c == '-'),
+            "{name}"
+        );
+        stem.to_string()
+    }
+
     #[test]
     fn save_autosave_and_reopen() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -467,7 +491,9 @@ mod tests {
         })
         .expect("edit");
         let auto = d.autosave().expect("autosave").expect("a path");
-        assert_eq!(auto, dir.path().join("plan.autosave.json"));
+        assert_eq!(auto.parent(), Some(dir.path()));
+        assert_eq!(autosave_stem(&auto), "plan");
+        assert_eq!(d.autosave_path().as_deref(), Some(auto.as_path()));
         let pending = pending_autosave(&auto).expect("offered back");
         assert_eq!(pending.edits.len(), 1);
         // a fresh document restores it
@@ -477,9 +503,10 @@ mod tests {
             building(e.current(), &id).and_then(|f| f.prop("year").and_then(|y| y.as_i64())),
             Some(2031)
         );
-        // saving removes the autosave
+        // saving removes the autosave and its lock file
         d.save_as(&path).expect("save");
         assert!(!auto.exists());
+        assert!(!instance::lock_path(&auto).exists());
         let mut f = doc();
         f.open(&path).expect("open");
         assert_eq!(f.scenario().edits.len(), 1);
@@ -508,36 +535,126 @@ mod tests {
         d.save_as(&scen).expect("save");
         set_floor(&mut d, 2);
         let auto = d.autosave().expect("autosave").expect("path");
-        assert_eq!(auto, tmp.path().join("scen1.autosave.json"));
+        assert_eq!(auto.parent(), Some(tmp.path()));
+        assert_eq!(autosave_stem(&auto), "scen1");
+        // While the instance runs, its autosave is not a crash to recover.
+        assert_eq!(find_recovery(&data), Found::default());
+        assert_eq!(recovery_for(Some(&scen), Some(&data)), Found::default());
+        // The crash: the process ends, the kernel drops its lock.
+        let edits = d.scenario().edits.clone();
+        let buildings = d.current().layer("buildings").map(|l| l.features.len());
+        drop(d);
         // At the next start only the data folder is known.
-        let r = find_recovery(&data).expect("offered at start");
+        let r = find_recovery(&data).recovery.expect("offered at start");
         assert_eq!(r.autosave, auto);
         assert_eq!(r.file.as_deref(), Some(scen.as_path()));
         assert_eq!(r.scenario.edits.len(), 3);
         assert_eq!(r.saved_edits, Some(2));
         let text = r.describe();
+        let name = auto
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         assert!(
-            text.starts_with("scen1.autosave.json holds 3 edits (scen1.json: 2 saved), written "),
+            text.starts_with(&format!(
+                "{name} holds 3 edits (scen1.json: 2 saved), written "
+            )),
             "{text}"
         );
         assert!(text.ends_with(" UTC"), "{text}");
         // Opening scen1.json offers it too.
-        assert_eq!(recovery_for(Some(&scen), Some(&data)), Some(r.clone()));
+        assert_eq!(
+            recovery_for(Some(&scen), Some(&data)).recovery,
+            Some(r.clone())
+        );
         // Restore: edit for edit, on scen1.json, still unsaved.
         let mut e = doc();
+        e.data_dir = Some(data.clone());
         e.restore(&r).expect("restore");
-        assert_eq!(e.scenario().edits, d.scenario().edits);
+        assert_eq!(e.scenario().edits, edits);
         assert_eq!(
             e.current().layer("buildings").map(|l| l.features.len()),
-            d.current().layer("buildings").map(|l| l.features.len())
+            buildings
         );
         assert_eq!(e.path.as_deref(), Some(scen.as_path()));
         assert!(e.dirty);
+        // The restored file is not a conflict: it is the file the edits were made over.
+        assert_eq!(e.disk_check(), Some(DiskCheck::Unchanged));
+        // Its own autosave takes the edits over; the crashed one goes.
+        let own = e.autosave().expect("autosave").expect("path");
+        assert_ne!(own, auto);
+        assert!(!auto.exists());
+        assert_eq!(pending_autosave(&own).map(|s| s.edits), Some(edits));
         // Saving it removes the autosave: nothing to offer any more.
         e.save_as(&scen).expect("save");
-        assert!(!auto.exists());
-        assert_eq!(find_recovery(&data), None);
+        assert!(!own.exists());
+        assert_eq!(find_recovery(&data), Found::default());
         assert_eq!(Scenario::load(&scen).expect("load").edits.len(), 3);
+    }
+
+    #[test]
+    fn two_instances_keep_their_own_autosaves() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let scen = tmp.path().join("plan.json");
+        let mut a = doc();
+        a.save_as(&scen).expect("save");
+        let mut b = doc();
+        b.open(&scen).expect("open");
+        set_floor(&mut a, 0);
+        set_floor(&mut b, 1);
+        let pa = a.autosave().expect("a").expect("path");
+        let pb = b.autosave().expect("b").expect("path");
+        assert_ne!(pa, pb, "one autosave file for two instances");
+        assert_eq!(
+            pending_autosave(&pa).map(|s| s.edits),
+            Some(a.scenario().edits.clone())
+        );
+        assert_eq!(
+            pending_autosave(&pb).map(|s| s.edits),
+            Some(b.scenario().edits.clone())
+        );
+        // neither is offered while both run; when b stops, its own is
+        assert_eq!(recovery_for(Some(&scen), None), Found::default());
+        drop(b);
+        let r = recovery_for(Some(&scen), None).recovery.expect("b's");
+        assert_eq!(r.autosave, pb);
+    }
+
+    #[test]
+    fn a_save_over_a_file_changed_since_is_a_conflict_and_merge_keeps_both() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let scen = tmp.path().join("plan.json");
+        let mut a = doc();
+        set_floor(&mut a, 0);
+        a.save_as(&scen).expect("save");
+        assert_eq!(a.disk_check(), Some(DiskCheck::Unchanged));
+        let mut b = doc();
+        b.open(&scen).expect("open");
+        // A edits and saves; B edits
+        set_floor(&mut a, 1);
+        a.save_as(&scen).expect("a saves");
+        set_floor(&mut b, 2);
+        assert_eq!(a.disk_check(), Some(DiskCheck::Unchanged));
+        assert!(b.disk_check().is_some_and(|c| c.is_conflict()));
+        // B reloads and merges: A's edit, then B's, unsaved until B saves
+        let m = b.reload_and_merge().expect("merge");
+        assert_eq!(m.reapplied.len(), 1);
+        assert!(m.dropped.is_empty());
+        let mut want = a.scenario().edits.clone();
+        want.push(b.scenario().edits.last().expect("b's edit").clone());
+        assert_eq!(b.scenario().edits, want);
+        assert!(b.dirty);
+        assert_eq!(b.disk_check(), Some(DiskCheck::Unchanged));
+        b.save_as(&scen).expect("b saves");
+        assert_eq!(Scenario::load(&scen).expect("load").edits, want);
+        // now A is the one behind
+        assert!(a.disk_check().is_some_and(|c| c.is_conflict()));
+        // a merge that changes nothing leaves the document saved
+        let mut c = doc();
+        c.open(&scen).expect("open");
+        let m = c.reload_and_merge().expect("merge");
+        assert!(m.reapplied.is_empty() && !c.dirty);
     }
 
     #[test]
@@ -549,19 +666,23 @@ mod tests {
         d.data_dir = Some(data.clone());
         set_floor(&mut d, 0);
         let auto = d.autosave().expect("autosave").expect("path");
-        assert_eq!(auto, data.join("untitled.autosave.json"));
-        let r = find_recovery(&data).expect("untitled offered");
+        assert_eq!(auto.parent(), Some(data.as_path()));
+        assert_eq!(autosave_stem(&auto), "untitled");
+        drop(d);
+        let r = find_recovery(&data).recovery.expect("untitled offered");
         assert_eq!((r.file.clone(), r.scenario.edits.len()), (None, 1));
         assert!(
             r.describe().contains("holds 1 edit (never saved)"),
             "{}",
             r.describe()
         );
-        // Discard deletes it.
+        // Discard deletes it and its lock file.
         r.discard().expect("discard");
         assert!(!auto.exists());
-        assert_eq!(find_recovery(&data), None);
-        // An autosave equal to the saved file is not offered.
+        assert!(!instance::lock_path(&auto).exists());
+        assert_eq!(find_recovery(&data), Found::default());
+        // An autosave equal to the saved file is not offered (the untagged name of older
+        // versions is still found).
         let scen = tmp.path().join("plan.json");
         let mut d = doc();
         d.data_dir = Some(data.clone());
@@ -569,18 +690,18 @@ mod tests {
         d.save_as(&scen).expect("save");
         let auto = tmp.path().join("plan.autosave.json");
         std::fs::copy(&scen, &auto).expect("copy");
-        assert_eq!(recovery_for(Some(&scen), Some(&data)), None);
+        assert_eq!(recovery_for(Some(&scen), Some(&data)), Found::default());
         // An autosave older than the file is not offered.
         set_floor(&mut d, 1);
-        d.autosave().expect("autosave");
-        assert!(recovery_for(Some(&scen), Some(&data)).is_some());
+        std::fs::write(&auto, d.scenario().to_json()).expect("write");
+        assert!(recovery_for(Some(&scen), Some(&data)).recovery.is_some());
         let old = SystemTime::now() - std::time::Duration::from_secs(3600);
         std::fs::File::options()
             .write(true)
             .open(&auto)
             .and_then(|f| f.set_modified(old))
             .expect("set mtime");
-        assert_eq!(recovery_for(Some(&scen), Some(&data)), None);
+        assert_eq!(recovery_for(Some(&scen), Some(&data)), Found::default());
         // Without a data folder a never-saved scenario is not autosaved.
         let mut d = doc();
         set_floor(&mut d, 0);
