@@ -452,3 +452,73 @@ fn an_unreadable_file_names_itself_with_gdals_words() {
     let e = open_err(&missing, &OpenOptions::default());
     assert!(e.contains("none.fgb") && e.contains("cannot read"), "{e}");
 }
+
+fn cli(args: &[&str]) -> (i32, String) {
+    hetao_atlas::cli::run_args(args)
+}
+
+#[test]
+fn check_info_measure_query_take_every_format() {
+    let f = |n: &str| fixture(n).display().to_string();
+    let (code, out) = cli(&["check", &f("buildings_gbk.shp"), &f("ledger.xlsx")]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = cli(&["check", &f("buildings_4547.dxf")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("layer entities has no coordinate reference system; pass --crs EPSG:n"),
+        "{out}"
+    );
+    let (code, out) = cli(&["check", "--crs", "EPSG:4547", &f("buildings_4547.dxf")]);
+    assert_eq!(code, 0, "{out}");
+    // the Loop layer holds the outline polygon and three lines: a Shapefile could not
+    let (code, out) = cli(&["check", "--layer", "loop", &f("zone_2326.gpkg")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("layer loop: mixes geometry types (1 polygon, 3 line)"),
+        "{out}"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let shp = shapefile_copy(dir.path(), &["dbf"]);
+    let (code, out) = cli(&["check", &shp.display().to_string()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("b.dbf is missing"), "{out}");
+
+    let (code, out) = cli(&[
+        "info",
+        "--json",
+        "--layer",
+        "buildings",
+        &f("zone_2326.gpkg"),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["layers"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["layers"][0]["features"], 40);
+    assert_eq!(v["layers"][0]["source_crs"], "EPSG:2326");
+
+    // SZ-B001's footprint holds this point (inside its L, away from the notch)
+    let (code, out) = cli(&[
+        "query",
+        "--json",
+        &f("buildings_gbk.shp"),
+        "--point",
+        "114.0495,22.5035",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    // named by its 名称 (SZ-B001's name in the source)
+    assert!(out.contains("Futian FTZ dry_lab_office building 001"), "{out}");
+
+    let (code, out) = cli(&["measure", "--json", &f("buildings_4547.dxf")]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--source-crs EPSG:n"), "{out}");
+    let (code, out) = cli(&[
+        "measure",
+        "--json",
+        "--source-crs",
+        "EPSG:4547",
+        &f("buildings_4547.dxf"),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["total"]["features"], 40);
+}

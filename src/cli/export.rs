@@ -13,8 +13,11 @@ use std::path::PathBuf;
 /// Arguments of `hetao export`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// GeoJSON files; with none, the embedded zone dataset.
+    /// Layer files in any format `hetao info` reads; with none, the embedded zone dataset.
     pub files: Vec<PathBuf>,
+    /// How non-GeoJSON files are opened.
+    #[command(flatten)]
+    pub open: crate::cli::OpenArgs,
     /// Comma-separated layer names to export (default: every layer).
     #[arg(long, value_delimiter = ',')]
     pub layers: Vec<String>,
@@ -37,7 +40,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     if args.out.is_dir() {
         bail!("{} is a directory", args.out.display());
     }
-    let ds = load_dataset(&args.files)?;
+    let ds = load_dataset(&args.files, &args.open.options(None))?;
     let mut chosen: Vec<usize> = Vec::new();
     if args.layers.is_empty() {
         chosen.extend(0..ds.layers.len());

@@ -61,17 +61,10 @@ pub fn joined(msgs: &[GdalMessage]) -> String {
     out.join("; ")
 }
 
-/// A GDAL error with what GDAL said meanwhile, as one line.
+/// A GDAL error in GDAL's own words: what it said meanwhile, else the binding's error.
 pub fn describe(e: &::gdal::errors::GdalError, msgs: &[GdalMessage]) -> String {
     let said = joined(msgs);
-    let e = e.to_string();
-    if said.is_empty() || e.contains(&said) {
-        e
-    } else if said.contains(&e) {
-        said
-    } else {
-        format!("{e} (GDAL: {said})")
-    }
+    if said.is_empty() { e.to_string() } else { said }
 }
 
 #[cfg(test)]

@@ -6,12 +6,15 @@
 //! - `convert`: OGR geometries and field values to the model's.
 //! - `crs`: a layer's CRS as a definition for [`crate::core::crs`] (the one reprojection path).
 //! - `shapefile`: a Shapefile's sidecars and the encoding of its `.dbf`.
+//! - `inspect`: what `hetao check` reports about a layer read this way.
 //! - `capture`: GDAL's own messages, captured into our errors instead of stderr.
 
 mod capture;
 mod convert;
 mod crs;
+mod inspect;
 mod read;
 mod shapefile;
 
+pub use inspect::{family, layer_issues};
 pub use read::read_layers;
