@@ -25,7 +25,7 @@ mod open;
 mod parse;
 mod write;
 
-pub use self::gdal::layer_issues;
+pub use self::gdal::{ExportError, ExportReport, Format, export_layer, layer_issues};
 pub use open::{OpenOptions, is_geojson, open_layers};
 
 pub use write::{
