@@ -214,9 +214,19 @@ impl HetaoApp {
             }
             Purpose::ExportLayer(name) => {
                 self.status = match self.layer_data(&name) {
-                    Some(l) => match export::write_geojson(&p, &name, &l.features) {
-                        Ok(n) => format!("wrote {n} features to {}", p.display()),
-                        Err(e) => format!("export failed: {e}"),
+                    Some(l) => match crate::core::io::Format::from_path(&p) {
+                        Some(f) if f != crate::core::io::Format::GeoJson => {
+                            match crate::core::io::export_layer(l, &p, f, true) {
+                                Ok(r) => {
+                                    format!("wrote {} features to {}", r.features, p.display())
+                                }
+                                Err(e) => format!("export failed: {e}"),
+                            }
+                        }
+                        _ => match export::write_geojson(&p, &name, &l.features) {
+                            Ok(n) => format!("wrote {n} features to {}", p.display()),
+                            Err(e) => format!("export failed: {e}"),
+                        },
                     },
                     None => format!("export failed: the layer {name} is gone"),
                 };

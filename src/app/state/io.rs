@@ -4,7 +4,7 @@
 use super::{FileProblem, HetaoApp, Loaded};
 use crate::app::export::{self, SnapshotJob};
 use crate::app::jobs::{Job, JobControl};
-use crate::core::io::{LoadError, LoadOptions, load_path_with};
+use crate::core::io::{LoadError, LoadOptions, OpenOptions, open_layers};
 use crate::core::model::Dataset;
 use crate::render::{GpuContext, StyleSet};
 use eframe::egui;
@@ -31,10 +31,11 @@ impl HetaoApp {
         ));
     }
 
-    /// Load a GeoJSON file on a worker thread through the core's loader
-    /// ([`crate::core::io::load_path_with`]: its memory guard, progress and cancel; Cancel in
-    /// the status bar stops it). A file that fails is checked with `hetao check`'s validator
-    /// and its messages go to the Problems panel ([`problems_of`]).
+    /// Load a layer file (GeoJSON, or any format GDAL reads: docs/formats.md) on a worker
+    /// thread through [`crate::core::io::open_layers`] (its memory guard, progress and
+    /// cancel; Cancel in the status bar stops it), adding every layer it holds. A file that
+    /// fails is checked with `hetao check`'s validator and its messages go to the Problems
+    /// panel ([`problems_of`]).
     pub fn open_file(&mut self, path: PathBuf, ctx: &egui::Context) {
         let c = ctx.clone();
         let p = path.clone();
@@ -47,7 +48,11 @@ impl HetaoApp {
                     progress: Some(&progress),
                     ..LoadOptions::default()
                 };
-                let r = match load_path_with(&p, &opts) {
+                let opts = OpenOptions {
+                    load: opts,
+                    ..OpenOptions::default()
+                };
+                let r = match open_layers(&p, &opts) {
                     Ok(l) => Ok(l),
                     Err(LoadError::Cancelled { .. }) => Err(FileProblem::Cancelled),
                     Err(e) => Err(FileProblem::Lines(problems_of(&p, &e))),
@@ -83,7 +88,9 @@ impl HetaoApp {
         for (i, r, cancelled) in done.into_iter().rev() {
             self.file_jobs.remove(i);
             match r {
-                Ok(Loaded::File(_, Ok(l))) if !cancelled => self.add_user_layer(l),
+                Ok(Loaded::File(_, Ok(ls))) if !cancelled => {
+                    ls.into_iter().for_each(|l| self.add_user_layer(l))
+                }
                 Ok(Loaded::File(p, Err(FileProblem::Lines(lines)))) if !cancelled => {
                     self.status = format!("{} failed to load: see Problems", p.display());
                     self.add_problems(&p.display().to_string(), lines);
@@ -162,6 +169,12 @@ pub fn problems_of(path: &Path, err: &LoadError) -> Vec<String> {
     let own = || vec![format!("{file}: error: {err}")];
     match err {
         LoadError::Io { .. } | LoadError::TooLarge { .. } | LoadError::Cancelled { .. } => own(),
+        // read through GDAL: the reader's message names file, layer, feature and field
+        _ if !crate::core::io::is_geojson(path) => {
+            let text = err.to_string();
+            let rest = text.strip_prefix(&format!("{file}: ")).unwrap_or(&text);
+            vec![format!("{file}: error: {rest}")]
+        }
         _ => match std::fs::read(path) {
             Ok(bytes) => {
                 let report = crate::core::validate::validate(&bytes, &file);

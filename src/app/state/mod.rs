@@ -41,7 +41,7 @@ pub struct GpuHandle {
 
 pub(crate) enum Loaded {
     Zone(Result<(Dataset, StyleSet), String>),
-    File(PathBuf, Result<Layer, FileProblem>),
+    File(PathBuf, Result<Vec<Layer>, FileProblem>),
 }
 
 /// Why an opened file gave no layer.
