@@ -50,8 +50,8 @@ pub struct AppArgs {
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<[f32; 2]>,
 
-    /// Open this GeoJSON file as a layer once the zone is loaded (repeat
-    /// for more files).
+    /// Open this layer file (GeoJSON, Shapefile, GeoPackage, ... see
+    /// docs/formats.md; every layer of it) once the zone is loaded (repeat for more files).
     #[arg(long, value_name = "FILE")]
     pub open: Vec<std::path::PathBuf>,
 
