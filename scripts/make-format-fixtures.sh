@@ -12,6 +12,8 @@
 #   buildings_4547.dxf  DXF in EPSG:4547 metres (DXF declares no CRS: read with --crs EPSG:4547)
 #   buildings_wkt.csv   CSV with a WKT column, lon/lat (CSV declares no CRS: --crs EPSG:4326)
 #   units_xy.csv        CSV with X/Y columns (lon, lat): 10 research-space units
+#   units.gpx           GPX waypoints: the same 10 research-space units (name = unit id)
+#   ledger.ods          the ledger below as an ODS sheet
 #   ledger.xlsx         XLSX status ledger, one row per (编号, 年份, 状态), no geometry (the
 #                       statuses in the same Chinese words as the Shapefile's 状态)
 set -euo pipefail
@@ -20,7 +22,7 @@ src=data/zone/buildings.geojson
 out=tests/fixtures/formats
 mkdir -p "$out"
 rm -f "$out"/buildings_gbk.* "$out"/zone_2326.gpkg "$out"/buildings_4490.fgb "$out"/buildings.kml \
-  "$out"/buildings_4547.dxf "$out"/buildings_wkt.csv "$out"/units_xy.csv "$out"/ledger.xlsx
+  "$out"/buildings_4547.dxf "$out"/buildings_wkt.csv "$out"/units_xy.csv "$out"/units.gpx "$out"/ledger.ods "$out"/ledger.xlsx
 
 subset="(id BETWEEN 'SZ-B001' AND 'SZ-B020') OR (id BETWEEN 'HK-B001' AND 'HK-B020')"
 chinese="SELECT id AS 编号, name AS 名称,
@@ -46,6 +48,8 @@ ogr2ogr -f DXF "$out/buildings_4547.dxf" "$src" -dialect SQLite -sql "SELECT geo
 ogr2ogr -f CSV "$out/buildings_wkt.csv" "$src" -dialect SQLite -sql "$plain" -lco GEOMETRY=AS_WKT -nln buildings_wkt
 ogr2ogr -f CSV "$out/units_xy.csv" data/zone/research_units.geojson -dialect SQLite \
   -sql "SELECT id, building_id, ST_X(geometry) AS lon, ST_Y(geometry) AS lat FROM research_units ORDER BY id LIMIT 10" -nln units_xy
+ogr2ogr -f GPX "$out/units.gpx" data/zone/research_units.geojson -dialect SQLite \
+  -sql "SELECT id AS name, geometry FROM research_units ORDER BY id LIMIT 10" -nln waypoints
 ledger=""
 for i in 0 1 2 3; do
   [ -n "$ledger" ] && ledger="$ledger UNION ALL "
@@ -57,4 +61,5 @@ ogr2ogr -f XLSX "$out/ledger.xlsx" "$src" -dialect SQLite \
   -sql "SELECT 编号, 年份, CASE 状态 WHEN 'planned' THEN '规划' WHEN 'converted' THEN '已转型'
     WHEN 'existing' THEN '现状' WHEN 'completed' THEN '已建成' WHEN 'converting' THEN '转型中'
     ELSE '在建' END AS 状态 FROM ($ledger) ORDER BY park DESC, k, n" -nln ledger
+ogr2ogr -f ODS "$out/ledger.ods" "$out/ledger.xlsx"
 ls -l "$out"

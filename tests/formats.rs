@@ -755,3 +755,86 @@ fn export_never_clobbers_and_a_shapefile_refuses_mixed_geometry() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
     assert_eq!(left.len(), 1, "only x.dbf stays: {left:?}");
 }
+
+#[test]
+fn gpx_waypoints_and_an_ods_ledger_read() {
+    let layers = open("units.gpx", &OpenOptions::default());
+    let w = layers
+        .iter()
+        .find(|l| l.name == "waypoints")
+        .expect("waypoints layer");
+    let text =
+        std::fs::read_to_string(root().join("data/zone/research_units.geojson")).expect("units");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let mut src: Vec<&Value> = v["features"].as_array().expect("features").iter().collect();
+    src.sort_by_key(|f| f["properties"]["id"].as_str().unwrap_or("").to_string());
+    assert_eq!(w.features.len(), 10);
+    for (f, s) in w.features.iter().zip(&src) {
+        assert_eq!(f.prop_str("name"), s["properties"]["id"].as_str());
+        let c = &s["geometry"]["coordinates"];
+        let want = (c[0].as_f64().expect("x"), c[1].as_f64().expect("y"));
+        match f.geometry {
+            Some(geo::Geometry::Point(p)) => assert!(metres((p.x(), p.y()), want) < 0.01),
+            ref g => panic!("{g:?}"),
+        }
+    }
+    let ods = open("ledger.ods", &OpenOptions::default());
+    let xlsx = open("ledger.xlsx", &OpenOptions::default());
+    assert_eq!(ods[0].features.len(), xlsx[0].features.len());
+    for (a, b) in ods[0].features.iter().zip(&xlsx[0].features) {
+        assert_eq!(a.prop_str("编号"), b.prop_str("编号"));
+        assert_eq!(
+            a.prop("年份").and_then(|v| v.as_i64()),
+            b.prop("年份").and_then(|v| v.as_i64())
+        );
+        assert_eq!(a.prop_str("状态"), b.prop_str("状态"));
+    }
+}
+
+/// GDAL's messages go into ours, never to stderr: the real binary on a file GDAL rejects.
+#[test]
+fn gdal_says_nothing_on_stderr() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("broken.gpkg");
+    std::fs::write(&p, b"this is not a geopackage").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hetao"))
+        .arg("check")
+        .arg(&p)
+        .arg(fixture("buildings_4547.dxf"))
+        .output()
+        .expect("run hetao");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("not recognized as a supported file format"),
+        "{stdout}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn a_ledger_exported_as_a_shapefile_is_its_attribute_table_and_says_so() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("l.shp");
+    let (code, said) = cli(&[
+        "export",
+        &fixture("ledger.xlsx").display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.contains("only the attribute table") && said.contains("l.dbf"),
+        "{said}"
+    );
+    let info = std::process::Command::new("ogrinfo")
+        .args(["-al", "-so"])
+        .arg(dir.path().join("l.dbf"))
+        .output()
+        .expect("ogrinfo");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        text.contains("Feature Count: 108") && text.contains("年份: Integer"),
+        "{text}"
+    );
+}

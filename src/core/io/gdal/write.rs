@@ -425,7 +425,13 @@ fn write_with_gdal(
         message: describe(&e, &[]),
     };
     let ty = geometry_type(layer, format, shown)?;
-    let (fields, notes) = schema(layer, format);
+    let (fields, mut notes) = schema(layer, format);
+    if format == Format::Shapefile && ty == OGRwkbGeometryType::wkbNone {
+        notes.push(format!(
+            "the layer has no geometries: its Shapefile is only the attribute table, {}",
+            Path::new(shown).with_extension("dbf").display()
+        ));
+    }
     let driver = DriverManager::get_driver_by_name(format.driver()).map_err(gdal_err)?;
     let mut ds: Dataset = driver.create_vector_only(tmp_main).map_err(gdal_err)?;
     let mut srs = SpatialRef::from_epsg(4326).map_err(gdal_err)?;
