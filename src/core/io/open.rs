@@ -67,16 +67,23 @@ mod tests {
     #[test]
     fn a_missing_layer_is_named_with_those_there() {
         let dir = std::env::temp_dir().join(format!("hetao-open-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).expect("temp dir");
         let p = dir.join("pts.geojson");
-        std::fs::write(&p, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+        std::fs::write(&p, r#"{"type":"FeatureCollection","features":[]}"#).expect("write");
         let opts = OpenOptions {
             layer: Some("roads"),
             ..OpenOptions::default()
         };
-        let e = open_layers(&p, &opts).unwrap_err().to_string();
+        let e = open_layers(&p, &opts)
+            .expect_err("no such layer")
+            .to_string();
         assert!(e.contains("roads") && e.contains("pts"), "{e}");
-        assert_eq!(open_layers(&p, &OpenOptions::default()).unwrap().len(), 1);
+        assert_eq!(
+            open_layers(&p, &OpenOptions::default())
+                .expect("opens")
+                .len(),
+            1
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
