@@ -234,6 +234,19 @@ fn export_never_clobbers_and_a_shapefile_refuses_mixed_geometry() {
             && said.contains("has polygon features and feature 2 is a line"),
         "{said}"
     );
+    // a --format that the --out extension contradicts is refused before anything is read
+    let (code, said) = cli(&[
+        "export",
+        "--format",
+        "shp",
+        "--out",
+        &dir.path().join("y.geojson").display().to_string(),
+    ]);
+    assert_eq!(code, 2, "{said}");
+    assert!(
+        said.contains("names GeoJSON but --format is Shapefile"),
+        "{said}"
+    );
     let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
     assert_eq!(left.len(), 1, "only x.dbf stays: {left:?}");
 }

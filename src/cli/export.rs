@@ -54,6 +54,21 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     if args.out.is_dir() {
         bail!("{} is a directory", args.out.display());
     }
+    let format = args
+        .format
+        .or_else(|| Format::from_path(&args.out))
+        .unwrap_or(Format::GeoJson);
+    if let Some(named) = Format::from_path(&args.out)
+        && named != format
+    {
+        bail!(
+            "--out {} names {} but --format is {}: use a .{} file",
+            args.out.display(),
+            named.label(),
+            format.label(),
+            format.extension()
+        );
+    }
     let ds = load_dataset(&args.files, &args.open.options(None))?;
     let mut chosen: Vec<usize> = Vec::new();
     if args.layers.is_empty() {
@@ -111,10 +126,6 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             .foreign
             .insert("attribution".into(), Value::from(attributions.join("; ")));
     }
-    let format = args
-        .format
-        .or_else(|| Format::from_path(&args.out))
-        .unwrap_or(Format::GeoJson);
     if multi && format != Format::GeoJson {
         // other formats have no foreign members: the source layer becomes a field
         for f in &mut result.features {
