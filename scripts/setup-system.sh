@@ -6,9 +6,13 @@
 #   xdotool: drives the real window in the end-to-end tests (tests/desktop)
 #   imagemagick: `import -window root` screenshots of the virtual display in those tests
 #   zenity: the app's open/save/export file dialogs (src/app/dialogs.rs explains the choice)
+#   libgdal-dev: the `gdal` crate links the system GDAL 3.6 to read and write every format but
+#     GeoJSON (Shapefile, GeoPackage, FlatGeobuf, KML, GPX, DXF, CSV, XLSX/ODS; docs/formats.md)
+#   gdal-bin: ogrinfo/ogr2ogr, which tests/formats.rs runs to read back every exported format
+#     and scripts/make-format-fixtures.sh uses to make the format fixtures
 # As root it installs what is missing; otherwise it prints the exact apt-get line to run.
 set -euo pipefail
-pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity)
+pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity libgdal-dev gdal-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -24,11 +24,11 @@ pub enum Purpose {
     OpenScenario,
     /// File › Save scenario as.
     SaveScenario,
-    /// Open GeoJSON layers.
+    /// Open layer files.
     OpenLayers,
     /// Export the selection as GeoJSON.
     ExportSelection,
-    /// Export a layer as GeoJSON.
+    /// Export a layer (the format from the chosen file's extension).
     ExportLayer(String),
     /// Export the dashboard table as CSV.
     ExportCsv,
@@ -42,6 +42,20 @@ pub enum Purpose {
     /// Export the reach bands as GeoJSON.
     ExportReach,
 }
+
+/// The Open dialog's filter: every format `core::io::open_layers` reads.
+pub const OPEN_LAYERS_FILTER: (&str, &[&str]) = (
+    "Layer files",
+    &[
+        "geojson", "json", "shp", "gpkg", "fgb", "kml", "gpx", "dxf", "csv", "xlsx", "ods",
+    ],
+);
+
+/// The layer Export dialog's filter: every `core::io::Format` (chosen by the extension).
+pub const EXPORT_LAYER_FILTER: (&str, &[&str]) = (
+    "GeoJSON, GeoPackage, Shapefile, FlatGeobuf, CSV",
+    &["geojson", "gpkg", "shp", "fgb", "csv"],
+);
 
 /// A dialog to show.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,9 +1,12 @@
-//! `hetao export`: write the features of named layers that intersect a box to one GeoJSON
-//! FeatureCollection, atomically. Layer names only select layers; they never become paths.
+//! `hetao export`: write the features of named layers that intersect a box to one layer
+//! in GeoJSON (a FeatureCollection), GeoPackage, Shapefile, FlatGeobuf or CSV, atomically
+//! and without replacing files unless `--force` ([`crate::core::io::export_layer`]). Layer
+//! names only select layers; they never become paths.
 
 use crate::cli::info::load_dataset;
 use crate::cli::query::parse_bbox;
 use crate::core::index::SpatialIndex;
+use crate::core::io::Format;
 use crate::core::model::Layer;
 use anyhow::{Context, bail};
 use serde_json::Value;
@@ -13,20 +16,34 @@ use std::path::PathBuf;
 /// Arguments of `hetao export`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// GeoJSON files; with none, the embedded zone dataset.
+    /// Layer files in any format `hetao info` reads; with none, the embedded zone dataset.
     pub files: Vec<PathBuf>,
+    /// How non-GeoJSON files are opened.
+    #[command(flatten)]
+    pub open: crate::cli::OpenArgs,
     /// Comma-separated layer names to export (default: every layer).
     #[arg(long, value_delimiter = ',')]
     pub layers: Vec<String>,
     /// Only features intersecting this box: W,S,E,N degrees (default: everything).
     #[arg(long, allow_hyphen_values = true)]
     pub bbox: Option<String>,
-    /// Output GeoJSON file.
+    /// Output file.
     #[arg(long)]
     pub out: PathBuf,
+    /// Output format: geojson, gpkg, shp, fgb or csv (default: from the --out extension,
+    /// else geojson).
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<Format>,
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("{s:?} is not one of {}", names.join(", "))
+    })
 }
 
 /// Run the command.
@@ -37,7 +54,22 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     if args.out.is_dir() {
         bail!("{} is a directory", args.out.display());
     }
-    let ds = load_dataset(&args.files)?;
+    let format = args
+        .format
+        .or_else(|| Format::from_path(&args.out))
+        .unwrap_or(Format::GeoJson);
+    if let Some(named) = Format::from_path(&args.out)
+        && named != format
+    {
+        bail!(
+            "--out {} names {} but --format is {}: use a .{} file",
+            args.out.display(),
+            named.label(),
+            format.label(),
+            format.extension()
+        );
+    }
+    let ds = load_dataset(&args.files, &args.open.options(None))?;
     let mut chosen: Vec<usize> = Vec::new();
     if args.layers.is_empty() {
         chosen.extend(0..ds.layers.len());
@@ -94,20 +126,35 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             .foreign
             .insert("attribution".into(), Value::from(attributions.join("; ")));
     }
-    if args.force {
-        crate::core::io::write_layer(&args.out, &result)?;
-    } else {
-        // Checked above, and again at the rename: a file that appears meanwhile is kept.
-        let text = crate::core::io::layer_to_geojson(&result);
-        crate::core::atomic::write_atomic_new_with(&args.out, |w| w.write_all(text.as_bytes()))?;
+    if multi && format != Format::GeoJson {
+        // other formats have no foreign members: the source layer becomes a field
+        for f in &mut result.features {
+            if let Some(Value::String(l)) = f.foreign.get("layer").cloned() {
+                f.set_prop("layer", Value::String(l));
+            }
+        }
     }
+    result.name = args
+        .out
+        .file_stem()
+        .map_or_else(|| "export".into(), |s| s.to_string_lossy().into_owned());
+    // Checked above, and again at the rename: a file that appears meanwhile is kept.
+    let report = crate::core::io::export_layer(&result, &args.out, format, args.force)?;
     let names: Vec<&str> = chosen.iter().map(|&l| ds.layers[l].name.as_str()).collect();
     writeln!(
         out,
-        "wrote {} feature(s) from {} to {}",
-        result.features.len(),
+        "wrote {} feature(s) from {} to {}{}",
+        report.features,
         names.join(", "),
-        args.out.display()
+        args.out.display(),
+        if format == Format::GeoJson {
+            String::new()
+        } else {
+            format!(" ({})", format.label())
+        }
     )?;
+    for w in &report.warnings {
+        writeln!(out, "  note: {w}")?;
+    }
     Ok(0)
 }

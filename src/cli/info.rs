@@ -1,4 +1,5 @@
-//! `hetao info`: summarise GeoJSON files (or the embedded zone dataset): per layer the
+//! `hetao info`: summarise layer files in any format `core::io::open_layers` reads (or the
+//! embedded zone dataset): per layer the
 //! feature counts by geometry type, bbox, property names and types, 3-D, foreign members,
 //! source CRS and total geodesic area.
 
@@ -13,23 +14,35 @@ use std::path::PathBuf;
 /// Arguments of `hetao info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// GeoJSON files; with none, the embedded zone dataset.
+    /// Layer files (GeoJSON, Shapefile, GeoPackage, FlatGeobuf, KML, GPX, DXF, CSV, XLSX,
+    /// ODS); with none, the embedded zone dataset.
     pub files: Vec<PathBuf>,
+    /// Only this layer of a multi-layer file (a GeoPackage's table, a sheet).
+    #[arg(long, value_name = "NAME")]
+    pub layer: Option<String>,
+    /// How non-GeoJSON files are opened.
+    #[command(flatten)]
+    pub open: crate::cli::OpenArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
-/// Load the named files as layers (one per file), or the embedded zone dataset when none.
-pub fn load_dataset(files: &[PathBuf]) -> anyhow::Result<Dataset> {
+/// Load the layers of the named files (every layer of each, through
+/// [`crate::core::io::open_layers`]), or the embedded zone dataset when none.
+pub fn load_dataset(
+    files: &[PathBuf],
+    opts: &crate::core::io::OpenOptions,
+) -> anyhow::Result<Dataset> {
     if files.is_empty() {
         return crate::core::zone::embedded_dataset().context("loading the embedded zone dataset");
     }
     let mut ds = Dataset::default();
     for f in files {
         // The message already names the cause: flatten it so it is not printed twice.
-        ds.layers
-            .push(crate::core::io::load_path(f).map_err(|e| anyhow::anyhow!(e.to_string()))?);
+        ds.layers.extend(
+            crate::core::io::open_layers(f, opts).map_err(|e| anyhow::anyhow!(e.to_string()))?,
+        );
     }
     Ok(ds)
 }
@@ -90,7 +103,7 @@ pub fn layer_summary(l: &Layer) -> Value {
 
 /// Run the command.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let ds = load_dataset(&args.files)?;
+    let ds = load_dataset(&args.files, &args.open.options(args.layer.as_deref()))?;
     let layers: Vec<Value> = ds.layers.iter().map(layer_summary).collect();
     if args.json {
         writeln!(

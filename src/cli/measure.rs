@@ -13,8 +13,19 @@ use std::path::PathBuf;
 /// Arguments of `hetao measure`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// GeoJSON file to measure; without one, every layer of the embedded zone dataset.
+    /// Layer file to measure (any format `hetao info` reads; every layer of it); without
+    /// one, every layer of the embedded zone dataset.
     pub file: Option<PathBuf>,
+    /// Only this layer of a multi-layer file.
+    #[arg(long, value_name = "NAME")]
+    pub layer: Option<String>,
+    /// The CRS of a file that declares none (CSV, DXF, a Shapefile without .prj); --crs
+    /// here is the grid to measure in.
+    #[arg(long, value_name = "EPSG:n")]
+    pub source_crs: Option<String>,
+    /// The text encoding of a Shapefile's .dbf (e.g. GBK), overriding its .cpg.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
     /// Print JSON: {"features":[...],"total":{...}}.
     #[arg(long)]
     pub json: bool,
@@ -148,7 +159,21 @@ fn bad_coordinate(g: &Geometry<f64>) -> Option<(f64, f64)> {
 
 fn layers(args: &Args) -> anyhow::Result<Vec<Layer>> {
     match &args.file {
-        Some(path) => Ok(vec![crate::core::io::load_path(path)?]),
+        Some(path) => {
+            let opts = crate::core::io::OpenOptions {
+                layer: args.layer.as_deref(),
+                crs: args.source_crs.as_deref(),
+                encoding: args.encoding.as_deref(),
+                ..crate::core::io::OpenOptions::default()
+            };
+            crate::core::io::open_layers(path, &opts).map_err(|e| match e {
+                // here --crs is the measuring grid: say which flag gives the file's CRS
+                crate::core::io::LoadError::NoCrs { .. } => {
+                    anyhow::anyhow!("{e} (for hetao measure: --source-crs EPSG:n)")
+                }
+                e => anyhow::anyhow!(e.to_string()),
+            })
+        }
         None => Ok(crate::core::zone::embedded_dataset()
             .context("loading the embedded zone dataset")?
             .layers),

@@ -50,8 +50,8 @@ pub struct AppArgs {
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<[f32; 2]>,
 
-    /// Open this GeoJSON file as a layer once the zone is loaded (repeat
-    /// for more files).
+    /// Open this layer file (GeoJSON, Shapefile, GeoPackage, ... see
+    /// docs/formats.md; every layer of it) once the zone is loaded (repeat for more files).
     #[arg(long, value_name = "FILE")]
     pub open: Vec<std::path::PathBuf>,
 
@@ -70,6 +70,32 @@ pub struct AppArgs {
     /// that failed to load) to this file whenever they change.
     #[arg(long, value_name = "FILE")]
     pub problems_log: Option<std::path::PathBuf>,
+}
+
+/// How files in formats other than GeoJSON are opened (docs/formats.md): flattened into
+/// every command that reads files.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OpenArgs {
+    /// The CRS of files that declare none (CSV, DXF, a Shapefile without .prj), e.g.
+    /// EPSG:4547; a file that declares its CRS keeps its own.
+    #[arg(long = "crs", visible_alias = "source-crs", value_name = "EPSG:n")]
+    pub crs: Option<String>,
+    /// The text encoding of a Shapefile's .dbf (e.g. GBK, GB18030, UTF-8), overriding its
+    /// .cpg; needed for a non-UTF-8 .dbf without .cpg.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+}
+
+impl OpenArgs {
+    /// The core's open options for these flags (and `layer`, where the command has one).
+    pub fn options<'a>(&'a self, layer: Option<&'a str>) -> crate::core::io::OpenOptions<'a> {
+        crate::core::io::OpenOptions {
+            layer,
+            crs: self.crs.as_deref(),
+            encoding: self.encoding.as_deref(),
+            ..crate::core::io::OpenOptions::default()
+        }
+    }
 }
 
 /// `WxH` (e.g. `1280x720`) as a window size; each side 200 to 16384 px.
@@ -94,7 +120,8 @@ pub fn parse_window_size(s: &str) -> Result<[f32; 2], String> {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate GeoJSON files (errors and warnings with line and column).
+    /// Validate layer files (GeoJSON: errors and warnings with line and column; other formats
+    /// through GDAL).
     Check(check::Args),
     /// Geodesic area, perimeter, length and centroid of every feature.
     Measure(measure::Args),
@@ -102,7 +129,7 @@ pub enum Command {
     Distance(distance::Args),
     /// Query features with the R-tree: by box, by point, or nearest.
     Query(query::Args),
-    /// Summarise a GeoJSON file: layers, counts, bbox, properties, area.
+    /// Summarise layer files: layers, counts, bbox, properties, area.
     Info(info::Args),
     /// Transform coordinates between coordinate systems (PROJ).
     Transform(transform::Args),
@@ -115,7 +142,8 @@ pub enum Command {
     /// Render a map snapshot to PNG.
     #[cfg(feature = "gui")]
     Snapshot(snapshot::Args),
-    /// Export the features of layers in a bounding box to GeoJSON.
+    /// Export the features of layers in a bounding box (GeoJSON, GeoPackage, Shapefile,
+    /// FlatGeobuf, CSV).
     Export(export::Args),
     /// Travel-time isochrones from a point.
     Reach(reach::Args),

@@ -14,8 +14,11 @@ use std::path::PathBuf;
 /// Arguments of `hetao query`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// GeoJSON files; with none, the embedded zone dataset.
+    /// Layer files in any format `hetao info` reads; with none, the embedded zone dataset.
     pub files: Vec<PathBuf>,
+    /// How non-GeoJSON files are opened.
+    #[command(flatten)]
+    pub open: crate::cli::OpenArgs,
     /// Features intersecting this box: W,S,E,N in degrees.
     #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true, conflicts_with_all = ["point", "nearest"])]
     pub bbox: Option<String>,
@@ -61,7 +64,7 @@ fn id_string(f: &Feature) -> Option<String> {
 }
 
 fn name_of(f: &Feature) -> Option<String> {
-    ["name", "name_en", "NAME", "Name", "title"]
+    ["name", "name_en", "NAME", "Name", "title", "名称"]
         .iter()
         .find_map(|k| f.prop(k))
         .map(|v| match v.as_str() {
@@ -99,7 +102,7 @@ pub fn units_of<'a>(ds: &'a Dataset, building: &Feature) -> Vec<(usize, &'a Feat
 
 /// Run the command.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let ds = load_dataset(&args.files)?;
+    let ds = load_dataset(&args.files, &args.open.options(None))?;
     let layer_filter = match &args.layer {
         Some(name) => Some(
             ds.layers

@@ -1,9 +1,9 @@
 //! The layers panel: search, the layer stack (visibility, order, opacity, style, legend).
 
+use crate::app::dialogs::OPEN_LAYERS_FILTER;
 use crate::app::dialogs::{Purpose, Request};
 use crate::app::layers::{StyleMode, move_item, property_names};
 use crate::app::state::HetaoApp;
-use crate::app::state::flow::GEOJSON_FILTER;
 use crate::app::widgets::legend_swatches;
 use eframe::egui;
 
@@ -28,7 +28,7 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 .clicked()
             {
                 app.request_file(
-                    Request::open(Purpose::OpenLayers, "Open GeoJSON layers", GEOJSON_FILTER),
+                    Request::open(Purpose::OpenLayers, "Open layers", OPEN_LAYERS_FILTER),
                     ui.ctx(),
                 );
             }

@@ -1,5 +1,6 @@
 //! The menu bar (File, Edit, View) and the Export submenu.
 
+use crate::app::dialogs::OPEN_LAYERS_FILTER;
 use crate::app::dialogs::{Purpose, Request};
 use crate::app::state::flow::GEOJSON_FILTER;
 use crate::app::state::{HetaoApp, Tab};
@@ -10,10 +11,10 @@ use eframe::egui;
 pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
-            if ui.button("Open GeoJSON layer…").clicked() {
+            if ui.button("Open layers…").clicked() {
                 ui.close();
                 app.request_file(
-                    Request::open(Purpose::OpenLayers, "Open GeoJSON layers", GEOJSON_FILTER),
+                    Request::open(Purpose::OpenLayers, "Open layers", OPEN_LAYERS_FILTER),
                     ui.ctx(),
                 );
             }
@@ -131,14 +132,15 @@ pub fn export_menu(app: &mut HetaoApp, ui: &mut egui::Ui) {
     }
 }
 
-/// Export one layer as GeoJSON (asks where).
+/// Export one layer as GeoJSON, GeoPackage, Shapefile, FlatGeobuf or CSV (asks where;
+/// the extension chosen gives the format).
 pub fn export_layer(app: &mut HetaoApp, name: &str, ctx: &egui::Context) {
     app.request_file(
         Request::save(
             Purpose::ExportLayer(name.to_string()),
-            &format!("Export {name} as GeoJSON"),
+            &format!("Export {name}"),
             &format!("{name}.geojson"),
-            GEOJSON_FILTER,
+            crate::app::dialogs::EXPORT_LAYER_FILTER,
         ),
         ctx,
     );

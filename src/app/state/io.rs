@@ -54,8 +54,7 @@ impl HetaoApp {
                         progress: Some(&progress),
                         ..LoadOptions::default()
                     },
-                    layer: None,
-                    crs: None,
+                    ..OpenOptions::default()
                 };
                 let r = match open_layers(&p, &opts) {
                     Ok(layers) => {
@@ -243,6 +242,12 @@ pub fn problems_of(path: &Path, err: &LoadError) -> Vec<String> {
     let own = || vec![format!("{file}: error: {err}")];
     match err {
         LoadError::Io { .. } | LoadError::TooLarge { .. } | LoadError::Cancelled { .. } => own(),
+        // read through GDAL: the reader's message names file, layer, feature and field
+        _ if !crate::core::io::is_geojson(path) => {
+            let text = err.to_string();
+            let rest = text.strip_prefix(&format!("{file}: ")).unwrap_or(&text);
+            vec![format!("{file}: error: {rest}")]
+        }
         _ => match std::fs::read(path) {
             Ok(bytes) => {
                 let report = crate::core::validate::validate(&bytes, &file);

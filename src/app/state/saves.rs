@@ -349,8 +349,17 @@ impl HetaoApp {
                     .map(|n| format!("wrote {n} features to {}", p.display()))
             }
             Purpose::ExportLayer(name) => match self.layer_data(name) {
-                Some(l) => export::write_geojson(&p, name, &l.features)
-                    .map(|n| format!("wrote {n} features to {}", p.display())),
+                // GeoPackage, Shapefile, FlatGeobuf or CSV by the extension chosen (GDAL,
+                // `core::io::export_layer`); GeoJSON through the project's own writer.
+                Some(l) => match crate::core::io::Format::from_path(&p) {
+                    Some(f) if f != crate::core::io::Format::GeoJson => {
+                        crate::core::io::export_layer(l, &p, f, true)
+                            .map(|r| format!("wrote {} features to {}", r.features, p.display()))
+                            .map_err(|e| e.to_string())
+                    }
+                    _ => export::write_geojson(&p, name, &l.features)
+                        .map(|n| format!("wrote {n} features to {}", p.display())),
+                },
                 None => Err(format!("the layer {name} is gone")),
             },
             Purpose::ExportCsv => {

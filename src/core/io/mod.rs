@@ -20,10 +20,12 @@
 //! feature records the line and column of its opening brace; every error names the file,
 //! line and column.
 
+mod gdal;
 mod open;
 mod parse;
 mod write;
 
+pub use self::gdal::{ExportError, ExportReport, Format, export_layer, layer_issues};
 pub use open::{OpenOptions, is_geojson, open_layers};
 
 pub use write::{
@@ -108,6 +110,61 @@ pub enum LoadError {
         layer: String,
         /// The layers the file has.
         available: Vec<String>,
+    },
+    /// A layer with geometries declares no CRS and none was given (`OpenOptions::crs`).
+    #[error("{file}: layer {layer} has no coordinate reference system{detail}; pass --crs EPSG:n")]
+    NoCrs {
+        /// File name.
+        file: String,
+        /// The layer.
+        layer: String,
+        /// Why, when more is known (`" (no buildings.prj)"`), else empty.
+        detail: String,
+    },
+    /// A file the format needs beside the one opened is missing (a Shapefile's `.shx`/`.dbf`).
+    #[error("{file}: {part} is missing: {what}")]
+    MissingPart {
+        /// File name.
+        file: String,
+        /// The missing file.
+        part: String,
+        /// What it holds.
+        what: &'static str,
+    },
+    /// GDAL cannot open or read the file; `message` includes what GDAL said.
+    #[error("{file}: {message}")]
+    Gdal {
+        /// File name.
+        file: String,
+        /// What went wrong, with GDAL's own words.
+        message: String,
+    },
+    /// One feature (a row, for sheets and CSV) or one of its fields cannot be read.
+    #[error(
+        "{file}: layer {layer}, {feature}{}: {message}",
+        field.as_ref().map(|f| format!(", field {f}")).unwrap_or_default()
+    )]
+    Feature {
+        /// File name.
+        file: String,
+        /// The layer.
+        layer: String,
+        /// `"feature 12"` (its FID) or `"row 14"` (sheets and CSV, header = row 1).
+        feature: String,
+        /// The field, when the problem is in one.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The layer's CRS cannot be transformed to WGS84.
+    #[error("{file}: layer {layer}: {message}")]
+    Crs {
+        /// File name.
+        file: String,
+        /// The layer.
+        layer: String,
+        /// PROJ's explanation.
+        message: String,
     },
 }
 
@@ -221,7 +278,7 @@ fn budget(opts: &LoadOptions) -> Option<(u64, &'static str)> {
     .min_by_key(|(m, _)| *m)
 }
 
-fn check_size(file: &str, size: u64, opts: &LoadOptions) -> Result<(), LoadError> {
+pub(crate) fn check_size(file: &str, size: u64, opts: &LoadOptions) -> Result<(), LoadError> {
     let needed = size.saturating_mul(MEMORY_FACTOR);
     if let Some((available, why)) = budget(opts)
         && needed > available

@@ -1,8 +1,8 @@
 //! Opening any layer file the product reads: the one entry point the CLI commands and the
 //! app's Open call ([`open_layers`]). GeoJSON goes through the project's own loader
-//! ([`super::load_path_with`]); other formats are dispatched by this module (the GDAL
-//! readers are added by the inventory work, issue 13). A file may hold several layers
-//! (a GeoPackage), so the answer is a list; `OpenOptions::layer` picks one.
+//! ([`super::load_path_with`]); every other format through GDAL (`super::gdal`,
+//! docs/formats.md). A file may hold several layers (a GeoPackage), so the answer is a
+//! list; `OpenOptions::layer` picks one.
 
 use super::{LoadError, LoadOptions, load_path_with};
 use crate::core::model::Layer;
@@ -18,6 +18,9 @@ pub struct OpenOptions<'a> {
     /// The CRS to assume when the file declares none (`"EPSG:4547"`); a file that declares
     /// its CRS keeps its own.
     pub crs: Option<&'a str>,
+    /// The text encoding of a Shapefile's `.dbf` (`"GBK"`, GDAL's `ENCODING` open option),
+    /// overriding its `.cpg`; `None`: the `.cpg`, else the `.dbf` header, else UTF-8.
+    pub encoding: Option<&'a str>,
 }
 
 /// Whether `path` is read by the project's own GeoJSON loader (by its extension, or no
@@ -47,10 +50,7 @@ pub fn open_layers(path: &Path, opts: &OpenOptions) -> Result<Vec<Layer>, LoadEr
         }
         return Ok(vec![layer]);
     }
-    Err(LoadError::Unsupported {
-        file: path.display().to_string(),
-        message: "only GeoJSON is read so far".into(),
-    })
+    super::gdal::read_layers(path, opts)
 }
 
 #[cfg(test)]
