@@ -11,6 +11,8 @@
 //! - [`planning`]: targets (from `seeds/targets.json`) and [`planning::ZoneStats`]
 //!   (`hetao stats`): floor space by park, use and status, progress toward 2035.
 //! - [`scenario`]: scenario files (edits on top of the base data) and their application.
+//! - [`inventory`]: the buildings the model runs on: the embedded ones or the user's file
+//!   through a TOML mapping and an optional status ledger (`--buildings`, `--mapping`).
 //! - [`checks`]: plausibility warnings (GFA above floors × footprint, units not summing to
 //!   their building).
 //!
@@ -22,6 +24,7 @@ use crate::core::model::{Dataset, Feature, Layer};
 
 pub mod checks;
 pub mod generator;
+pub mod inventory;
 pub mod park;
 pub mod planning;
 pub mod scenario;
