@@ -27,6 +27,9 @@ pub struct Args {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// The building inventory in the zone (`--buildings FILE [--mapping M.toml]`).
+    #[command(flatten)]
+    pub inventory: crate::cli::InventoryArgs,
 }
 
 /// Run the command.
@@ -37,7 +40,16 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
     if args.out.is_dir() {
         bail!("{} is a directory", args.out.display());
     }
-    let ds = load_dataset(&args.files)?;
+    let ds = if args.inventory.buildings.is_some() {
+        if !args.files.is_empty() {
+            bail!(
+                "--buildings exports the zone with your inventory; it does not go with FILE arguments"
+            );
+        }
+        args.inventory.dataset()?
+    } else {
+        load_dataset(&args.files)?
+    };
     let mut chosen: Vec<usize> = Vec::new();
     if args.layers.is_empty() {
         chosen.extend(0..ds.layers.len());

@@ -4,7 +4,8 @@
 //! file's own properties (those whose names the model does not use).
 //!
 //! Status by year ([`crate::core::zone::status_as_of`] reads the `history` written here):
-//! - the building has ledger rows: they are its history (they override `status_year`);
+//! - the building has ledger rows: they are its history (they override everything else);
+//! - else a `history` property in the model's form (the shipped files) is kept;
 //! - else with a `status_year`: from that year on the mapped status; before it the status
 //!   that precedes it (completed ← under construction ← planned, converted ← converting ←
 //!   existing), so the floor space counts as not delivered; a planned or existing building
@@ -142,12 +143,18 @@ impl Ctx<'_> {
                 file: self.file.to_string(),
                 feature: label(),
                 field: field.to_string(),
-                model: model.to_string(),
                 value: text,
-                mapping: self.mapping.describe(),
-                expected: match self.mapping.values.get(model) {
-                    Some(t) => t.keys().cloned().collect::<Vec<_>>().join(", "),
-                    None => allowed.join(", "),
+                table: match self.mapping.values.get(model) {
+                    Some(t) => format!(
+                        "[values.{model}] of {} does not map (mapped values: {})",
+                        self.mapping.describe(),
+                        t.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    None => format!(
+                        "is not a model value of {model} and {} has no [values.{model}] (model values: {})",
+                        self.mapping.describe(),
+                        allowed.join(", ")
+                    ),
                 },
             }),
         }
@@ -249,8 +256,18 @@ pub fn apply(
             }
         };
         let rows = histories.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        let own = own_history(f).map_err(|m| {
+            cx.bad(
+                "history",
+                label(),
+                f.prop("history").unwrap_or(&PropValue::string("")),
+                &m,
+            )
+        })?;
         let (status, history) = if let Some(last) = rows.last() {
             (last.status, Some(ledger_history(rows)))
+        } else if let Some((last, h)) = own {
+            (last, Some(h))
         } else {
             let s = status.ok_or_else(|| cx.missing("status", label()))?;
             let s = Status::parse(&s).ok_or_else(|| cx.missing("status", label()))?;
@@ -268,7 +285,12 @@ pub fn apply(
         if let Some(n) = floors {
             props.insert("floors".into(), json!(n));
         }
-        let year = rows.last().map(|r| r.year).or(status_year);
+        let year = rows.last().map(|r| r.year).or_else(|| {
+            history
+                .as_ref()
+                .and_then(|h| h.as_array()?.last()?.get("year")?.as_i64())
+                .and_then(|y| i32::try_from(y).ok())
+        });
         if let Some(y) = year {
             props.insert("year".into(), json!(y));
         }
@@ -335,6 +357,35 @@ fn feature_id_text(f: &Feature, mapping: &Mapping) -> Option<String> {
         }
         None => None,
     }
+}
+
+/// A `history` property already in the model's form (`[{"year": 2019, "status":
+/// "planned"}, ...]`, years rising): kept with its last status; `Ok(None)` when there is
+/// none.
+fn own_history(f: &Feature) -> Result<Option<(Status, Value)>, String> {
+    let Some(v) = f.prop("history").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let arr = v
+        .as_array()
+        .ok_or("a history is a list of {year, status} entries")?;
+    let mut last: Option<(i64, Status)> = None;
+    for e in arr {
+        let y = e
+            .get("year")
+            .and_then(Value::as_i64)
+            .ok_or("a history entry has no year")?;
+        let s = e
+            .get("status")
+            .and_then(Value::as_str)
+            .and_then(Status::parse)
+            .ok_or_else(|| format!("the history entry of {y} has no model status"))?;
+        if last.is_some_and(|(py, _)| py > y) {
+            return Err(format!("history years are not in order at {y}"));
+        }
+        last = Some((y, s));
+    }
+    Ok(last.map(|(_, s)| (s, Value::Array(arr.clone()))))
 }
 
 fn ledger_history(rows: &[LedgerRow]) -> Value {

@@ -74,9 +74,7 @@ pub enum InventoryError {
         model: String,
     },
     /// A value the mapping does not cover.
-    #[error(
-        "{file}: {feature}: field {field:?} has value {value:?}, which [values.{model}] of {mapping} does not map (mapped values: {expected})"
-    )]
+    #[error("{file}: {feature}: field {field:?} has value {value:?}, which {table}")]
     UnmappedValue {
         /// File name.
         file: String,
@@ -84,14 +82,10 @@ pub enum InventoryError {
         feature: String,
         /// The file's field.
         field: String,
-        /// The model field.
-        model: String,
         /// The value.
         value: String,
-        /// The mapping (file).
-        mapping: String,
-        /// The values it does map.
-        expected: String,
+        /// Which table of which mapping does not map it, and the values it does map.
+        table: String,
     },
     /// A value of the wrong kind (not a number, a year, ...).
     #[error("{file}: {feature}: field {field:?} has value {value:?}: {message}")]
