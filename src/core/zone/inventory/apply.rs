@@ -68,6 +68,23 @@ pub fn value_text(v: &PropValue) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
+/// The distinct values of `field` in `layer` as mapping tables key them (first-seen order,
+/// at most `max`), for building `[values.*]` tables.
+pub fn distinct_values(layer: &Layer, field: &str, max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &layer.features {
+        if let Some(t) = f.prop(field).and_then(value_text)
+            && !out.contains(&t)
+        {
+            out.push(t);
+            if out.len() >= max {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// A number from a number or a numeric text ("12,000", " 3.5 ").
 pub fn parse_number(v: &PropValue) -> Option<f64> {
     if let Some(x) = v.as_f64() {

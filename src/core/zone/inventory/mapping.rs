@@ -211,8 +211,8 @@ impl Mapping {
         }
     }
 
-    /// The mapping as TOML text in the documented form (ledger path written as given,
-    /// relative to `base` when it lies under it).
+    /// The mapping as TOML text in the documented form (the ledger path relative to `base`,
+    /// the folder the TOML goes to, when it lies under it; else absolute).
     pub fn to_toml(&self, base: &Path) -> String {
         let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
         let mut o = String::from("# Hetao Atlas inventory mapping (see docs/zone.md)\n");
@@ -234,7 +234,12 @@ impl Mapping {
             }
         }
         if let Some(l) = &self.ledger {
-            let file = l.file.strip_prefix(base).unwrap_or(&l.file);
+            // relative to the mapping's folder when under it, else absolute (a relative path
+            // would resolve against the wrong folder when read back)
+            let file = match l.file.strip_prefix(base) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => std::path::absolute(&l.file).unwrap_or_else(|_| l.file.clone()),
+            };
             o.push_str("\n[ledger]\n");
             o.push_str(&format!("file = {}\n", q(&file.to_string_lossy())));
             if let Some(layer) = &l.layer {
