@@ -1,8 +1,10 @@
 //! Edits carried through and checked (issue 12): a building's status change reaches its
 //! research units, and `hetao scenario check` prints the plausibility warnings.
 //!
-//! Expected figures are the issue's own (HK-B032: 6 floors, 6,114 m² footprint, three units
-//! summing to 36,923 m²), read here from the shipped GeoJSON with serde_json.
+//! Expected figures are those of a generated Hong Kong building of the shipped data (HK-B004:
+//! 17 floors, 1,792 m² footprint, three units summing to 30,464 m²; read by hand from
+//! `data/zone/`). Until the Loop's buildings became real OSM footprints (issue 13) the issue's
+//! own HK-B004 was used; it is no longer generated.
 
 use hetao_atlas::cli::run_args;
 use hetao_atlas::core::zone::{self, Edit, Scenario};
@@ -23,7 +25,7 @@ fn shipped_units_of(building: &str) -> Vec<Value> {
 
 #[test]
 fn a_building_status_change_carries_to_its_units() {
-    let shipped = shipped_units_of("HK-B032");
+    let shipped = shipped_units_of("HK-B004");
     assert_eq!(shipped.len(), 3);
     assert!(
         shipped
@@ -33,7 +35,7 @@ fn a_building_status_change_carries_to_its_units() {
     let mut ds = zone::embedded_dataset().expect("zone");
     Scenario {
         edits: vec![Edit::SetStatus {
-            id: "HK-B032".into(),
+            id: "HK-B004".into(),
             status: "completed".into(),
             year: 2025,
         }],
@@ -46,7 +48,7 @@ fn a_building_status_change_carries_to_its_units() {
         .expect("units")
         .features
         .iter()
-        .filter(|u| u.prop_str("building_id") == Some("HK-B032"))
+        .filter(|u| u.prop_str("building_id") == Some("HK-B004"))
         .collect();
     assert_eq!(units.len(), 3);
     for u in units {
@@ -74,20 +76,20 @@ fn scenario_check_prints_plausibility_warnings() {
     let f = dir.path().join("big.json");
     std::fs::write(
         &f,
-        r#"{"edits": [{"op": "set_floor_area", "id": "HK-B032", "m2": 40000}]}"#,
+        r#"{"edits": [{"op": "set_floor_area", "id": "HK-B004", "m2": 40000}]}"#,
     )
     .expect("write");
     let (code, out) = run_args(&["scenario", "check", "--scenario", f.to_str().expect("utf8")]);
     assert_eq!(code, 0, "{out}");
     let warnings: Vec<&str> = out.lines().filter(|l| l.contains("warning:")).collect();
     assert_eq!(warnings.len(), 2, "{out}");
-    assert!(warnings[0].contains("HK-B032: GFA 40,000 m²"), "{out}");
-    assert!(warnings[0].contains("6 floors × 6,114 m²"), "{out}");
-    assert!(warnings[1].contains("sum to 36,923 m²"), "{out}");
+    assert!(warnings[0].contains("HK-B004: GFA 40,000 m²"), "{out}");
+    assert!(warnings[0].contains("17 floors × 1,792 m²"), "{out}");
+    assert!(warnings[1].contains("sum to 30,464 m²"), "{out}");
     // No warning for a plausible edit.
     std::fs::write(
         &f,
-        r#"{"edits": [{"op": "set_year", "id": "HK-B032", "year": 2030}]}"#,
+        r#"{"edits": [{"op": "set_year", "id": "HK-B004", "year": 2037}]}"#,
     )
     .expect("write");
     let (code, out) = run_args(&["scenario", "check", "--scenario", f.to_str().expect("utf8")]);

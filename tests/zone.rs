@@ -89,6 +89,8 @@ fn embedded_layers_named_ordered_and_attributed() {
         "mtr",
         "lok_ma_chau_loop",
         "shenzhen_river",
+        "hk_roads",
+        "hk_osm_buildings",
     ] {
         let a = d.layer(osm).and_then(|l| l.attribution.as_deref());
         assert_eq!(a, Some("© OpenStreetMap contributors"), "{osm}");
@@ -112,6 +114,18 @@ fn embedded_layers_named_ordered_and_attributed() {
         assert!(d.layer(ill).expect("layer").illustrative, "{ill}");
     }
     assert_eq!(d.layer("hk_districts").expect("had").features.len(), 18);
+    // The real OSM data of the Hong Kong side (issue 13): 196 footprints, 802 road fragments;
+    // the buildings layer credits OSM for its real footprints.
+    assert_eq!(
+        d.layer("hk_osm_buildings").expect("osm").features.len(),
+        196
+    );
+    assert_eq!(d.layer("hk_roads").expect("roads").features.len(), 802);
+    assert!(
+        d.layer("buildings")
+            .and_then(|l| l.attribution.as_deref())
+            .is_some_and(|a| a.contains("© OpenStreetMap contributors"))
+    );
 }
 
 #[test]
@@ -255,6 +269,12 @@ fn buildings_do_not_overlap_and_stay_in_their_park() {
                 continue;
             }
             pairs_checked += 1;
+            // Real footprints are as OpenStreetMap maps them (neighbours may share a wall);
+            // a generated one keeps clear of every other building.
+            let real = |k: usize| b[k].prop("osm_id").is_some();
+            if real(i) && real(j) {
+                continue;
+            }
             assert!(
                 !polys[i].1.intersects(&polys[j].1),
                 "{} overlaps {}",
@@ -300,7 +320,10 @@ fn generated_features_schema_and_calibration() {
         "completed",
     ];
     for f in bs.iter().chain(&us) {
-        assert_eq!(prop(f, "illustrative"), &json!(true));
+        // Real OSM footprints (the Hong Kong park's, issue 13) are not illustrative; every
+        // generated building and every research unit is.
+        let real = !prop(f, "osm_id").is_null();
+        assert_eq!(prop(f, "illustrative"), &json!(!real), "{}", f["id"]);
         assert_eq!(f["id"], *prop(f, "id"));
         let h = prop(f, "history").as_array().expect("history");
         assert!(!h.is_empty());
@@ -376,7 +399,19 @@ fn generated_features_schema_and_calibration() {
         .iter()
         .filter(|f| prop(f, "batch") == &json!(1))
         .collect();
-    assert_eq!(batch1.len() as f64, target("hk_batch1_buildings"));
+    // Since the Loop's buildings are real OSM footprints (issue 13), Batch 1 is six
+    // footprints holding the eight buildings ("2-3" and "5-6" are two each).
+    let in_batch1: i64 = batch1
+        .iter()
+        .map(|f| {
+            prop(f, "batch_buildings")
+                .as_i64()
+                .expect("batch_buildings")
+        })
+        .sum();
+    assert_eq!(in_batch1 as f64, target("hk_batch1_buildings"));
+    assert_eq!(batch1.len(), 6);
+    assert!(batch1.iter().all(|f| !prop(f, "osm_id").is_null()));
     let done: Vec<&&Value> = batch1
         .iter()
         .filter(|f| status_in(f, 2025).as_deref() == Some("completed"))

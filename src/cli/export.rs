@@ -37,6 +37,9 @@ pub struct Args {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// The building inventory in the zone (`--buildings FILE [--mapping M.toml]`).
+    #[command(flatten)]
+    pub inventory: crate::cli::InventoryArgs,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -69,7 +72,16 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             format.extension()
         );
     }
-    let ds = load_dataset(&args.files, &args.open.options(None))?;
+    let ds = if args.inventory.buildings.is_some() {
+        if !args.files.is_empty() {
+            bail!(
+                "--buildings exports the zone with your inventory; it does not go with FILE arguments"
+            );
+        }
+        args.inventory.dataset()?
+    } else {
+        load_dataset(&args.files, &args.open.options(None))?
+    };
     let mut chosen: Vec<usize> = Vec::new();
     if args.layers.is_empty() {
         chosen.extend(0..ds.layers.len());

@@ -98,6 +98,40 @@ impl OpenArgs {
     }
 }
 
+/// Which building inventory a command runs the floor-space model on (`stats`, `snapshot`,
+/// `export`, `scenario check|apply`): the embedded buildings, or the user's file through a
+/// mapping ([`crate::core::zone::inventory`]).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct InventoryArgs {
+    /// The building inventory to use instead of the embedded buildings (any layer file the
+    /// commands read: GeoJSON, and the GDAL formats where built in).
+    #[arg(long, value_name = "FILE")]
+    pub buildings: Option<std::path::PathBuf>,
+    /// A TOML file mapping the inventory's fields and values onto the model's (without it,
+    /// the file must already use the model's field names and values).
+    #[arg(long, value_name = "M.toml", requires = "buildings")]
+    pub mapping: Option<std::path::PathBuf>,
+}
+
+impl InventoryArgs {
+    /// The dataset to run on: the embedded zone with this inventory as its buildings.
+    pub fn dataset(&self) -> anyhow::Result<crate::core::model::Dataset> {
+        Ok(crate::core::zone::inventory::dataset(
+            self.buildings.as_deref(),
+            self.mapping.as_deref(),
+        )?)
+    }
+
+    /// The line a table or image says about the buildings: illustrative (embedded) or the
+    /// supplied file.
+    pub fn buildings_note(&self) -> String {
+        match &self.buildings {
+            None => crate::core::zone::planning::ILLUSTRATIVE_NOTE.to_string(),
+            Some(p) => format!("Buildings: the supplied inventory {}.", p.display()),
+        }
+    }
+}
+
 /// `WxH` (e.g. `1280x720`) as a window size; each side 200 to 16384 px.
 pub fn parse_window_size(s: &str) -> Result<[f32; 2], String> {
     let (w, h) = s

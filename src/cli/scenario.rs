@@ -4,7 +4,7 @@
 //!   `buildings.geojson` and `research_units.geojson` (the shipped `data/zone/` files are
 //!   `--seed 20170103`).
 //! - `hetao scenario check --scenario FILE`: parse the scenario and apply it to the embedded
-//!   data; report the change in delivered floor space and the plausibility warnings of the
+//!   data (or `--buildings FILE [--mapping M.toml]`, the user's inventory); report the change in delivered floor space and the plausibility warnings of the
 //!   edited data ([`zone::checks`]).
 //! - `hetao scenario apply --scenario FILE --out DIR`: write the edited `buildings.geojson`
 //!   and `research_units.geojson` into DIR.
@@ -40,6 +40,9 @@ pub enum Action {
         /// The scenario file (JSON).
         #[arg(long)]
         scenario: PathBuf,
+        /// The building inventory (`--buildings FILE [--mapping M.toml]`).
+        #[command(flatten)]
+        inventory: crate::cli::InventoryArgs,
     },
     /// Apply a scenario and write the edited buildings and research units.
     Apply {
@@ -49,6 +52,9 @@ pub enum Action {
         /// Output folder (created if needed).
         #[arg(long)]
         out: PathBuf,
+        /// The building inventory (`--buildings FILE [--mapping M.toml]`).
+        #[command(flatten)]
+        inventory: crate::cli::InventoryArgs,
     },
 }
 
@@ -67,9 +73,12 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                 )?;
             }
         }
-        Action::Check { scenario } => {
+        Action::Check {
+            scenario,
+            inventory,
+        } => {
             let sc = Scenario::load(scenario)?;
-            let mut ds = zone::embedded_dataset()?;
+            let mut ds = inventory.dataset()?;
             let before = planning::ZoneStats::compute(&ds, 2035);
             sc.apply(&mut ds)?;
             let after = planning::ZoneStats::compute(&ds, 2035);
@@ -100,9 +109,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                 writeln!(out, "  warning: {w}")?;
             }
         }
-        Action::Apply { scenario, out: dir } => {
+        Action::Apply {
+            scenario,
+            out: dir,
+            inventory,
+        } => {
             let sc = Scenario::load(scenario)?;
-            let mut ds = zone::embedded_dataset()?;
+            let mut ds = inventory.dataset()?;
             sc.apply(&mut ds)?;
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;

@@ -70,6 +70,9 @@ pub struct Options {
     /// Folder of style files (`<layer>.json`) overriding the shipped styles.
     #[arg(long)]
     pub styles: Option<PathBuf>,
+    /// The building inventory drawn with the zone (`--buildings FILE [--mapping M.toml]`).
+    #[command(flatten)]
+    pub inventory: crate::cli::InventoryArgs,
 }
 
 /// Run the command.
@@ -108,8 +111,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
         }
         _ => View::Auto,
     };
+    if !args.data.is_empty() && args.inventory.buildings.is_some() {
+        bail!("--buildings draws the zone with your inventory; it does not go with --data");
+    }
     let dataset = if args.data.is_empty() {
-        crate::core::zone::embedded_dataset().context("embedded zone data")?
+        args.inventory.dataset().context("zone data")?
     } else {
         let mut ds = crate::core::model::Dataset::default();
         for p in &args.data {

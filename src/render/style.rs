@@ -477,6 +477,7 @@ pub const EMBEDDED_STYLES: &[(&str, &str)] = &[
         "lok_ma_chau_loop",
         include_str!("../../data/styles/lok_ma_chau_loop.json"),
     ),
+    ("hk_roads", include_str!("../../data/styles/hk_roads.json")),
     (
         "shenzhen_river",
         include_str!("../../data/styles/shenzhen_river.json"),
@@ -484,6 +485,10 @@ pub const EMBEDDED_STYLES: &[(&str, &str)] = &[
     (
         "buildings",
         include_str!("../../data/styles/buildings.json"),
+    ),
+    (
+        "hk_osm_buildings",
+        include_str!("../../data/styles/hk_osm_buildings.json"),
     ),
     (
         "research_units",

@@ -1,7 +1,8 @@
 //! The floor-space dashboard: progress of each park toward its 2035 target (the Shenzhen
 //! park's 3,000,000 m² of new research and supporting space), the yearly rate needed, floor
 //! space by status and use, and a chart of delivered space by year against the straight-line
-//! trajectory to the target. It follows the timeline year and every scenario edit.
+//! trajectory to the target. It follows the timeline year, every scenario edit, and the
+//! layer made the inventory (Layers › "Use as inventory…").
 
 use crate::app::state::HetaoApp;
 use crate::core::zone::planning::thousands;
@@ -10,6 +11,10 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
 
 /// Show the dashboard.
 pub fn dashboard(app: &mut HetaoApp, ui: &mut egui::Ui) {
+    if app.inventory_draft.is_some() {
+        super::mapping::panel(app, ui);
+        return;
+    }
     let year = app.year;
     let stats = app.stats().clone();
     ui.heading(format!("Floor space toward 2035 — as of {year}"));
@@ -166,14 +171,14 @@ pub fn dashboard(app: &mut HetaoApp, ui: &mut egui::Ui) {
             ui.end_row();
         });
     ui.add_space(4.0);
-    ui.label(
-        egui::RichText::new(
-            "Buildings and research units are illustrative (generated, calibrated to published \
-             totals); targets from seeds/targets.json.",
-        )
-        .small()
-        .weak(),
-    );
+    let source = match &app.inventory {
+        Some(name) => format!("Buildings: the inventory {name}; targets from seeds/targets.json."),
+        None => "Buildings: real OSM footprints in the Hong Kong park, illustrative elsewhere \
+                 (generated, calibrated to published totals); research units illustrative; \
+                 targets from seeds/targets.json."
+            .into(),
+    };
+    ui.label(egui::RichText::new(source).small().weak());
 }
 
 fn breakdown(

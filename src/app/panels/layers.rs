@@ -38,6 +38,7 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
     let mut move_op: Option<(usize, usize)> = None;
     let mut restyle: Vec<usize> = Vec::new();
     let mut remove: Option<usize> = None;
+    let mut inventory: Option<String> = None;
     let mut export_layer: Option<String> = None;
     let mut zoom_to: Option<usize> = None;
     // wraps what can wrap and scrolls the rest: the content never widens the panel
@@ -177,6 +178,18 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                             remove = Some(i);
                         }
                     });
+                    // on its own line: the row above overflows a narrow panel
+                    if e.user
+                        && ui
+                            .button("Use as inventory…")
+                            .on_hover_text(
+                                "Map its fields onto the floor-space model: the dashboard, \
+                                 chart and timeline then follow this layer",
+                            )
+                            .clicked()
+                    {
+                        inventory = Some(e.name.clone());
+                    }
                 });
                 let resp = header_resp.response;
                 if let Some(from) = resp.dnd_release_payload::<usize>() {
@@ -211,5 +224,8 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
     }
     if let Some(i) = remove {
         app.remove_layer(i);
+    }
+    if let Some(name) = inventory {
+        app.start_inventory_mapping(&name);
     }
 }

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod edit;
 pub mod inspector;
 pub mod layers;
+pub mod mapping;
 pub mod measure;
 pub mod menu;
 pub mod problems;

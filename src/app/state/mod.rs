@@ -1,11 +1,12 @@
 //! The application state: [`HetaoApp`] owns the document (base data, scenario, undo), the
-//! layer stack, the view, the tools and selection ([`tools`]), the background jobs ([`io`])
-//! and the reach tool's state. Actions that change it are in [`actions`]; the caches built
+//! layer stack, the view, the tools and selection ([`tools`]), the background jobs ([`io`]),
+//! which layer is the building inventory ([`inventory`]) and the reach tool's state. Actions that change it are in [`actions`]; the caches built
 //! from it are in [`super::cache`]. The state never imports a panel: panels
 //! ([`super::panels`]) and the frame ([`super::shell`]) import it.
 
 pub mod actions;
 pub mod flow;
+pub mod inventory;
 pub mod io;
 pub mod layout;
 pub mod reach;
@@ -187,6 +188,10 @@ pub struct HetaoApp {
     pub credits_open: bool,
     /// Shrink the window to the screen on the first frame that knows the screen's size.
     pub fit_to_screen: bool,
+    /// The loaded layer the floor-space model runs on (`None`: the zone's buildings).
+    pub inventory: Option<String>,
+    /// The mapping dialog, while open ([`inventory`]).
+    pub inventory_draft: Option<inventory::InventoryDraft>,
 }
 
 /// The local origin of all map geometry: the zone's centre.
@@ -283,6 +288,8 @@ impl HetaoApp {
             shortcuts_open: false,
             credits_open: false,
             fit_to_screen: false,
+            inventory: None,
+            inventory_draft: None,
         }
     }
 

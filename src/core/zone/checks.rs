@@ -229,23 +229,24 @@ mod tests {
     }
 
     #[test]
-    fn the_issue_example_hk_b032() {
-        // Issue 12: a GFA of 40,000 m² on HK-B032 (6 floors, 6,114 m² footprint, units
-        // summing to 36,923 m²) must warn twice.
+    fn the_issue_example_on_a_generated_hk_building() {
+        // Issue 12's example (then on HK-B032, which issue 13's real Loop footprints
+        // replaced): a GFA of 40,000 m² on generated HK-B004 (17 floors, 1,792 m² footprint,
+        // units summing to 30,464 m²) must warn twice.
         let mut ds = embedded_dataset().expect("zone");
         apply(
             &mut ds,
             vec![Edit::SetFloorArea {
-                id: "HK-B032".into(),
+                id: "HK-B004".into(),
                 m2: 40_000.0,
             }],
         );
-        let w = check_building(&ds, "HK-B032");
+        let w = check_building(&ds, "HK-B004");
         assert_eq!(
             w.iter().map(ToString::to_string).collect::<Vec<_>>(),
             [
-                "HK-B032: GFA 40,000 m² is more than 6 floors × 6,114 m² footprint = 36,684 m²",
-                "HK-B032: its 3 research unit(s) sum to 36,923 m², not its GFA of 40,000 m²",
+                "HK-B004: GFA 40,000 m² is more than 17 floors × 1,792 m² footprint = 30,464 m²",
+                "HK-B004: its 3 research unit(s) sum to 30,464 m², not its GFA of 40,000 m²",
             ]
         );
     }

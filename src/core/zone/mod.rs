@@ -1,8 +1,11 @@
 //! The Hetao zone: the embedded dataset the app opens with, and the planning model on top.
 //!
 //! - [`embedded_dataset`]: every shipped layer (real OSM / HAD / Natural Earth / GeoNames
-//!   context, the Lok Ma Chau Loop, the schematic Shenzhen park, the generated buildings and
+//!   context, the Lok Ma Chau Loop and its OSM roads and building footprints, the schematic
+//!   Shenzhen park, the buildings (real OSM footprints in the Loop, generated elsewhere) and
 //!   research-space units), named as [`LAYER_NAMES`], bottom to top, with attribution.
+//! - [`hk_buildings`]: which real Loop footprints are the model's buildings, and the
+//!   published Batch 1 figures they carry.
 //! - [`park`]: the deterministic construction of the schematic Shenzhen park outline
 //!   (3.02 km², southern edge on the real river boundary), and [`replace_shenzhen_park`]
 //!   for planners who hold the official outline.
@@ -11,6 +14,8 @@
 //! - [`planning`]: targets (from `seeds/targets.json`) and [`planning::ZoneStats`]
 //!   (`hetao stats`): floor space by park, use and status, progress toward 2035.
 //! - [`scenario`]: scenario files (edits on top of the base data) and their application.
+//! - [`inventory`]: the buildings the model runs on: the embedded ones or the user's file
+//!   through a TOML mapping and an optional status ledger (`--buildings`, `--mapping`).
 //! - [`checks`]: plausibility warnings (GFA above floors × footprint, units not summing to
 //!   their building).
 //!
@@ -22,6 +27,8 @@ use crate::core::model::{Dataset, Feature, Layer};
 
 pub mod checks;
 pub mod generator;
+pub mod hk_buildings;
+pub mod inventory;
 pub mod park;
 pub mod planning;
 pub mod scenario;
@@ -66,8 +73,10 @@ pub const LAYER_NAMES: &[&str] = &[
     "huanggang_hk_port_area",
     "shenzhen_park",
     "lok_ma_chau_loop",
+    "hk_roads",
     "shenzhen_river",
     "buildings",
+    "hk_osm_buildings",
     "research_units",
     "places",
 ];
@@ -108,7 +117,11 @@ pub mod files {
     /// The Shenzhen River boundary line (OSM).
     pub const RIVER: &str =
         include_str!("../../../data/context/shenzhen_river_boundary_osm.geojson");
-    /// Generated illustrative buildings.
+    /// Roads and paths around the Loop and Lok Ma Chau (OSM).
+    pub const HK_ROADS: &str = include_str!("../../../data/context/hk_loop_area_roads_osm.geojson");
+    /// Every OSM building footprint around the Loop (drawn as real footprints).
+    pub const HK_OSM_BUILDINGS: &str = super::hk_buildings::OSM_BUILDINGS;
+    /// The buildings: real OSM footprints in the Loop, generated illustrative ones elsewhere.
     pub const BUILDINGS: &str = include_str!("../../../data/zone/buildings.geojson");
     /// Generated illustrative research-space units.
     pub const RESEARCH_UNITS: &str = include_str!("../../../data/zone/research_units.geojson");
@@ -118,7 +131,7 @@ pub mod files {
 
 /// For each layer of [`LAYER_NAMES`]: its embedded text, file name (for messages),
 /// attribution, and whether it is illustrative (generated or schematic).
-fn layer_sources() -> [(&'static str, &'static str, &'static str, &'static str, bool); 12] {
+fn layer_sources() -> [(&'static str, &'static str, &'static str, &'static str, bool); 14] {
     use files::*;
     [
         (
@@ -179,18 +192,34 @@ fn layer_sources() -> [(&'static str, &'static str, &'static str, &'static str, 
             false,
         ),
         (
+            "hk_roads",
+            HK_ROADS,
+            "data/context/hk_loop_area_roads_osm.geojson",
+            OSM_ATTRIBUTION,
+            false,
+        ),
+        (
             "shenzhen_river",
             RIVER,
             "data/context/shenzhen_river_boundary_osm.geojson",
             OSM_ATTRIBUTION,
             false,
         ),
+        // Mixed: real OSM footprints in the Loop, generated ones elsewhere (per feature
+        // `illustrative`); the layer as a whole stays marked illustrative.
         (
             "buildings",
             BUILDINGS,
             "data/zone/buildings.geojson",
-            generator::GENERATED_ATTRIBUTION,
+            generator::BUILDINGS_ATTRIBUTION,
             true,
+        ),
+        (
+            "hk_osm_buildings",
+            HK_OSM_BUILDINGS,
+            "data/zone/hk_loop_area_buildings_osm.geojson",
+            OSM_ATTRIBUTION,
+            false,
         ),
         (
             "research_units",

@@ -180,6 +180,10 @@ pub struct ZoneStats {
     pub zone_progress: Option<Progress>,
 }
 
+/// What the stats table says about the embedded buildings.
+pub const ILLUSTRATIVE_NOTE: &str =
+    "Buildings and research units are ILLUSTRATIVE (generated, calibrated to published totals).";
+
 /// The GFA of a building (0 when missing).
 pub fn gfa(f: &Feature) -> f64 {
     f.prop_f64("gfa_m2")
@@ -362,8 +366,14 @@ impl ZoneStats {
         }
     }
 
-    /// A table a planner can read: aligned columns, thousands separators, units.
+    /// A table a planner can read: aligned columns, thousands separators, units (for the
+    /// embedded, illustrative buildings).
     pub fn render_table(&self) -> String {
+        self.render_table_with(ILLUSTRATIVE_NOTE)
+    }
+
+    /// [`ZoneStats::render_table`] with `note` saying where the buildings come from.
+    pub fn render_table_with(&self, note: &str) -> String {
         let mut o = String::new();
         let w = 34;
         let c = 16;
@@ -389,7 +399,8 @@ impl ZoneStats {
             "Hetao zone floor space as of {} (m², gross floor area unless stated)\n",
             self.year
         ));
-        o.push_str("Buildings and research units are ILLUSTRATIVE (generated, calibrated to published totals).\n");
+        o.push_str(note);
+        o.push('\n');
         head(&mut o, "Park outline (geodesic area, m²)");
         row(
             &mut o,
