@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates tests/fixtures/formats/ from the shipped zone data with GDAL's own ogr2ogr
 # (gdal-bin). The outputs are committed: CI never runs this script (tests/formats.rs reads
-# the committed files and compares them with data/zone/buildings.geojson).
+# the committed files and compares them with tests/fixtures/formats/source/buildings.geojson).
 #
 # The subset: the 40 buildings SZ-B001..SZ-B020 and HK-B001..HK-B020 (the where clause below),
 # with the planner's Chinese field names and values (编号 名称 园区 用途 状态 建筑面积 层数).
@@ -18,7 +18,9 @@
 #                       statuses in the same Chinese words as the Shapefile's 状态)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-src=data/zone/buildings.geojson
+# The sources are frozen copies of data/zone as the fixtures were made (tests/fixtures/formats/source),
+# so that the shipped data can change without invalidating the committed fixtures.
+src=tests/fixtures/formats/source/buildings.geojson
 out=tests/fixtures/formats
 mkdir -p "$out"
 rm -f "$out"/buildings_gbk.* "$out"/zone_2326.gpkg "$out"/buildings_4490.fgb "$out"/buildings.kml \
@@ -46,9 +48,9 @@ ogr2ogr -f FlatGeobuf "$out/buildings_4490.fgb" "$src" -dialect SQLite -sql "$pl
 ogr2ogr -f KML "$out/buildings.kml" "$src" -dialect SQLite -sql "$plain" -nln buildings
 ogr2ogr -f DXF "$out/buildings_4547.dxf" "$src" -dialect SQLite -sql "SELECT geometry FROM buildings WHERE $subset ORDER BY park DESC, id" -t_srs EPSG:4547
 ogr2ogr -f CSV "$out/buildings_wkt.csv" "$src" -dialect SQLite -sql "$plain" -lco GEOMETRY=AS_WKT -nln buildings_wkt
-ogr2ogr -f CSV "$out/units_xy.csv" data/zone/research_units.geojson -dialect SQLite \
+ogr2ogr -f CSV "$out/units_xy.csv" tests/fixtures/formats/source/research_units.geojson -dialect SQLite \
   -sql "SELECT id, building_id, ST_X(geometry) AS lon, ST_Y(geometry) AS lat FROM research_units ORDER BY id LIMIT 10" -nln units_xy
-ogr2ogr -f GPX "$out/units.gpx" data/zone/research_units.geojson -dialect SQLite \
+ogr2ogr -f GPX "$out/units.gpx" tests/fixtures/formats/source/research_units.geojson -dialect SQLite \
   -sql "SELECT id AS name, geometry FROM research_units ORDER BY id LIMIT 10" -nln waypoints
 ledger=""
 for i in 0 1 2 3; do

@@ -1,8 +1,8 @@
 //! The formats read through GDAL (issue 13): every fixture of tests/fixtures/formats (made by
-//! scripts/make-format-fixtures.sh with ogr2ogr from data/zone) reads to the features of the
+//! scripts/make-format-fixtures.sh with ogr2ogr from tests/fixtures/formats/source, frozen copies of data/zone) reads to the features of the
 //! source GeoJSON — same count, same coordinates within a centimetre, same attribute values
 //! and types — and every bad input gives a message naming the file, layer, feature and field.
-//! Expected values come from data/zone/*.geojson parsed with serde_json, never from the reader.
+//! Expected values come from those sources (and data/zone's Loop outline) parsed with serde_json, never from the reader.
 
 mod formats_common;
 use formats_common::*;
@@ -208,8 +208,10 @@ fn csv_with_wkt_or_xy_columns() {
     );
 
     let units = open("units_xy.csv", &opts);
-    let text =
-        std::fs::read_to_string(root().join("data/zone/research_units.geojson")).expect("units");
+    let text = std::fs::read_to_string(
+        root().join("tests/fixtures/formats/source/research_units.geojson"),
+    )
+    .expect("units");
     let v: Value = serde_json::from_str(&text).expect("json");
     let mut src: Vec<&Value> = v["features"].as_array().expect("features").iter().collect();
     src.sort_by_key(|f| f["properties"]["id"].as_str().unwrap_or("").to_string());
@@ -372,8 +374,10 @@ fn gpx_waypoints_and_an_ods_ledger_read() {
         .iter()
         .find(|l| l.name == "waypoints")
         .expect("waypoints layer");
-    let text =
-        std::fs::read_to_string(root().join("data/zone/research_units.geojson")).expect("units");
+    let text = std::fs::read_to_string(
+        root().join("tests/fixtures/formats/source/research_units.geojson"),
+    )
+    .expect("units");
     let v: Value = serde_json::from_str(&text).expect("json");
     let mut src: Vec<&Value> = v["features"].as_array().expect("features").iter().collect();
     src.sort_by_key(|f| f["properties"]["id"].as_str().unwrap_or("").to_string());

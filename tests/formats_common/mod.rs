@@ -17,7 +17,9 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The 40 source buildings of the fixtures, in fixture order (SZ-B001..020, HK-B001..020).
 pub fn source_buildings() -> Vec<Value> {
-    let text = std::fs::read_to_string(root().join("data/zone/buildings.geojson")).expect("source");
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/formats/source/buildings.geojson"))
+            .expect("source");
     let v: Value = serde_json::from_str(&text).expect("json");
     let wanted = |id: &str| -> bool {
         let (park, n) = id.split_at(4);
