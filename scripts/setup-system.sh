@@ -10,9 +10,12 @@
 #     GeoJSON (Shapefile, GeoPackage, FlatGeobuf, KML, GPX, DXF, CSV, XLSX/ODS; docs/formats.md)
 #   gdal-bin: ogrinfo/ogr2ogr, which tests/formats.rs runs to read back every exported format
 #     and scripts/make-format-fixtures.sh uses to make the format fixtures
+#   fontconfig, fonts-wqy-microhei: a system Chinese font the app falls back to for text outside
+#     its shipped CJK subset (a planner's own field names and values; src/app/fonts.rs), which
+#     tests/inventory_app.rs checks by refusing missing glyphs
 # As root it installs what is missing; otherwise it prints the exact apt-get line to run.
 set -euo pipefail
-pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity libgdal-dev gdal-bin)
+pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity libgdal-dev gdal-bin fontconfig fonts-wqy-microhei)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

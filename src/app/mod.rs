@@ -25,6 +25,7 @@ pub mod describe;
 pub mod dialogs;
 pub mod doc;
 pub mod export;
+pub mod fonts;
 pub mod frames;
 pub mod gpu;
 pub mod jobs;
@@ -67,22 +68,10 @@ pub struct AppOptions {
     pub frame_log: Option<PathBuf>,
 }
 
-/// Install the fonts (egui's defaults plus the CJK subset the renderer ships, as a fallback so
-/// that Chinese place names show) and the light theme.
+/// Install the fonts (egui's defaults, the CJK subset the renderer ships, and the system's
+/// Chinese font for the rest: [`fonts`]) and the light theme.
 pub fn setup_style(ctx: &egui::Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    fonts.font_data.insert(
-        "noto-cjk-sc-subset".into(),
-        Arc::new(egui::FontData::from_static(crate::render::text::FONT_BYTES)),
-    );
-    for fam in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-        fonts
-            .families
-            .entry(fam)
-            .or_default()
-            .push("noto-cjk-sc-subset".into());
-    }
-    ctx.set_fonts(fonts);
+    ctx.set_fonts(fonts::definitions());
     ctx.set_theme(egui::Theme::Light);
     ctx.global_style_mut(|s| {
         s.spacing.item_spacing = egui::vec2(8.0, 5.0);
