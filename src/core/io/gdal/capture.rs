@@ -73,13 +73,11 @@ mod tests {
 
     #[test]
     fn gdals_own_error_is_captured_not_printed() {
-        let (r, msgs) = capture(|| ::gdal::spatial_ref::SpatialRef::from_epsg(999_999));
+        // (Not `SpatialRef::from_epsg` of an unknown code: gdal 0.19 leaks the spatial
+        // reference it made when the import fails, which `make asan`'s LeakSanitizer reports.)
+        let (r, msgs) = capture(|| ::gdal::spatial_ref::SpatialRef::from_wkt("NOT A CRS[1]"));
         assert!(r.is_err());
-        assert!(
-            msgs.iter()
-                .any(|m| m.failure && m.text.contains("crs not found")),
-            "{msgs:?}"
-        );
+        assert!(msgs.iter().any(|m| m.failure), "{msgs:?}");
         // and the handler is gone afterwards: a second capture sees only its own messages
         let (_, again) = capture(|| ());
         assert!(again.is_empty());
