@@ -73,64 +73,58 @@ fn conflict(app: &mut HetaoApp, ctx: &egui::Context) {
     let saved_here = app.doc.last_saved_here();
     let mine = app.doc.scenario().edits.len();
     let mut answer = None;
-    egui::Window::new("The scenario file changed on disk")
-        .id(egui::Id::unique("save-conflict"))
-        .collapsible(false)
-        .resizable(false)
-        .frame(egui::Frame::window(&ctx.global_style()).fill(CONFLICT_FILL))
-        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-        .show(ctx, |ui| {
-            ui.set_max_width(460.0);
-            let dark = egui::Color32::from_rgb(60, 20, 10);
-            ui.label(
-                egui::RichText::new(format!("⚠ {}", c.headline(saved_here)))
-                    .strong()
-                    .color(dark),
-            );
-            ui.label(egui::RichText::new(c.details()).color(dark));
-            ui.label(
-                egui::RichText::new(format!(
-                    "This window has {mine} edit{} that would replace it.",
-                    if mine == 1 { "" } else { "s" }
-                ))
+    conflict_window(ctx, "The scenario file changed on disk", "save-conflict").show(ctx, |ui| {
+        ui.set_max_width(460.0);
+        let dark = egui::Color32::from_rgb(60, 20, 10);
+        ui.label(
+            egui::RichText::new(format!("⚠ {}", c.headline(saved_here)))
+                .strong()
                 .color(dark),
-            );
-            ui.add_space(4.0);
-            ui.horizontal(|ui| {
-                if ui
-                    .button("Save as…")
-                    .on_hover_text("Keep their file; save this version under another name")
-                    .clicked()
-                {
-                    answer = Some(ConflictAnswer::SaveAs);
-                }
-                if ui
-                    .button("Overwrite")
-                    .on_hover_text("Replace their version with this one")
-                    .clicked()
-                {
-                    answer = Some(ConflictAnswer::Overwrite);
-                }
-                if ui
-                    .button("Reload and merge")
-                    .on_hover_text(
-                        "Load their version and re-apply your unsaved edits on top; edits \
+        );
+        ui.label(egui::RichText::new(c.details()).color(dark));
+        ui.label(
+            egui::RichText::new(format!(
+                "This window has {mine} edit{} that would replace it.",
+                if mine == 1 { "" } else { "s" }
+            ))
+            .color(dark),
+        );
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            if ui
+                .button("Save as…")
+                .on_hover_text("Keep their file; save this version under another name")
+                .clicked()
+            {
+                answer = Some(ConflictAnswer::SaveAs);
+            }
+            if ui
+                .button("Overwrite")
+                .on_hover_text("Replace their version with this one")
+                .clicked()
+            {
+                answer = Some(ConflictAnswer::Overwrite);
+            }
+            if ui
+                .button("Reload and merge")
+                .on_hover_text(
+                    "Load their version and re-apply your unsaved edits on top; edits \
                          that no longer apply are listed in Problems",
-                    )
-                    .clicked()
-                {
-                    answer = Some(ConflictAnswer::ReloadAndMerge);
-                }
-                let cancel = ui.button("Cancel");
-                // focused when it appears: Enter saves nothing
-                if !c.focused {
-                    cancel.request_focus();
-                }
-                if cancel.clicked() {
-                    answer = Some(ConflictAnswer::Cancel);
-                }
-            });
+                )
+                .clicked()
+            {
+                answer = Some(ConflictAnswer::ReloadAndMerge);
+            }
+            let cancel = ui.button("Cancel");
+            // focused when it appears: Enter saves nothing
+            if !c.focused {
+                cancel.request_focus();
+            }
+            if cancel.clicked() {
+                answer = Some(ConflictAnswer::Cancel);
+            }
         });
+    });
     if let Some(shown) = app.save_conflict.as_mut() {
         shown.focused = true;
     }
@@ -148,31 +142,25 @@ fn export_conflict(app: &mut HetaoApp, ctx: &egui::Context) {
         return;
     };
     let mut answer = None;
-    egui::Window::new("Overwrite the exported file?")
-        .id(egui::Id::unique("export-conflict"))
-        .collapsible(false)
-        .resizable(false)
-        .frame(egui::Frame::window(&ctx.global_style()).fill(CONFLICT_FILL))
-        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-        .show(ctx, |ui| {
-            ui.set_max_width(460.0);
-            ui.label(
-                egui::RichText::new(format!(
-                    "⚠ {} was changed since this session wrote it (by another program or \
+    conflict_window(ctx, "Overwrite the exported file?", "export-conflict").show(ctx, |ui| {
+        ui.set_max_width(460.0);
+        ui.label(
+            egui::RichText::new(format!(
+                "⚠ {} was changed since this session wrote it (by another program or \
                      person). Overwrite it?",
-                    c.changed.display()
-                ))
-                .color(egui::Color32::from_rgb(60, 20, 10)),
-            );
-            ui.horizontal(|ui| {
-                if ui.button("Overwrite").clicked() {
-                    answer = Some(true);
-                }
-                if ui.button("Cancel").clicked() {
-                    answer = Some(false);
-                }
-            });
+                c.changed.display()
+            ))
+            .color(egui::Color32::from_rgb(60, 20, 10)),
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Overwrite").clicked() {
+                answer = Some(true);
+            }
+            if ui.button("Cancel").clicked() {
+                answer = Some(false);
+            }
         });
+    });
     if answer.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         answer = Some(false);
     }
@@ -266,4 +254,18 @@ pub fn windows(app: &mut HetaoApp, ctx: &egui::Context) {
             app.chosen(purpose, paths, ctx);
         }
     }
+}
+
+/// The frame both "changed on disk" questions share: fixed, centred, on the warning fill.
+fn conflict_window(
+    ctx: &egui::Context,
+    title: &'static str,
+    id: &'static str,
+) -> egui::Window<'static> {
+    egui::Window::new(title)
+        .id(egui::Id::unique(id))
+        .collapsible(false)
+        .resizable(false)
+        .frame(egui::Frame::window(&ctx.global_style()).fill(CONFLICT_FILL))
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
 }
