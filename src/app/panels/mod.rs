@@ -1,6 +1,7 @@
 //! The panels around the map, one module each. A panel reads and changes the state
 //! ([`super::state::HetaoApp`]) and never the other way round; [`super::shell`] lays them out.
 
+pub mod crs_prompt;
 pub mod dashboard;
 pub mod edit;
 pub mod inspector;

@@ -173,6 +173,7 @@ fn export_conflict(app: &mut HetaoApp, ctx: &egui::Context) {
 pub fn windows(app: &mut HetaoApp, ctx: &egui::Context) {
     conflict(app, ctx);
     export_conflict(app, ctx);
+    super::crs_prompt::window(app, ctx);
     if let Some(g) = app.unsaved_prompt {
         let (title, go) = match g {
             Guarded::OpenScenario => ("Open another scenario?", "open another scenario"),

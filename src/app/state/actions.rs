@@ -204,7 +204,16 @@ impl HetaoApp {
         self.write_problems_log();
     }
 
-    /// Empty the Problems panel.
+    /// Take `file` off the Problems panel (it is being opened again).
+    pub fn remove_problems(&mut self, file: &str) {
+        let before = self.problems.len();
+        self.problems.retain(|p| p.file != file);
+        if self.problems.len() != before {
+            self.write_problems_log();
+        }
+    }
+
+    /// Forget every file's problems.
     pub fn clear_problems(&mut self) {
         self.problems.clear();
         self.write_problems_log();

@@ -39,6 +39,17 @@ impl HetaoApp {
     /// checked with `hetao check`'s validator and its messages go to the Problems panel
     /// ([`problems_of`]) and to stderr.
     pub fn open_file(&mut self, path: PathBuf, ctx: &egui::Context) {
+        self.open_file_with(path, super::open_choice::OpenChoice::default(), ctx);
+    }
+
+    /// [`HetaoApp::open_file`] with the CRS and `.dbf` encoding to assume
+    /// ([`super::open_choice`]); a file that declares its CRS keeps its own.
+    pub fn open_file_with(
+        &mut self,
+        path: PathBuf,
+        choice: super::open_choice::OpenChoice,
+        ctx: &egui::Context,
+    ) {
         let c = ctx.clone();
         let p = path.clone();
         let styles = self.styles.clone();
@@ -54,6 +65,8 @@ impl HetaoApp {
                         progress: Some(&progress),
                         ..LoadOptions::default()
                     },
+                    crs: choice.crs.as_deref(),
+                    encoding: choice.encoding.as_deref(),
                     ..OpenOptions::default()
                 };
                 let r = match open_layers(&p, &opts) {
@@ -70,6 +83,9 @@ impl HetaoApp {
                         Ok(ready)
                     }
                     Err(LoadError::Cancelled { .. }) => Err(FileProblem::Cancelled),
+                    Err(e @ LoadError::NoCrs { .. }) => {
+                        Err(FileProblem::NoCrs(problems_of(&p, &e)))
+                    }
                     Err(e) => Err(FileProblem::Lines(problems_of(&p, &e))),
                 };
                 Loaded::File(p, r)
@@ -160,6 +176,14 @@ impl HetaoApp {
                         eprintln!("{l}");
                     }
                     self.add_problems(&p.display().to_string(), lines);
+                }
+                Ok(Loaded::File(p, Err(FileProblem::NoCrs(lines)))) if !cancelled => {
+                    self.status = format!("{} declares no CRS: choose one", p.display());
+                    for l in &lines {
+                        eprintln!("{l}");
+                    }
+                    self.add_problems(&p.display().to_string(), lines);
+                    self.ask_crs(p);
                 }
                 _ => {
                     self.status = "load cancelled".into();

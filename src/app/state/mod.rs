@@ -9,6 +9,7 @@ pub mod flow;
 pub mod inventory;
 pub mod io;
 pub mod layout;
+pub mod open_choice;
 pub mod reach;
 pub mod saves;
 pub mod tools;
@@ -55,6 +56,8 @@ pub(crate) enum FileProblem {
     Cancelled,
     /// `hetao check`'s messages for the file (or the loader's, when it could not be read).
     Lines(Vec<String>),
+    /// As `Lines`, and the file declares no CRS: the app asks for one.
+    NoCrs(Vec<String>),
 }
 
 /// The problems of one file, as listed in the Problems panel.
@@ -192,6 +195,8 @@ pub struct HetaoApp {
     pub inventory: Option<String>,
     /// The mapping dialog, while open ([`inventory`]).
     pub inventory_draft: Option<inventory::InventoryDraft>,
+    /// The "which CRS is this file in?" question, while open ([`open_choice`]).
+    pub crs_prompt: Option<open_choice::CrsPrompt>,
 }
 
 /// The local origin of all map geometry: the zone's centre.
@@ -290,6 +295,7 @@ impl HetaoApp {
             fit_to_screen: false,
             inventory: None,
             inventory_draft: None,
+            crs_prompt: None,
         }
     }
 
