@@ -93,3 +93,102 @@ fn the_dialog_previews_saves_and_the_dashboard_follows_the_layer() {
         "the dashboard follows the inventory"
     );
 }
+
+/// The HK line of the preview in 2027 with `delivered` m² delivered (3 buildings, 73,000 m²
+/// GFA): H01 30,000 completed, H02 25,000 completed 2025, H03 18,000 under construction by
+/// its own status field, completed in 2027 by the ledger.
+fn hk_line(delivered: &str) -> String {
+    format!("HK: 3 buildings, 73,000 m² GFA, {delivered} m² delivered (research + supporting)")
+}
+
+/// Scroll to the ledger checkbox (below the fields and values) and click it, as a person
+/// would.
+fn toggle_ledger(h: &mut Harness<'static, HetaoApp>) {
+    let label = "Status by year from a ledger";
+    h.get_by_label_contains(label).scroll_to_me();
+    h.run();
+    h.get_by_label_contains(label).click();
+}
+
+#[test]
+fn a_saved_mapping_loads_and_the_ledger_is_chosen_in_the_dialog() {
+    let mut h = harness();
+    h.state_mut().year = 2027;
+    h.run();
+    let name = h.state().user_layers[0].name.clone();
+    h.state_mut().start_inventory_mapping(&name);
+    h.run();
+    // start from the saved mapping: its fields, values and ledger come in
+    if let Some(d) = h.state_mut().inventory_draft.as_mut() {
+        d.load_path = MAPPING.to_string();
+    }
+    h.run();
+    h.get_by_label("Load").click();
+    h.run();
+    h.run();
+    let d = h
+        .state()
+        .inventory_draft
+        .clone()
+        .expect("the dialog stays open");
+    assert_eq!(d.error, None);
+    assert!(
+        d.ledger.on,
+        "the ledger section follows the file's [ledger]"
+    );
+    assert!(
+        d.ledger.file.ends_with("ledger.geojson"),
+        "{}",
+        d.ledger.file
+    );
+    assert_eq!(d.ledger.id, "编号");
+    assert!(
+        h.query_by_label(&hk_line("73,000")).is_some(),
+        "with the ledger, H03 is completed in 2027"
+    );
+    // the ledger off: H03's own status field (在建) counts
+    toggle_ledger(&mut h);
+    h.run();
+    h.run();
+    assert!(h.query_by_label(&hk_line("55,000")).is_some());
+    // typed by hand: a file that is not there is named and no ledger is used meanwhile
+    toggle_ledger(&mut h);
+    if let Some(d) = h.state_mut().inventory_draft.as_mut() {
+        d.ledger.file = "tests/fixtures/inventory/no-such-ledger.xlsx".into();
+    }
+    h.run();
+    h.run();
+    assert!(
+        h.query_by_label_contains("no-such-ledger.xlsx: no such file")
+            .is_some()
+    );
+    assert!(h.query_by_label(&hk_line("55,000")).is_some());
+    if let Some(d) = h.state_mut().inventory_draft.as_mut() {
+        d.ledger.file = "tests/fixtures/inventory/ledger.geojson".into();
+    }
+    h.run();
+    h.run();
+    assert!(h.query_by_label(&hk_line("73,000")).is_some());
+    // a mapping file that does not parse: the dialog says why and keeps the draft
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[fields]\nnot_a_field = \"x\"\n").expect("write");
+    if let Some(d) = h.state_mut().inventory_draft.as_mut() {
+        d.load_path = bad.display().to_string();
+    }
+    h.run();
+    h.get_by_label("Load").scroll_to_me();
+    h.run();
+    h.get_by_label("Load").click();
+    h.run();
+    h.run();
+    let d = h.state().inventory_draft.clone().expect("open");
+    assert!(
+        d.error
+            .as_deref()
+            .is_some_and(|e| e.contains("not_a_field") && e.contains("bad.toml")),
+        "{:?}",
+        d.error
+    );
+    assert!(d.ledger.on, "the draft is kept");
+}

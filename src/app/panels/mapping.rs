@@ -1,10 +1,12 @@
 //! The mapping dialog (Layers › "Use as inventory…"), shown in the right panel's Floor space
 //! tab while a draft is open: pick which of a loaded layer's fields
 //! are the model's, map the distinct values of park, use and status onto the model's, see
-//! the first rows and the totals it gives, save the TOML (atomically) and make the layer
+//! the first rows and the totals it gives, start from a saved TOML, take the status by year
+//! from a ledger (a spreadsheet), save the TOML (atomically) and make the layer
 //! the inventory ([`crate::app::state::inventory`]).
 
 use crate::app::state::HetaoApp;
+use crate::app::state::inventory::LedgerFields;
 use crate::core::zone::inventory::apply::distinct_values;
 use crate::core::zone::inventory::mapping::{MODEL_FIELDS, VALUE_FIELDS, model_values};
 use crate::core::zone::planning::thousands;
@@ -36,6 +38,7 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
     }
     let mut save = false;
     let mut close = false;
+    let mut load = false;
     let title = format!("Use {} as the building inventory", d.layer);
     {
         {
@@ -43,6 +46,8 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
             // the figures scroll; the save line below them stays in view
             let scroll_h = (ui.available_height() - 110.0).max(160.0);
             egui::ScrollArea::vertical().max_height(scroll_h).show(ui, |ui| {
+                load = load_row(ui, &mut d.load_path);
+                ui.add_space(4.0);
                 ui.strong("Fields (model field ← the layer's field)");
                 egui::Grid::new("inventory-fields")
                     .num_columns(2)
@@ -138,6 +143,11 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
                         });
                 }
                 ui.add_space(6.0);
+                ledger_section(ui, &mut d.ledger);
+                if let Some(why) = d.sync_ledger() {
+                    ui.colored_label(ui.visuals().warn_fg_color, why);
+                }
+                ui.add_space(6.0);
                 ui.strong(format!("Preview as of {}", app.year));
                 match d.preview.as_ref().map(|p| &p.2) {
                     Some(Ok(p)) => {
@@ -214,5 +224,62 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
             Err(e) => d.error = Some(e),
         }
     }
+    let load_path = load.then(|| std::path::PathBuf::from(d.load_path.trim()));
     app.inventory_draft = Some(d);
+    if let Some(p) = load_path {
+        app.load_inventory_mapping(&p);
+    }
+}
+
+/// "Start from a saved mapping": a path and Load; true when Load was pressed (or Enter).
+fn load_row(ui: &mut egui::Ui, path: &mut String) -> bool {
+    let mut load = false;
+    let label = ui.label("Start from a saved mapping").id;
+    ui.horizontal(|ui| {
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(path)
+                    .hint_text("mapping.toml")
+                    .desired_width((ui.available_width() - 80.0).max(80.0)),
+            )
+            .labelled_by(label);
+        load = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        load |= ui
+            .add_enabled(!path.trim().is_empty(), egui::Button::new("Load"))
+            .on_hover_text("Read its fields, values and ledger into this dialog")
+            .clicked();
+    });
+    load
+}
+
+/// The ledger: a table of (building id, year, status) rows that gives each building its
+/// history (a spreadsheet of the conversion by year); saved in the mapping's `[ledger]`.
+fn ledger_section(ui: &mut egui::Ui, l: &mut LedgerFields) {
+    ui.checkbox(
+        &mut l.on,
+        "Status by year from a ledger (XLSX, ODS, CSV, ... one row per building and year)",
+    );
+    if !l.on {
+        return;
+    }
+    egui::Grid::new("inventory-ledger")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (name, hint, v) in [
+                ("Ledger file", "ledger.xlsx", &mut l.file),
+                ("Sheet (if several)", "", &mut l.layer),
+                ("Its building id field", "id", &mut l.id),
+                ("Its year field", "year", &mut l.year),
+                ("Its status field", "status", &mut l.status),
+            ] {
+                let label = ui.label(name).id;
+                ui.add(
+                    egui::TextEdit::singleline(v)
+                        .hint_text(hint)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label);
+                ui.end_row();
+            }
+        });
 }

@@ -7,6 +7,7 @@
 use super::HetaoApp;
 use crate::app::doc::Document;
 use crate::core::model::Layer;
+use crate::core::zone::inventory::mapping::LedgerSpec;
 use crate::core::zone::inventory::{self, Mapping};
 
 /// The mapping dialog's draft: the layer it maps and the mapping so far.
@@ -22,6 +23,114 @@ pub struct InventoryDraft {
     pub error: Option<String>,
     /// The preview of `mapping` (recomputed when the mapping or year changes).
     pub preview: Option<(Mapping, i32, Result<Preview, String>)>,
+    /// The mapping file typed in "Load mapping" (a saved TOML to start from).
+    pub load_path: String,
+    /// The ledger section as typed; the mapping's ledger follows it once its file exists.
+    pub ledger: LedgerFields,
+    /// The ledger the section last gave the mapping (to tell a mapping set from elsewhere).
+    pub ledger_applied: Option<LedgerSpec>,
+}
+
+impl InventoryDraft {
+    /// Bring the mapping's ledger and the ledger section into step: a mapping whose ledger
+    /// was set from elsewhere (loaded, or by a test) shows it in the section; otherwise the
+    /// section, once complete, is the mapping's ledger. Returns why the section gives no
+    /// ledger yet (a missing file, an empty field name).
+    pub fn sync_ledger(&mut self) -> Option<String> {
+        if self.mapping.ledger != self.ledger_applied {
+            self.ledger = LedgerFields::of(&self.mapping);
+            self.ledger_applied = self.mapping.ledger.clone();
+            return None;
+        }
+        let (spec, why) = match self.ledger.spec() {
+            Ok(s) => (s, None),
+            Err(e) => (None, Some(e)),
+        };
+        if spec != self.ledger_applied {
+            self.mapping.ledger = spec.clone();
+            self.ledger_applied = spec;
+        }
+        why
+    }
+}
+
+/// The ledger section of the mapping dialog, as typed: the status-by-year table and the
+/// names of its id, year and status fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerFields {
+    /// The section is on.
+    pub on: bool,
+    /// The ledger file (XLSX, ODS, CSV, GeoJSON, ... anything `open_layers` reads).
+    pub file: String,
+    /// Its sheet (layer), when it has several (`""`: the only one).
+    pub layer: String,
+    /// The ledger's field of the building id.
+    pub id: String,
+    /// The ledger's field of the year.
+    pub year: String,
+    /// The ledger's field of the status.
+    pub status: String,
+}
+
+impl Default for LedgerFields {
+    fn default() -> Self {
+        Self {
+            on: false,
+            file: String::new(),
+            layer: String::new(),
+            id: "id".into(),
+            year: "year".into(),
+            status: "status".into(),
+        }
+    }
+}
+
+impl LedgerFields {
+    /// The fields of a mapping's ledger (the section off when it has none).
+    pub fn of(mapping: &Mapping) -> Self {
+        match &mapping.ledger {
+            Some(l) => Self {
+                on: true,
+                file: l.file.display().to_string(),
+                layer: l.layer.clone().unwrap_or_default(),
+                id: l.id.clone(),
+                year: l.year.clone(),
+                status: l.status.clone(),
+            },
+            None => Self::default(),
+        }
+    }
+
+    /// The ledger these fields name: `Ok(None)` when off, an error while the file is not
+    /// there or a field name is empty (the mapping keeps no ledger meanwhile).
+    pub fn spec(&self) -> Result<Option<LedgerSpec>, String> {
+        if !self.on {
+            return Ok(None);
+        }
+        let file = std::path::PathBuf::from(self.file.trim());
+        if self.file.trim().is_empty() {
+            return Err("name the ledger file".into());
+        }
+        if !file.is_file() {
+            return Err(format!("{}: no such file", file.display()));
+        }
+        for (what, v) in [
+            ("id", &self.id),
+            ("year", &self.year),
+            ("status", &self.status),
+        ] {
+            if v.trim().is_empty() {
+                return Err(format!("name the ledger's {what} field"));
+            }
+        }
+        Ok(Some(LedgerSpec {
+            file,
+            layer: (!self.layer.trim().is_empty()).then(|| self.layer.trim().to_string()),
+            id: self.id.trim().to_string(),
+            year: self.year.trim().to_string(),
+            status: self.status.trim().to_string(),
+        }))
+    }
 }
 
 /// What the mapping gives: the first rows and the totals.
@@ -99,6 +208,9 @@ impl HetaoApp {
             path,
             error: None,
             preview: None,
+            load_path: String::new(),
+            ledger: LedgerFields::default(),
+            ledger_applied: None,
         });
     }
 
@@ -119,6 +231,26 @@ impl HetaoApp {
             .map(|b| preview(b, year));
         if let Some(d) = &mut self.inventory_draft {
             d.preview = Some((mapping, year, result));
+        }
+    }
+
+    /// Start the open draft from the mapping file `path` (its fields, values and ledger);
+    /// the error, if it cannot be read, is the draft's.
+    pub fn load_inventory_mapping(&mut self, path: &std::path::Path) {
+        let Some(d) = &mut self.inventory_draft else {
+            return;
+        };
+        match Mapping::load(path) {
+            Ok(mut m) => {
+                // the dialog maps the layer it was opened for, whatever layer the file names
+                m.layer = None;
+                d.ledger = LedgerFields::of(&m);
+                d.ledger_applied = m.ledger.clone();
+                d.mapping = m;
+                d.path = path.display().to_string();
+                d.error = None;
+            }
+            Err(e) => d.error = Some(e.to_string()),
         }
     }
 
