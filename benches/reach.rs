@@ -79,7 +79,7 @@ fn bench(c: &mut Criterion) {
     let roads = Network::build(&generated_roads(), &params).expect("road network");
     eprintln!(
         "generated road network: {} road nodes, {} edges in all",
-        roads.road_xy.len(),
+        roads.streets.xy.len(),
         roads.edges.len()
     );
     c.bench_function("drive_30min_1M_edges", |b| {

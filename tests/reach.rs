@@ -72,11 +72,12 @@ fn rail_sheung_shui_to_lok_ma_chau_is_6_min() {
     assert!(
         r.legs
             .iter()
-            .any(|l| l.kind == "board" && l.name == "East Rail Line")
+            .any(|l| l.kind == "board" && l.name == "East Rail Line (Lok Ma Chau branch)")
     );
     assert_eq!(r.crossing_used, None);
-    // Door to door adds access and half the 5-minute headway.
-    assert!(r.minutes >= ride + 2.0 + 2.5 - 1e-9);
+    // Door to door adds access and half the branch's own headway (10-14.5 min at weekends:
+    // 12.25 in data/transit/mtr_lines.json), not the line-wide 5 minutes.
+    assert!(r.minutes >= ride + 2.0 + 12.25 / 2.0 - 1e-9, "{r:?}");
 }
 
 #[test]
@@ -377,9 +378,17 @@ fn cli_reach_and_travel_time() {
         "walk",
     ]);
     assert_ne!(code, 0, "{text}");
-    let (code, text) = run_args(&["reach", "--from", "114.1,22.5", "--mode", "drive"]);
+    // Driving works on the shipped streets of the Hong Kong side; a point in Fanling, some
+    // 3 km from the nearest of them, is told so (not "outside the modelled area").
+    let (code, text) = run_args(&["reach", "--from", "114.0750,22.5100", "--mode", "drive"]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = run_args(&["reach", "--from", "114.13868,22.49211", "--mode", "drive"]);
     assert_ne!(code, 0);
-    assert!(text.contains("road layer"), "{text}");
+    assert!(
+        text.contains("from the nearest loaded road") && text.contains("road layer"),
+        "{text}"
+    );
+    assert!(!text.contains("not on land"), "{text}");
     let (code, text) = run_args(&["reach", "--from", "114.1,22.5", "--dwell", "nowhere=5"]);
     assert_ne!(code, 0);
     assert!(text.contains("unknown control point"), "{text}");
@@ -420,21 +429,22 @@ fn cli_params_file_and_flags_change_the_model() {
     assert!(text.contains("params.json:2:"), "{text}");
 }
 
-/// The Loop is land (Natural Earth 1:10m misses it; the OSM outline fills it in): a walk
-/// inside it takes the straight-line time with circuity, with no detour and no crossing.
+/// The Loop is land (Natural Earth 1:10m misses it; the OSM outline fills it in) with streets:
+/// a walk inside it follows them, no faster than the straight line and with no crossing.
 #[test]
-fn walking_inside_the_loop_takes_the_straight_line_time() {
+fn walking_inside_the_loop_follows_its_streets() {
     use geographiclib_rs::{Geodesic, InverseGeodesic};
     let from = (114.0791154, 22.5214876); // the Loop's centroid
     let to = (114.0800, 22.5220); // inside the Loop, about 110 m north-east
     let route = travel_time(net(), from, to, Mode::Walk, NINE_AM).expect("route");
     let d_m: f64 = Geodesic::wgs84().inverse(from.1, from.0, to.1, to.0);
     let p = ReachParams::default();
-    let expected_min = d_m * p.circuity / p.walk_speed_mps / 60.0;
+    let straight_min = d_m / p.walk_speed_mps / 60.0;
     assert!(route.crossing_used.is_none(), "{route:?}");
+    assert!(route.crossings.is_empty(), "{route:?}");
     assert!(
-        (route.minutes - expected_min).abs() < 1.0,
-        "{:.2} min modelled against {expected_min:.2} min straight-line × circuity",
+        route.minutes >= straight_min && route.minutes < 30.0,
+        "{:.2} min modelled against {straight_min:.2} min in a straight line",
         route.minutes
     );
 }
