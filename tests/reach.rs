@@ -448,3 +448,40 @@ fn walking_inside_the_loop_follows_its_streets() {
         route.minutes
     );
 }
+
+/// The cross-boundary direct bus (data/transit/bus_links.json: 45 min via Huanggang, Ming Pao
+/// 2023-11-10) carries Science Park -> Shenzhen park trips in its service hours only, and the
+/// route names the crossing made on board.
+#[test]
+fn direct_bus_science_park_to_shenzhen_park_in_its_hours() {
+    let p = ReachParams::default();
+    let bus = p
+        .bus_links
+        .iter()
+        .find(|l| l.id == "hsitp_sz_direct_bus")
+        .expect("the direct bus");
+    assert_eq!(bus.minutes, 45.0);
+    assert!(bus.source.contains("Ming Pao"));
+    assert!(bus.verify.iter().any(|v| v == "headway_min"));
+    let from = (bus.from.lonlat[0], bus.from.lonlat[1]);
+    let to = (bus.to.lonlat[0], bus.to.lonlat[1]);
+    let r = travel_time(net(), from, to, Mode::Transit, NINE_AM).expect("route");
+    let ride: f64 = r
+        .legs
+        .iter()
+        .filter(|l| l.kind == "bus" && l.name == bus.name)
+        .map(|l| l.minutes)
+        .sum();
+    assert!((ride - 45.0).abs() < 1e-6, "{r:?}");
+    assert!(
+        r.crossings
+            .iter()
+            .any(|c| Some(&c.name) == bus.crossing.as_ref()),
+        "{r:?}"
+    );
+    // Boarding waits the stop time plus half the headway.
+    assert!(r.minutes >= 45.0 + bus.boarding_min + bus.headway_min / 2.0 - 1e-6);
+    // At 21:00 the bus has stopped running (07:00-20:00).
+    let late = travel_time(net(), from, to, Mode::Transit, 21.0 * 60.0).expect("late route");
+    assert!(!late.legs.iter().any(|l| l.name == bus.name), "{late:?}");
+}

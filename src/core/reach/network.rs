@@ -125,6 +125,8 @@ pub struct LineInfo {
     pub code: String,
     /// Display name.
     pub name: String,
+    /// True for a bus or shuttle link (its ride legs are `bus`, not `rail`).
+    pub bus: bool,
 }
 
 /// The built network. Build once, query many times.

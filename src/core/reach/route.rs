@@ -9,7 +9,8 @@ use serde::Serialize;
 /// One leg of a route.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Leg {
-    /// `walk`, `cycle`, `drive`, `board` (access and waiting), `rail`, `alight`, `crossing`.
+    /// `walk`, `cycle`, `drive`, `board` (access and waiting), `rail`, `bus`, `alight`,
+    /// `crossing`.
     pub kind: String,
     /// Line, link or control point name (empty for walking).
     pub name: String,
@@ -143,7 +144,7 @@ pub fn travel_time(
         if let Some(last) = legs.last_mut()
             && last.kind == kind
             && last.name == name
-            && (kind == move_kind || kind == "rail")
+            && (kind == move_kind || kind == "rail" || kind == "bus")
         {
             last.minutes += minutes;
             if !to.is_empty() {
@@ -202,7 +203,14 @@ pub fn travel_time(
                         northbound: false,
                     });
                 }
-                push("rail", name, place(a), place(b), dt)
+                let bus = net.lines.get(line as usize).is_some_and(|l| l.bus);
+                push(
+                    if bus { "bus" } else { "rail" },
+                    name,
+                    place(a),
+                    place(b),
+                    dt,
+                )
             }
             EdgeKind::Control { cp, northbound, .. } => {
                 let name = net

@@ -42,6 +42,7 @@ impl Network {
                 self.lines.push(LineInfo {
                     code: line.code.clone(),
                     name,
+                    bus: false,
                 });
                 self.line_hours.push(None);
                 let board = (p.station_access_min + headway / 2.0) as f32;
@@ -167,6 +168,7 @@ impl Network {
                 self.lines.push(LineInfo {
                     code: format!("SZM{rel}"),
                     name: format!("Shenzhen Metro {name}"),
+                    bus: false,
                 });
                 self.line_hours.push(None);
                 let xy: Vec<(f64, f64)> =
@@ -239,6 +241,7 @@ impl Network {
             self.lines.push(LineInfo {
                 code: format!("{}-{}", l.from, l.to),
                 name: format!("intercity rail {} - {}", name_of(a), name_of(b)),
+                bus: false,
             });
             self.line_hours.push(None);
             let board = (l.boarding_min + l.headway_min / 2.0) as f32;
@@ -333,6 +336,7 @@ impl Network {
             self.lines.push(LineInfo {
                 code: l.id.clone(),
                 name: l.name.clone(),
+                bus: true,
             });
             self.line_hours.push(hours);
             let board = (l.boarding_min + l.headway_min / 2.0) as f32;
