@@ -1,15 +1,22 @@
 //! Travel reach: isochrones and travel times across both parks and the border.
 //!
-//! Owns the multimodal model of the Hetao zone's travel circles: walking and cycling over a
-//! grid of the land (or over a loaded road layer), MTR and Shenzhen Metro rail, intercity rail
-//! with published times, and the HK–Shenzhen boundary, which can be crossed only at control
-//! points with a dwell time per direction and opening hours. Every result is modelled, not
-//! observed; [`assumptions`] lists what it rests on.
+//! Owns the multimodal model of the Hetao zone's travel circles: walking, cycling and
+//! driving over a noded street network (the shipped OSM streets of the Hong Kong side, or a
+//! loaded road layer) and, where the streets end, a grid of the land; barriers (the old river
+//! meander, with gates); MTR and Shenzhen Metro rail with per-branch headways, bus and
+//! shuttle links, intercity rail with published times; and the HK–Shenzhen boundary, which
+//! can be crossed only at control points with a dwell time per direction and opening hours.
+//! Every result is modelled, not observed; [`assumptions`] lists what it rests on.
 //!
 //! - [`params`]: [`ReachParams`] (serde JSON) with the defaults and their sources.
-//! - [`network`]: [`Network::build`] (grid, boundary, rail, control points, roads).
+//! - [`network`]: [`Network::build`] (node numbering, streets on the grid, snapping).
+//! - [`grid`], [`land`]: the walking grid and the land mask with the boundary line.
+//! - [`barriers`]: barrier segments (boundary, water, fences) and gates.
+//! - [`streets`]: noding a road layer into a routable network; snapping to segments.
+//! - [`services`]: rail lines and branches, bus links, intercity links, control points.
 //! - [`search`]: bounded Dijkstra with a bucket queue.
-//! - [`contour`]: travel-time surface to polygons.
+//! - [`route`]: a travel time's legs and crossings.
+//! - [`surface`], [`contour`]: travel-time surface to polygons.
 //!
 //! ```no_run
 //! use hetao_atlas::core::reach::{Network, ReachParams, Mode, reach, travel_time};

@@ -345,7 +345,7 @@ impl Network {
                 let st = self.add_special(stop.lonlat[0], stop.lonlat[1], &stop.name, true);
                 self.attach(el, st);
                 let s = &self.specials[st - self.special_base()];
-                let (x, y, nm) = (s.x, s.y, format!("{} ({})", s.name, l.name));
+                let (x, y, nm) = (s.x, s.y, format!("{} (bus)", s.name));
                 self.specials.push(Special {
                     x,
                     y,

@@ -172,7 +172,6 @@ impl Streets {
                 ends.push((l, wi));
             }
         }
-        // Same-way vertex merges are counted too; report only merges across ways roughly.
         let mut degree = vec![0u32; xy.len()];
         for &(a, b, _) in &raw {
             degree[a as usize] += 1;
@@ -378,15 +377,5 @@ impl Streets {
             }
         }
         best
-    }
-
-    /// The segments whose bounding box comes within `r` of (x, y) (candidates only).
-    pub fn near(&self, x: f64, y: f64, r: f64) -> impl Iterator<Item = usize> + '_ {
-        let (i0, i1, j0, j1) = (bkey(x - r), bkey(x + r), bkey(y - r), bkey(y + r));
-        (j0..=j1)
-            .flat_map(move |j| (i0..=i1).map(move |i| (i, j)))
-            .filter_map(|k| self.buckets.get(&k))
-            .flatten()
-            .map(|&k| k as usize)
     }
 }
