@@ -485,3 +485,98 @@ fn direct_bus_science_park_to_shenzhen_park_in_its_hours() {
     let late = travel_time(net(), from, to, Mode::Transit, 21.0 * 60.0).expect("late route");
     assert!(!late.legs.iter().any(|l| l.name == bus.name), "{late:?}");
 }
+
+/// Noding (core::reach::streets): a T-junction 0.5 m off the middle of a segment splits it,
+/// a dead end 3 m from a street is joined by a link, crossing ways without a shared vertex
+/// (a bridge) stay apart, and a segment across a barrier is dropped.
+#[test]
+fn street_noding_joins_t_junctions_and_loose_ends_only() {
+    use hetao_atlas::core::reach::streets::{Streets, Way};
+    let way = |pts: Vec<(f64, f64)>| Way {
+        pts,
+        class: 0,
+        walkable: true,
+        oneway: false,
+    };
+    let ways = vec![
+        way(vec![(0.0, 0.0), (100.0, 0.0)]),     // the main street
+        way(vec![(50.0, 0.5), (50.0, 80.0)]),    // T-junction, 0.5 m off
+        way(vec![(20.0, -3.0), (20.0, -60.0)]),  // dead end 3 m short
+        way(vec![(80.0, -40.0), (80.0, 40.0)]),  // a bridge over the street
+        way(vec![(0.0, 200.0), (100.0, 200.0)]), // across the wall below
+    ];
+    let wall = ((-10.0, 190.0), (110.0, 210.0));
+    let st = Streets::node(&ways, 0.75, 5.0, |a, b| {
+        let o = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| {
+            (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)
+        };
+        o(a, b, wall.0) * o(a, b, wall.1) < 0.0 && o(wall.0, wall.1, a) * o(wall.0, wall.1, b) < 0.0
+    });
+    assert_eq!(st.stats.t_junctions, 1, "{:?}", st.stats);
+    assert_eq!(st.stats.joined_ends, 1, "{:?}", st.stats);
+    assert_eq!(st.stats.cut_by_barrier, 1, "{:?}", st.stats);
+    // The T-junction node is on the street: the street is two segments of 50 m meeting it.
+    let t = st
+        .xy
+        .iter()
+        .position(|p| (p.0 - 50.0).abs() < 1e-9 && (p.1 - 0.5).abs() < 1e-9)
+        .expect("T node");
+    assert_eq!(st.degree[t], 3);
+    // The bridge shares no node with the street: its ends are its only nodes.
+    let bridge: Vec<usize> = (0..st.xy.len())
+        .filter(|&i| (st.xy[i].0 - 80.0).abs() < 1e-9)
+        .collect();
+    assert_eq!(bridge.len(), 2);
+    assert!(bridge.iter().all(|&i| st.degree[i] == 1));
+    // One connected piece holds the street, the T and the joined dead end.
+    let c = st.component[t];
+    let end = st
+        .xy
+        .iter()
+        .position(|p| (p.0 - 20.0).abs() < 1e-9 && (p.1 + 60.0).abs() < 1e-9)
+        .expect("dead end's far node");
+    assert_eq!(st.component[end], c);
+    // A point snaps onto the middle of the nearest segment.
+    // (The dead end's link split the street at x = 20.)
+    let sn = st.snap(10.0, 10.0, 50.0, |_, _| true).expect("snap");
+    assert!(
+        (sn.off_m - 10.0).abs() < 1e-9 && (sn.along_m - 10.0).abs() < 1e-9,
+        "{sn:?}"
+    );
+}
+
+/// The old meander round the Loop is a barrier: on the grid alone (no streets), the Innohub
+/// to the Lok Ma Chau dragon fruit farm (south-east, across the east meander, a kilometre from
+/// either gate) goes round by a gate, so it takes much longer with the barriers.
+#[test]
+fn the_meander_is_crossed_only_at_its_gates() {
+    let b1 = (114.077532, 22.524834);
+    let lmc = (114.08795, 22.507895);
+    let grid = |barriers: bool| {
+        let p = ReachParams {
+            shipped_roads: false,
+            shipped_barriers: barriers,
+            ..ReachParams::default()
+        };
+        let n = Network::build_embedded(&p).expect("builds");
+        travel_time(&n, b1, lmc, Mode::Walk, NINE_AM)
+            .expect("route")
+            .minutes
+    };
+    let (open, fenced) = (grid(false), grid(true));
+    assert!(
+        fenced > open + 5.0,
+        "{fenced} with the barriers vs {open} without"
+    );
+    let n = net();
+    assert!(!n.gates.is_empty() && !n.access_barriers.is_empty());
+    // A straight line from inside the Loop to the station crosses the barrier; one through
+    // a gate's middle does not cross it there.
+    let (x, y) = n.proj.xy(b1.0, b1.1);
+    let (sx, sy) = n.proj.xy(lmc.0, lmc.1);
+    assert!(n.crosses_barrier((x, y), (sx, sy)));
+    let g = n.gates[0].xy;
+    let across = |d: f64| ((g.0 - d, g.1 - d), (g.0 + d, g.1 + d));
+    let (a, b) = across(5.0);
+    assert!(!n.barriers.crosses(a, b), "the gate at {g:?} is closed");
+}
