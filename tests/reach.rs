@@ -580,3 +580,56 @@ fn the_meander_is_crossed_only_at_its_gates() {
     let (a, b) = across(5.0);
     assert!(!n.barriers.crosses(a, b), "the gate at {g:?} is closed");
 }
+
+/// `--roads FILE` takes any format the loader reads: the shipped OSM streets written as a
+/// GeoPackage route the same trip as the shipped GeoJSON (the default), and the output says
+/// which street network was used.
+#[test]
+fn cli_roads_from_a_geopackage_route_like_the_shipped_streets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gpkg = dir.path().join("roads.gpkg");
+    let gpkg_s = gpkg.to_string_lossy().to_string();
+    let (code, text) = run_args(&[
+        "export",
+        "data/context/hk_loop_area_roads_osm.geojson",
+        "--format",
+        "gpkg",
+        "--out",
+        &gpkg_s,
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let trip = |extra: &[&str]| {
+        let mut a = vec![
+            "travel-time",
+            "--from",
+            "114.074807,22.517597",
+            "--to",
+            "114.065694,22.514389",
+            "--mode",
+            "walk",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        let (code, text) = run_args(&a);
+        assert_eq!(code, 0, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        (
+            v["minutes"].as_f64().expect("minutes"),
+            v["assumptions"]["streets"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    let (shipped, shipped_src) = trip(&[]);
+    assert!(
+        shipped_src.contains("hk_loop_area_roads_osm"),
+        "{shipped_src}"
+    );
+    let (loaded, src) = trip(&["--roads", &gpkg_s]);
+    assert!(!src.is_empty() && src != shipped_src, "{src}");
+    assert!(
+        (loaded - shipped).abs() < 0.1,
+        "{loaded} min on the GeoPackage vs {shipped} on the shipped streets"
+    );
+}
