@@ -338,10 +338,10 @@ pub fn times_to(
     points: &[(f64, f64)],
     limit: f64,
 ) -> Result<Vec<Option<f64>>, ReachError> {
-    let sources = access(net, from, mode, false)?.nodes;
+    let acc = access(net, from, mode, false)?;
     let s = net.search(
         mode,
-        &sources,
+        &acc.nodes,
         depart,
         (limit * DS_PER_MIN) as u32,
         &[],
@@ -350,11 +350,13 @@ pub fn times_to(
     Ok(points
         .iter()
         .map(|&p| {
-            let cands = access(net, p, mode, true).ok()?.nodes;
-            cands
+            let egr = access(net, p, mode, true).ok()?;
+            let direct = route::along_one_segment(net, mode, &acc, &egr);
+            egr.nodes
                 .iter()
                 .filter(|(n, _)| s.dist[*n] != UNREACHED)
                 .map(|(n, e)| s.dist[*n].saturating_add(*e))
+                .chain(direct)
                 .min()
                 .map(|t| t as f64 / DS_PER_MIN)
                 .filter(|&m| m <= limit)

@@ -3,7 +3,7 @@
 
 use super::network::EdgeKind;
 use super::search::{DS_PER_MIN, GRID_STEP, SOURCE, UNREACHED};
-use super::{Mode, Network, ReachError, access};
+use super::{Access, Mode, Network, ReachError, access};
 use serde::Serialize;
 
 /// One leg of a route.
@@ -46,6 +46,31 @@ pub struct Crossing {
     pub northbound: bool,
 }
 
+/// Deciseconds from `from` to `to` along the one street segment both snap to, if they do
+/// (and, driving, the segment may be driven that way).
+pub fn along_one_segment(net: &Network, mode: Mode, from: &Access, to: &Access) -> Option<u32> {
+    let (a, b) = (from.snaps.first()?, to.snaps.first()?);
+    if a.seg != b.seg {
+        return None;
+    }
+    let seg = net.streets.segs[a.seg];
+    let foot = net.foot_speed(mode);
+    let v = match mode {
+        Mode::Drive => net
+            .params
+            .drive_speeds_kmh
+            .get(seg.class as usize)
+            .map_or(foot, |c| c.1 / 3.6),
+        _ => foot,
+    };
+    if mode == Mode::Drive && seg.oneway && b.along_m < a.along_m {
+        return None;
+    }
+    let w = net.params.walk_speed_mps.min(foot);
+    let ds = ((a.off_m + b.off_m) / w + (b.along_m - a.along_m).abs() / v) * 10.0;
+    Some(ds.round() as u32)
+}
+
 /// Travel time from `from` to `to` (lon, lat) by `mode`, departing at `depart` (minutes after
 /// midnight), searched up to 6 hours.
 pub fn travel_time(
@@ -57,7 +82,7 @@ pub fn travel_time(
 ) -> Result<Route, ReachError> {
     let acc = access(net, from, mode, false)?;
     let egr = access(net, to, mode, true)?;
-    let (sources, targets) = (acc.nodes, egr.nodes);
+    let (sources, targets) = (acc.nodes.clone(), egr.nodes.clone());
     let limit = 360.0;
     let s = net.search(
         mode,
@@ -77,44 +102,26 @@ pub fn travel_time(
         }
     }
     // Both ends on the same street segment: along it, if that is quicker.
-    if let (Some(&a), Some(&b)) = (acc.snaps.first(), egr.snaps.first())
-        && a.seg == b.seg
+    if let Some(ds) = along_one_segment(net, mode, &acc, &egr)
+        && best.is_none_or(|bb| ds < bb.1)
     {
-        let seg = net.streets.segs[a.seg];
-        let v = net.foot_speed(mode);
-        let v = match mode {
-            Mode::Drive => net
-                .params
-                .drive_speeds_kmh
-                .get(seg.class as usize)
-                .map_or(v, |c| c.1 / 3.6),
-            _ => v,
+        let kind = match mode {
+            Mode::Cycle => "cycle",
+            Mode::Drive => "drive",
+            _ => "walk",
         };
-        let forward = b.along_m >= a.along_m;
-        if mode != Mode::Drive || !seg.oneway || forward {
-            let w = net.params.walk_speed_mps.min(net.foot_speed(mode));
-            let ds = ((a.off_m + b.off_m) / w + (b.along_m - a.along_m).abs() / v) * 10.0;
-            let ds = ds.round() as u32;
-            if best.is_none_or(|bb| ds < bb.1) {
-                let kind = match mode {
-                    Mode::Cycle => "cycle",
-                    Mode::Drive => "drive",
-                    _ => "walk",
-                };
-                return Ok(Route {
-                    minutes: ds as f64 / DS_PER_MIN,
-                    legs: vec![Leg {
-                        kind: kind.into(),
-                        name: String::new(),
-                        from: "start".into(),
-                        to: "destination".into(),
-                        minutes: ds as f64 / DS_PER_MIN,
-                    }],
-                    crossing_used: None,
-                    crossings: Vec::new(),
-                });
-            }
-        }
+        return Ok(Route {
+            minutes: ds as f64 / DS_PER_MIN,
+            legs: vec![Leg {
+                kind: kind.into(),
+                name: String::new(),
+                from: "start".into(),
+                to: "destination".into(),
+                minutes: ds as f64 / DS_PER_MIN,
+            }],
+            crossing_used: None,
+            crossings: Vec::new(),
+        });
     }
     let Some((end, total)) = best else {
         return Err(ReachError::NoRoute(limit));
