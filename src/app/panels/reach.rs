@@ -163,7 +163,14 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
             for b in &st.bands {
                 ui.label(format!("{}", b.minutes));
                 ui.label(fmt_area(b.area_m2));
-                ui.label(b.networks.join(" + "));
+                // Short names; the street layer's name is in the line above the minutes.
+                let short: Vec<&str> = b
+                    .networks
+                    .iter()
+                    .map(|n| n.split(" (").next().unwrap_or(n))
+                    .collect();
+                ui.label(short.join(" + "))
+                    .on_hover_text(b.networks.join(" + "));
                 ui.end_row();
             }
         });
