@@ -1,6 +1,7 @@
-//! Reach benchmarks: a 30-minute walk and transit isochrone from the Lok Ma Chau Loop
-//! (request to polygons, embedded network), and a 30-minute drive on a generated road
-//! network of about one million directed edges.
+//! Reach benchmarks: a 30-minute walk isochrone from the Lok Ma Chau Loop on the street
+//! network (the shipped OSM streets, the default) side by side with the grid-only one, a
+//! 30-minute transit isochrone (request to polygons, embedded network), and a 30-minute
+//! drive on a generated road network of about one million directed edges.
 //!
 //! Run briefly: `cargo bench --bench reach -- --warm-up-time 1 --measurement-time 3`.
 
@@ -64,9 +65,21 @@ fn generated_roads() -> Dataset {
 fn bench(c: &mut Criterion) {
     let params = ReachParams::default();
     let net = Network::build_embedded(&params).expect("network");
-    c.bench_function("walk_30min_from_loop", |b| {
+    c.bench_function("walk_30min_from_loop_streets", |b| {
         b.iter(|| {
             black_box(reach(&net, LOOP, Mode::Walk, &[10.0, 20.0, 30.0], NINE_AM).expect("reach"))
+        })
+    });
+    let grid_only = Network::build_embedded(&ReachParams {
+        shipped_roads: false,
+        ..params.clone()
+    })
+    .expect("grid-only network");
+    c.bench_function("walk_30min_from_loop_grid_only", |b| {
+        b.iter(|| {
+            black_box(
+                reach(&grid_only, LOOP, Mode::Walk, &[10.0, 20.0, 30.0], NINE_AM).expect("reach"),
+            )
         })
     });
     c.bench_function("transit_30min_from_loop", |b| {
@@ -79,7 +92,7 @@ fn bench(c: &mut Criterion) {
     let roads = Network::build(&generated_roads(), &params).expect("road network");
     eprintln!(
         "generated road network: {} road nodes, {} edges in all",
-        roads.road_xy.len(),
+        roads.streets.xy.len(),
         roads.edges.len()
     );
     c.bench_function("drive_30min_1M_edges", |b| {

@@ -107,6 +107,20 @@ fn origin_gives_a_reach_layer_and_only_network_params_rebuild() {
         geo::Contains::contains(mp, &geo::Point::new(LOOP.0, LOOP.1)),
         "the 10-minute band does not contain its origin: {areas:?}"
     );
+    // each band says which network it used: from the Loop, its streets (issue 16)
+    for b in &a.reach.bands {
+        assert!(
+            b.networks.iter().any(|n| n.starts_with("streets (")),
+            "{:?}",
+            b.networks
+        );
+    }
+    assert!(
+        ten.prop_str("networks")
+            .is_some_and(|n| n.contains("hk_loop_area_roads_osm")),
+        "{:?}",
+        ten.prop("networks")
+    );
     // the legend colours by minutes, one class per budget
     match &entry.style.color_by {
         Some(hetao_atlas::render::style::ColorBy::Categorical {

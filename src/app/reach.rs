@@ -178,18 +178,12 @@ pub fn clock(min: f64) -> String {
     format!("{:02}:{:02}", m / 60 % 24, m % 60)
 }
 
-/// The first layer with OSM `highway` LineStrings (what driving needs).
+/// The first loaded layer with OSM `highway` LineStrings: noded into the street network in
+/// place of the shipped Hong Kong streets.
 pub fn road_layer(layers: &[Layer]) -> Option<&Layer> {
-    layers.iter().find(|l| {
-        l.name != LAYER
-            && l.features.iter().any(|f| {
-                f.prop_str("highway").is_some()
-                    && matches!(
-                        f.geometry,
-                        Some(Geometry::LineString(_) | Geometry::MultiLineString(_))
-                    )
-            })
-    })
+    layers
+        .iter()
+        .find(|l| l.name != LAYER && crate::core::reach::network::is_road_layer(l))
 }
 
 impl ReachState {
@@ -304,6 +298,7 @@ pub fn bands_layer(bands: &[Isochrone], depart: f64) -> Layer {
             p.insert("mode".into(), json!(b.mode.name()));
             p.insert("area_m2".into(), json!(b.area_m2.round()));
             p.insert("depart".into(), json!(clock(depart)));
+            p.insert("networks".into(), json!(b.networks.join(" + ")));
             p.insert(
                 "name".into(),
                 json!(format!("{} min {}", b.minutes, b.mode.name())),

@@ -21,8 +21,9 @@ pub struct ModelArgs {
     /// Parameters file (JSON, any subset of ReachParams; see docs/reach.md).
     #[arg(long)]
     pub params: Option<PathBuf>,
-    /// Road layer (GeoJSON LineStrings with OSM `highway` tags): walking and cycling follow it
-    /// and driving becomes available.
+    /// Road layer (any format the loader reads; LineStrings with OSM `highway` tags): noded
+    /// into the street network walking, cycling and driving follow, in place of the shipped
+    /// Hong Kong streets.
     #[arg(long)]
     pub roads: Option<PathBuf>,
     /// Walking speed, m/s (default 1.3).
@@ -125,7 +126,10 @@ impl ModelArgs {
         let p = self.params()?;
         let mut ds = crate::core::model::Dataset::default();
         if let Some(r) = &self.roads {
-            ds.layers.push(crate::core::io::load_path(r)?);
+            ds.layers.extend(crate::core::io::open_layers(
+                r,
+                &crate::core::io::OpenOptions::default(),
+            )?);
         }
         let net = Network::build(&ds, &p)?;
         if self.roads.is_some() && !net.has_roads() {
@@ -202,7 +206,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
         );
         for iso in &isos {
             let props = json!({
-                "minutes": iso.minutes, "mode": mode.name(), "area_m2": iso.area_m2,
+                "minutes": iso.minutes, "mode": mode.name(), "area_m2": iso.area_m2, "networks": iso.networks,
                 "modelled": true, "assumptions": assumptions,
             });
             let g = geo::Geometry::MultiPolygon(iso.geometry.clone());
@@ -228,7 +232,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             "modelled": true,
             "origin": [from.0, from.1],
             "mode": mode.name(),
-            "isochrones": isos.iter().map(|i| json!({"minutes": i.minutes, "area_m2": i.area_m2, "polygons": i.geometry.0.len()})).collect::<Vec<_>>(),
+            "isochrones": isos.iter().map(|i| json!({"minutes": i.minutes, "area_m2": i.area_m2, "polygons": i.geometry.0.len(), "networks": i.networks})).collect::<Vec<_>>(),
             "destinations": dests,
             "assumptions": assumptions,
             "out": args.out.as_ref().map(|p| p.display().to_string()),
@@ -246,10 +250,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
         for i in &isos {
             writeln!(
                 out,
-                "  {:>5.0} min  {:>10.3} km²  {} polygon(s)",
+                "  {:>5.0} min  {:>10.3} km²  {} polygon(s)  [{}]",
                 i.minutes,
                 i.area_m2 / 1e6,
-                i.geometry.0.len()
+                i.geometry.0.len(),
+                i.networks.join(" + ")
             )?;
         }
         writeln!(out, "Named destinations:")?;

@@ -37,6 +37,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             "mode": mode.name(),
             "minutes": route.minutes,
             "crossing_used": route.crossing_used,
+            "crossings": route.crossings,
             "legs": route.legs,
             "assumptions": assumptions,
         });
@@ -61,11 +62,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
                 l.minutes, l.kind, name, l.from, l.to
             )?;
         }
-        writeln!(
-            out,
-            "Crossing: {}",
-            route.crossing_used.as_deref().unwrap_or("none")
-        )?;
+        if route.crossings.is_empty() {
+            writeln!(out, "Crossing: none")?;
+        }
+        for c in &route.crossings {
+            writeln!(out, "Crossing: {} ({:.1} min)", c.name, c.minutes)?;
+        }
+        writeln!(out, "Network: {}", reach::movement(&net, mode))?;
     }
     Ok(0)
 }

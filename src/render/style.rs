@@ -482,6 +482,7 @@ pub const EMBEDDED_STYLES: &[(&str, &str)] = &[
         "shenzhen_river",
         include_str!("../../data/styles/shenzhen_river.json"),
     ),
+    ("barriers", include_str!("../../data/styles/barriers.json")),
     (
         "buildings",
         include_str!("../../data/styles/buildings.json"),

@@ -46,26 +46,23 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
         Some((lon, lat)) => ui.label(format!("Origin: {lon:.5}, {lat:.5}")),
         None => ui.label("Origin: not set"),
     };
-    let has_roads = road_layer(&app.user_layers).is_some();
+    let roads = road_layer(&app.user_layers).map(|l| l.name.clone());
     let st = &mut app.reach;
     let mut changed = false;
     ui.horizontal(|ui| {
         ui.label("Mode");
-        let mut modes = vec![Mode::Walk, Mode::Cycle, Mode::Transit];
-        if has_roads {
-            modes.push(Mode::Drive);
-        }
-        for m in modes {
+        for m in [Mode::Walk, Mode::Cycle, Mode::Transit, Mode::Drive] {
             changed |= ui.selectable_value(&mut st.mode, m, m.name()).changed();
         }
     });
-    if !has_roads {
-        ui.label(
-            egui::RichText::new("Drive: load a road layer (OSM highway lines) to enable.")
-                .weak()
-                .small(),
-        );
-    }
+    ui.label(
+        egui::RichText::new(match &roads {
+            Some(name) => format!("Streets: the loaded layer {name} (noded)"),
+            None => "Streets: the shipped OSM streets of the Hong Kong side; a loaded road layer (OSM highway lines) replaces them".to_string(),
+        })
+        .weak()
+        .small(),
+    );
     ui.horizontal(|ui| {
         let lbl = ui.label("Minutes").id;
         let r = ui
@@ -161,10 +158,19 @@ pub fn panel(app: &mut HetaoApp, ui: &mut egui::Ui) {
         egui::Grid::new("reach-bands").striped(true).show(ui, |ui| {
             ui.label("minutes");
             ui.label("area");
+            ui.label("network");
             ui.end_row();
             for b in &st.bands {
                 ui.label(format!("{}", b.minutes));
                 ui.label(fmt_area(b.area_m2));
+                // Short names; the street layer's name is in the line above the minutes.
+                let short: Vec<&str> = b
+                    .networks
+                    .iter()
+                    .map(|n| n.split(" (").next().unwrap_or(n))
+                    .collect();
+                ui.label(short.join(" + "))
+                    .on_hover_text(b.networks.join(" + "));
                 ui.end_row();
             }
         });

@@ -9,8 +9,8 @@ use crate::app::reach::{
     DEBOUNCE, LAYER, Outcome, attribution, bands_layer, compute, network_key, road_layer,
 };
 use crate::core::model::Layer;
+use crate::core::reach::ReachError;
 use crate::core::reach::assumptions;
-use crate::core::reach::{Mode, ReachError};
 use crate::render::style::Style;
 use eframe::egui;
 use serde_json::json;
@@ -46,9 +46,6 @@ pub fn tick(app: &mut HetaoApp, now: Instant, ctx: Option<&egui::Context>) {
         .as_ref()
         .map(|l| (l.name.clone(), l.features.len()));
     let st = &mut app.reach;
-    if st.mode == Mode::Drive && roads.is_none() {
-        st.mode = Mode::Walk;
-    }
     let Some(req) = st.current_request(roads) else {
         st.dirty = false;
         return;

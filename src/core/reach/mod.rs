@@ -1,15 +1,22 @@
 //! Travel reach: isochrones and travel times across both parks and the border.
 //!
-//! Owns the multimodal model of the Hetao zone's travel circles: walking and cycling over a
-//! grid of the land (or over a loaded road layer), MTR and Shenzhen Metro rail, intercity rail
-//! with published times, and the HK–Shenzhen boundary, which can be crossed only at control
-//! points with a dwell time per direction and opening hours. Every result is modelled, not
-//! observed; [`assumptions`] lists what it rests on.
+//! Owns the multimodal model of the Hetao zone's travel circles: walking, cycling and
+//! driving over a noded street network (the shipped OSM streets of the Hong Kong side, or a
+//! loaded road layer) and, where the streets end, a grid of the land; barriers (the old river
+//! meander, with gates); MTR and Shenzhen Metro rail with per-branch headways, bus and
+//! shuttle links, intercity rail with published times; and the HK–Shenzhen boundary, which
+//! can be crossed only at control points with a dwell time per direction and opening hours.
+//! Every result is modelled, not observed; [`assumptions`] lists what it rests on.
 //!
 //! - [`params`]: [`ReachParams`] (serde JSON) with the defaults and their sources.
-//! - [`network`]: [`Network::build`] (grid, boundary, rail, control points, roads).
+//! - [`network`]: [`Network::build`] (node numbering, streets on the grid, snapping).
+//! - [`grid`], [`land`]: the walking grid and the land mask with the boundary line.
+//! - [`barriers`]: barrier segments (boundary, water, fences) and gates.
+//! - [`streets`]: noding a road layer into a routable network; snapping to segments.
+//! - [`services`]: rail lines and branches, bus links, intercity links, control points.
 //! - [`search`]: bounded Dijkstra with a bucket queue.
-//! - [`contour`]: travel-time surface to polygons.
+//! - [`route`]: a travel time's legs and crossings.
+//! - [`surface`], [`contour`]: travel-time surface to polygons.
 //!
 //! ```no_run
 //! use hetao_atlas::core::reach::{Network, ReachParams, Mode, reach, travel_time};
@@ -22,18 +29,25 @@
 //!
 //! Units: minutes, metres, m², WGS84 lon/lat degrees, departure in minutes after midnight.
 
+pub mod barriers;
 pub mod contour;
+pub mod grid;
+pub mod land;
 pub mod network;
 pub mod params;
+pub mod route;
 pub mod search;
+pub mod services;
+pub mod streets;
+pub mod surface;
 
 pub use network::Network;
 pub use params::ReachParams;
+pub use route::{Crossing, Leg, Route, travel_time};
 
-use contour::{Surface, contour_surface};
+use contour::contour_surface;
 use geo::{Geometry, MultiPolygon};
-use network::EdgeKind;
-use search::{DS_PER_MIN, GRID_STEP, SOURCE, UNREACHED};
+use search::{DS_PER_MIN, UNREACHED};
 use serde::Serialize;
 
 /// Why a reach query failed.
@@ -115,36 +129,29 @@ pub struct Isochrone {
     pub geometry: MultiPolygon<f64>,
     /// Geodesic area, m².
     pub area_m2: f64,
+    /// The networks the band used: `streets (SOURCE)`, `walking grid`, `rail and bus`.
+    pub networks: Vec<String>,
 }
 
-/// One leg of a route.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Leg {
-    /// `walk`, `cycle`, `drive`, `board` (access and waiting), `rail`, `alight`, `crossing`.
-    pub kind: String,
-    /// Line, link or control point name (empty for walking).
-    pub name: String,
-    /// Where the leg starts.
-    pub from: String,
-    /// Where the leg ends.
-    pub to: String,
-    /// Minutes.
-    pub minutes: f64,
+/// Where a point joins the network: start (or end) nodes with their deciseconds, and the
+/// street snap when it joined a street.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// (node, deciseconds between the point and the node).
+    pub nodes: Vec<(usize, u32)>,
+    /// The street segments the point snapped to (nearest first; empty: not on a street).
+    pub snaps: Vec<streets::Snap>,
 }
 
-/// A travel time with its route.
-#[derive(Debug, Clone, Serialize)]
-pub struct Route {
-    /// Door-to-door minutes.
-    pub minutes: f64,
-    /// The legs in order.
-    pub legs: Vec<Leg>,
-    /// The control point crossed, if any.
-    pub crossing_used: Option<String>,
-}
-
-/// Where a point enters the network: start nodes with their initial deciseconds.
-fn access(net: &Network, lonlat: (f64, f64), mode: Mode) -> Result<Vec<(usize, u32)>, ReachError> {
+/// How a point joins the network for `mode`: the nearest street segment (walkable within
+/// `street_cover_m`, drivable within `road_snap_m`), else the nearest open grid cell; with
+/// `arriving` the point is a destination (one-way streets are entered from their start).
+pub fn access(
+    net: &Network,
+    lonlat: (f64, f64),
+    mode: Mode,
+    arriving: bool,
+) -> Result<Access, ReachError> {
     let (lon, lat) = lonlat;
     if !(lon.is_finite()
         && lat.is_finite()
@@ -156,31 +163,81 @@ fn access(net: &Network, lonlat: (f64, f64), mode: Mode) -> Result<Vec<(usize, u
         )));
     }
     let (x, y) = net.proj.xy(lon, lat);
+    let foot = net.foot_speed(mode);
+    let ds = |m: f64, v: f64| (m / v * 10.0).round() as u32;
     let mut out = Vec::new();
-    let speed = net.foot_speed(mode);
-    if net.uses_roads(mode) {
-        if mode == Mode::Drive && !net.has_roads() {
+    let snaps = net.snap_street(x, y, mode);
+    if mode == Mode::Drive && snaps.is_empty() {
+        if !net.has_roads() {
             return Err(ReachError::Unavailable(
                 "driving needs a road layer (--roads FILE with OSM highway LineStrings)".into(),
             ));
         }
-        if let Some((r, d)) = net.nearest_road(x, y, 2000.0) {
-            out.push((net.road_base() + r, (d / speed * 10.0).round() as u32));
-        }
-    } else if let Some((c, d)) = net.snap_to_grid(x, y) {
-        out.push((c, (d * net.params.circuity / speed * 10.0).round() as u32));
+        let far = net
+            .streets
+            .snap(x, y, 20_000.0, |s, _| {
+                net.params
+                    .drive_speeds_kmh
+                    .get(s.class as usize)
+                    .is_some_and(|c| c.1 > 0.0)
+            })
+            .map(|s| s.off_m);
+        return Err(ReachError::OutOfArea(match far {
+            Some(d) => format!(
+                "{lon},{lat} is {:.1} km from the nearest loaded road (driving starts and ends on a road within {:.0} m); load a road layer that covers it (--roads FILE)",
+                d / 1000.0,
+                net.params.road_snap_m
+            ),
+            None => format!(
+                "{lon},{lat}: no loaded road within 20 km; load a road layer that covers it (--roads FILE)"
+            ),
+        }));
     }
-    // Street-level special nodes within 300 m (stations outside the grid, etc.).
-    for (k, s) in net.specials.iter().enumerate() {
-        if !s.street {
-            continue;
+    for &sn in &snaps {
+        let seg = net.streets.segs[sn.seg];
+        let v = match mode {
+            Mode::Drive => net
+                .params
+                .drive_speeds_kmh
+                .get(seg.class as usize)
+                .map_or(foot, |c| c.1 / 3.6),
+            _ => foot,
+        };
+        let off = ds(sn.off_m, net.params.walk_speed_mps.min(foot));
+        let rb = net.road_base();
+        let to_a = off + ds(sn.along_m, v);
+        let to_b = off + ds(seg.len - sn.along_m, v);
+        let one = mode == Mode::Drive && seg.oneway;
+        // Leaving: forward to b always, back to a unless one way; arriving: the reverse.
+        if !one || arriving {
+            out.push((rb + seg.a as usize, to_a));
         }
-        let d = (s.x - x).hypot(s.y - y);
-        if d <= 300.0 && !net.crosses_barrier((x, y), (s.x, s.y)) {
-            out.push((
-                net.grid.len() + k,
-                (d * net.params.circuity / speed * 10.0).round() as u32,
-            ));
+        if !one || !arriving {
+            out.push((rb + seg.b as usize, to_b));
+        }
+    }
+    // Off the streets, or on a piece of street not joined to the main network (the HK Port
+    // Area's roads at Huanggang, a path round a building): the grid too.
+    let on_main = snaps.iter().any(|sn| {
+        let a = net.streets.segs[sn.seg].a as usize;
+        net.streets.component[a] == net.streets.main_component
+    });
+    if !on_main
+        && mode != Mode::Drive
+        && let Some((c, d)) = net.snap_to_grid(x, y)
+    {
+        out.push((c, ds(d * net.params.circuity, foot)));
+    }
+    if snaps.is_empty() {
+        // Street-level places within 300 m (stations outside the grid, etc.).
+        for (k, s) in net.specials.iter().enumerate() {
+            if !s.street {
+                continue;
+            }
+            let d = (s.x - x).hypot(s.y - y);
+            if d <= 300.0 && !net.crosses_barrier((x, y), (s.x, s.y)) {
+                out.push((net.special_base() + k, ds(d * net.params.circuity, foot)));
+            }
         }
     }
     if out.is_empty() {
@@ -189,9 +246,8 @@ fn access(net: &Network, lonlat: (f64, f64), mode: Mode) -> Result<Vec<(usize, u
             net.params.extent
         )));
     }
-    Ok(out)
+    Ok(Access { nodes: out, snaps })
 }
-
 /// The areas reachable from `from` (lon, lat) within each of `minutes`, departing at `depart`
 /// (minutes after midnight). One [`Isochrone`] per budget, in the order given.
 pub fn reach(
@@ -210,7 +266,7 @@ pub fn reach(
             "minutes must be positive numbers up to 600".into(),
         ));
     }
-    let sources = access(net, from, mode)?;
+    let sources = access(net, from, mode, false)?.nodes;
     let limit = minutes.iter().copied().fold(0.0, f64::max);
     let s = net.search(
         mode,
@@ -220,7 +276,7 @@ pub fn reach(
         &[],
         false,
     );
-    let surface = surface(net, mode, &s);
+    let surface = surface::surface(net, mode, &s);
     let mut out = Vec::new();
     for &m in minutes {
         let mp = contour_surface(
@@ -236,274 +292,40 @@ pub fn reach(
             mode,
             geometry: mp,
             area_m2: area,
+            networks: networks_used(net, &s, m),
         });
     }
     Ok(out)
 }
 
-/// The travel-time surface of a finished search, over the window it reached.
-fn surface(net: &Network, mode: Mode, s: &search::Search) -> Surface {
-    let g = &net.grid;
-    if !net.uses_roads(mode) {
-        let (mut i0, mut j0, mut i1, mut j1) = (usize::MAX, usize::MAX, 0, 0);
-        for &u in &s.settled {
-            let u = u as usize;
-            if u < g.len() {
-                let (i, j) = (u % g.nx, u / g.nx);
-                i0 = i0.min(i);
-                i1 = i1.max(i);
-                j0 = j0.min(j);
-                j1 = j1.max(j);
-            }
-        }
-        if i0 == usize::MAX {
-            return Surface {
-                nx: 0,
-                ny: 0,
-                x0: 0.0,
-                y0: 0.0,
-                cell: g.cell,
-                minutes: vec![],
-            };
-        }
-        // One unreached sample of margin on every side closes the rings.
-        let (nx, ny) = (i1 - i0 + 3, j1 - j0 + 3);
-        let mut minutes = vec![f64::INFINITY; nx * ny];
-        for &u in &s.settled {
-            let u = u as usize;
-            if u < g.len() {
-                let (i, j) = (u % g.nx, u / g.nx);
-                minutes[(j - j0 + 1) * nx + (i - i0 + 1)] = s.dist[u] as f64 / DS_PER_MIN;
-            }
-        }
-        let (x0, y0) = g.centre(j0 * g.nx + i0);
-        return Surface {
-            nx,
-            ny,
-            x0: x0 - g.cell,
-            y0: y0 - g.cell,
-            cell: g.cell,
-            minutes,
-        };
-    }
-    // Roads: splat every reached road node onto a coarser grid, walking off the road.
-    let cell = net.params.offroad_m.max(g.cell);
-    let base = net.road_base();
-    let (mut x0, mut y0, mut x1, mut y1) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    );
-    for &u in &s.settled {
-        let (x, y) = net.node_xy(u as usize);
-        x0 = x0.min(x);
-        y0 = y0.min(y);
-        x1 = x1.max(x);
-        y1 = y1.max(y);
-    }
-    if !x0.is_finite() {
-        return Surface {
-            nx: 0,
-            ny: 0,
-            x0: 0.0,
-            y0: 0.0,
-            cell,
-            minutes: vec![],
-        };
-    }
-    let (x0, y0) = (x0 - 2.0 * cell, y0 - 2.0 * cell);
-    let nx = ((x1 - x0) / cell).ceil() as usize + 3;
-    let ny = ((y1 - y0) / cell).ceil() as usize + 3;
-    let mut minutes = vec![f64::INFINITY; nx * ny];
-    let walk = net.params.walk_speed_mps;
-    let reach_m = net.params.offroad_m * 1.5;
+/// The networks a search used within `minutes`: streets, the walking grid, rail and bus.
+fn networks_used(net: &Network, s: &search::Search, minutes: f64) -> Vec<String> {
+    let limit = (minutes * DS_PER_MIN) as u32;
+    let (mut grid, mut streets, mut rail) = (false, false, false);
     for &u in &s.settled {
         let u = u as usize;
-        if u < base && u >= g.len() && !net.specials[u - g.len()].street {
-            continue;
-        }
-        let t = s.dist[u] as f64 / DS_PER_MIN;
-        let (x, y) = net.node_xy(u);
-        let ci = ((x - x0) / cell).round() as i64;
-        let cj = ((y - y0) / cell).round() as i64;
-        for dj in -1..=1 {
-            for di in -1..=1 {
-                let (i, j) = (ci + di, cj + dj);
-                if i < 0 || j < 0 || i as usize >= nx || j as usize >= ny {
-                    continue;
-                }
-                let (px, py) = (x0 + i as f64 * cell, y0 + j as f64 * cell);
-                let d = (px - x).hypot(py - y);
-                if d > reach_m {
-                    continue;
-                }
-                let m = t + d / walk / 60.0;
-                let slot = &mut minutes[j as usize * nx + i as usize];
-                if m < *slot {
-                    *slot = m;
-                }
-            }
-        }
-    }
-    Surface {
-        nx,
-        ny,
-        x0,
-        y0,
-        cell,
-        minutes,
-    }
-}
-
-/// Where a destination point joins the network: (node, extra deciseconds) candidates.
-fn egress(net: &Network, to: (f64, f64), mode: Mode) -> Result<Vec<(usize, u32)>, ReachError> {
-    // Symmetric with access for undirected modes.
-    access(net, to, mode)
-}
-
-/// Travel time from `from` to `to` (lon, lat) by `mode`, departing at `depart` (minutes after
-/// midnight), searched up to 6 hours.
-pub fn travel_time(
-    net: &Network,
-    from: (f64, f64),
-    to: (f64, f64),
-    mode: Mode,
-    depart: f64,
-) -> Result<Route, ReachError> {
-    let sources = access(net, from, mode)?;
-    let targets = egress(net, to, mode)?;
-    let limit = 360.0;
-    let s = net.search(
-        mode,
-        &sources,
-        depart,
-        (limit * DS_PER_MIN) as u32,
-        &targets,
-        true,
-    );
-    let mut best: Option<(usize, u32)> = None;
-    for &(n, extra) in &targets {
-        if s.dist[n] != UNREACHED {
-            let t = s.dist[n].saturating_add(extra);
-            if best.is_none_or(|b| t < b.1) {
-                best = Some((n, t));
-            }
-        }
-    }
-    let Some((end, total)) = best else {
-        return Err(ReachError::NoRoute(limit));
-    };
-    // Walk the predecessors back.
-    let mut path = vec![end];
-    let mut u = end;
-    while s.pred[u] != UNREACHED {
-        u = s.pred[u] as usize;
-        path.push(u);
-        if path.len() > net.node_count() {
+        if s.dist[u] > limit {
             break;
         }
-    }
-    path.reverse();
-    let start_extra = sources.iter().find(|x| x.0 == path[0]).map_or(0, |x| x.1);
-    let end_extra = total - s.dist[end];
-    let mut legs: Vec<Leg> = Vec::new();
-    let place = |n: usize| -> String {
-        if n >= net.grid.len() && n < net.road_base() {
-            net.specials[n - net.grid.len()].name.clone()
-        } else {
-            String::new()
-        }
-    };
-    let move_kind = match mode {
-        Mode::Cycle => "cycle",
-        Mode::Drive => "drive",
-        _ => "walk",
-    };
-    let mut push = |kind: &str, name: String, from: String, to: String, ds: u32| {
-        let minutes = ds as f64 / DS_PER_MIN;
-        if let Some(last) = legs.last_mut()
-            && last.kind == kind
-            && last.name == name
-            && (kind == move_kind || kind == "rail")
-        {
-            last.minutes += minutes;
-            if !to.is_empty() {
-                last.to = to;
-            }
-            return;
-        }
-        legs.push(Leg {
-            kind: kind.to_string(),
-            name,
-            from,
-            to,
-            minutes,
-        });
-    };
-    push(
-        move_kind,
-        String::new(),
-        "start".into(),
-        place(path[0]),
-        start_extra,
-    );
-    let mut crossing = None;
-    for w in path.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let dt = s.dist[b] - s.dist[a];
-        let e = s.pred_edge[b];
-        if e == GRID_STEP || e == SOURCE {
-            push(move_kind, String::new(), place(a), place(b), dt);
-            continue;
-        }
-        let kind = net.edges[e as usize].kind;
-        match kind {
-            EdgeKind::Connector { .. } | EdgeKind::RoadConnector { .. } | EdgeKind::Road { .. } => {
-                push(move_kind, String::new(), place(a), place(b), dt)
-            }
-            EdgeKind::Board { line, .. } => {
-                let name = net
-                    .lines
-                    .get(line as usize)
-                    .map_or(String::new(), |l| l.name.clone());
-                push("board", name, place(a), place(b), dt)
-            }
-            EdgeKind::Alight { .. } => push("alight", String::new(), place(a), place(b), dt),
-            EdgeKind::Ride { line, .. } => {
-                let name = net
-                    .lines
-                    .get(line as usize)
-                    .map_or(String::new(), |l| l.name.clone());
-                if let Some((_, c)) = net.line_crossing.iter().find(|(l, _)| *l == line) {
-                    crossing = Some(c.clone());
-                }
-                push("rail", name, place(a), place(b), dt)
-            }
-            EdgeKind::Control { cp, .. } => {
-                let name = net
-                    .params
-                    .control_points
-                    .get(cp as usize)
-                    .map_or(String::new(), |c| c.name.clone());
-                crossing = Some(name.clone());
-                push("crossing", name, place(a), place(b), dt)
-            }
+        if u < net.grid.len() {
+            grid = true;
+        } else if net.is_road(u) {
+            streets = true;
+        } else if net.special(u).is_some_and(|sp| !sp.street) {
+            rail = true;
         }
     }
-    push(
-        move_kind,
-        String::new(),
-        place(end),
-        "destination".into(),
-        end_extra,
-    );
-    legs.retain(|l| l.minutes > 0.0 || l.kind != move_kind);
-    Ok(Route {
-        minutes: total as f64 / DS_PER_MIN,
-        legs,
-        crossing_used: crossing,
-    })
+    let mut out = Vec::new();
+    if streets {
+        out.push(format!("streets ({})", net.streets_source));
+    }
+    if grid {
+        out.push("walking grid".to_string());
+    }
+    if rail {
+        out.push("rail and bus".to_string());
+    }
+    out
 }
 
 /// Travel times (minutes; `None` when not reached within `limit` minutes) from `from` to
@@ -516,10 +338,10 @@ pub fn times_to(
     points: &[(f64, f64)],
     limit: f64,
 ) -> Result<Vec<Option<f64>>, ReachError> {
-    let sources = access(net, from, mode)?;
+    let acc = access(net, from, mode, false)?;
     let s = net.search(
         mode,
-        &sources,
+        &acc.nodes,
         depart,
         (limit * DS_PER_MIN) as u32,
         &[],
@@ -528,11 +350,13 @@ pub fn times_to(
     Ok(points
         .iter()
         .map(|&p| {
-            let cands = egress(net, p, mode).ok()?;
-            cands
+            let egr = access(net, p, mode, true).ok()?;
+            let direct = route::along_one_segment(net, mode, &acc, &egr);
+            egr.nodes
                 .iter()
                 .filter(|(n, _)| s.dist[*n] != UNREACHED)
                 .map(|(n, e)| s.dist[*n].saturating_add(*e))
+                .chain(direct)
                 .min()
                 .map(|t| t as f64 / DS_PER_MIN)
                 .filter(|&m| m <= limit)
@@ -570,6 +394,18 @@ pub fn named_destinations(params: &ReachParams) -> Vec<(String, f64, f64)> {
     out
 }
 
+/// How `mode` moves, in words.
+pub fn movement(net: &Network, mode: Mode) -> String {
+    match (mode, net.has_roads()) {
+        (Mode::Drive, _) => format!("driving over the streets of {}", net.streets_source),
+        (_, true) => format!(
+            "over the streets of {} within {} m of a street, elsewhere over a land grid with circuity",
+            net.streets_source, net.params.street_cover_m
+        ),
+        (_, false) => "over a land grid with circuity (no street data)".to_string(),
+    }
+}
+
 /// The assumptions every output is labelled with (JSON object).
 pub fn assumptions(net: &Network, mode: Mode, depart: f64) -> serde_json::Value {
     let p = &net.params;
@@ -579,7 +415,15 @@ pub fn assumptions(net: &Network, mode: Mode, depart: f64) -> serde_json::Value 
         "walk_speed_mps": p.walk_speed_mps,
         "cycle_speed_kmh": p.cycle_speed_kmh,
         "circuity": p.circuity,
-        "movement": if net.uses_roads(mode) { "over the loaded road layer" } else { "over a land grid with circuity (no road data)" },
+        "movement": movement(net, mode),
+        "streets": net.streets_source,
+        "street_noding": net.streets.stats,
+        "street_snap_m": p.street_snap_m,
+        "street_join_m": p.street_join_m,
+        "street_cover_m": p.street_cover_m,
+        "barriers": net.access_barriers.iter().map(|b| b.name.clone()).collect::<std::collections::BTreeSet<_>>(),
+        "gates": net.gates.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+        "bus_links": p.bus_links.iter().map(|l| serde_json::json!({"name": l.name, "minutes": l.minutes, "headway_min": l.headway_min, "hours": l.hours, "source": l.source, "verify": l.verify})).collect::<Vec<_>>(),
         "grid_cell_m": p.cell_m,
         "boarding": "station access time plus half the headway",
         "station_access_min": p.station_access_min,

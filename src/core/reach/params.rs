@@ -14,6 +14,8 @@ pub const MTR_TABLE_JSON: &[u8] = include_bytes!("../../../data/transit/mtr_line
 pub const INTERCITY_JSON: &[u8] = include_bytes!("../../../data/transit/intercity.json");
 /// Embedded control-point table (`data/transit/control_points.json`).
 pub const CONTROL_POINTS_JSON: &[u8] = include_bytes!("../../../data/transit/control_points.json");
+/// Embedded bus and shuttle links (`data/transit/bus_links.json`).
+pub const BUS_LINKS_JSON: &[u8] = include_bytes!("../../../data/transit/bus_links.json");
 
 /// All parameters of the reach model. `Default` gives the documented defaults.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -39,6 +41,20 @@ pub struct ReachParams {
     pub drive_speeds_kmh: Vec<(String, f64)>,
     /// Farthest one walks off a road to the grid cell it colours, metres (default 150).
     pub offroad_m: f64,
+    /// Use the shipped OSM streets of the Hong Kong side (`data/context/hk_loop_area_roads_osm.geojson`)
+    /// when no road layer is given (default true).
+    pub shipped_roads: bool,
+    /// Use the shipped access barriers and gates (`data/barriers/`, default true).
+    pub shipped_barriers: bool,
+    /// Street vertices and T-junctions closer than this are one node, metres (default 0.75).
+    pub street_snap_m: f64,
+    /// A dead end this close to another street is joined to it, metres (default 5).
+    pub street_join_m: f64,
+    /// Land within this distance of a walkable street is walked over the streets, not the
+    /// grid; points there snap to the nearest street, metres (default 150).
+    pub street_cover_m: f64,
+    /// Driving starts and ends on a drivable road within this distance, metres (default 500).
+    pub road_snap_m: f64,
     /// Rings smaller than this are dropped from isochrones, m² (default 2 cells).
     pub min_ring_m2: f64,
     /// Douglas–Peucker tolerance for isochrone edges, metres (default half a cell).
@@ -49,6 +65,65 @@ pub struct ReachParams {
     pub intercity: IntercityTable,
     /// The boundary control points.
     pub control_points: Vec<ControlPoint>,
+    /// Bus and shuttle links with published ride times (`data/transit/bus_links.json`).
+    pub bus_links: Vec<BusLink>,
+}
+
+/// A bus or shuttle link between two stops (both directions).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct BusLink {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// One end.
+    pub from: BusStop,
+    /// The other end.
+    pub to: BusStop,
+    /// In-vehicle minutes (including any on-route boundary clearance).
+    pub minutes: f64,
+    /// Minutes between departures; boarding waits half of it.
+    pub headway_min: f64,
+    /// Fixed minutes at the stop before departure.
+    pub boarding_min: f64,
+    /// Service hours `HH:MM-HH:MM` (boarding only then); none: the rail service hours.
+    pub hours: Option<String>,
+    /// Name of the control point crossed on board, when the link crosses the boundary.
+    pub crossing: Option<String>,
+    /// Where the figures come from.
+    pub source: String,
+    /// Figures that are assumptions to check before a decision rests on them.
+    pub verify: Vec<String>,
+}
+
+/// A bus stop.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct BusStop {
+    /// Display name.
+    pub name: String,
+    /// `[lon, lat]`.
+    pub lonlat: [f64; 2],
+    /// Where the position comes from.
+    pub position_source: String,
+}
+
+/// A branch service of a line: trains running over `sequence` every `headway_min`
+/// (boarded on its own platforms).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct Branch {
+    /// Display name (the service is shown as "LINE (NAME)").
+    pub name: String,
+    /// Station codes in running order.
+    pub sequence: Vec<String>,
+    /// Minutes between trains of this service.
+    pub headway_min: f64,
+    /// Published range, minutes.
+    pub headway_range_min: Option<[f64; 2]>,
+    /// Where the headway comes from.
+    pub source: String,
 }
 
 /// `data/transit/mtr_lines.json`.
@@ -82,8 +157,12 @@ pub struct RailLine {
     pub speed_kmh: f64,
     /// Minutes per stop (acceleration, braking, dwell).
     pub stop_min: f64,
-    /// Station codes in running order; each branch is its own sequence.
+    /// Station codes in running order, served at `headway_min`; a branch with its own
+    /// headway goes in `branches`.
     pub sequences: Vec<Vec<String>>,
+    /// Branch services with their own headways.
+    #[serde(default)]
+    pub branches: Vec<Branch>,
 }
 
 /// A published run time between two adjacent stations (both directions).
@@ -201,6 +280,11 @@ struct ControlFile {
     control_points: Vec<ControlPoint>,
 }
 
+#[derive(Deserialize)]
+struct BusFile {
+    links: Vec<BusLink>,
+}
+
 /// Parse a clock time `HH:MM` into minutes after midnight (hours up to 48).
 pub fn parse_clock(s: &str) -> Option<f64> {
     let (h, m) = s.trim().split_once(':')?;
@@ -221,6 +305,7 @@ impl ReachParams {
         let rail: RailTable = serde_json::from_slice(MTR_TABLE_JSON)?;
         let intercity: IntercityTable = serde_json::from_slice(INTERCITY_JSON)?;
         let cps: ControlFile = serde_json::from_slice(CONTROL_POINTS_JSON)?;
+        let bus: BusFile = serde_json::from_slice(BUS_LINKS_JSON)?;
         Ok(ReachParams {
             walk_speed_mps: 1.3,
             cycle_speed_kmh: 15.0,
@@ -249,11 +334,18 @@ impl ReachParams {
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
             offroad_m: 150.0,
+            shipped_roads: true,
+            shipped_barriers: true,
+            street_snap_m: 0.75,
+            street_join_m: 5.0,
+            street_cover_m: 150.0,
+            road_snap_m: 500.0,
             min_ring_m2: 5000.0,
             simplify_m: 25.0,
             rail,
             intercity,
             control_points: cps.control_points,
+            bus_links: bus.links,
         })
     }
 
@@ -315,6 +407,36 @@ impl ReachParams {
         }
         for l in &self.intercity.links {
             pos(&format!("intercity {}-{} minutes", l.from, l.to), l.minutes)?;
+        }
+        for l in &self.rail.lines {
+            for b in &l.branches {
+                pos(
+                    &format!("line {} branch {} headway_min", l.code, b.name),
+                    b.headway_min,
+                )?;
+            }
+        }
+        for l in &self.bus_links {
+            pos(&format!("bus link {} minutes", l.id), l.minutes)?;
+            pos(&format!("bus link {} headway_min", l.id), l.headway_min)?;
+            if l.hours.as_deref().is_some_and(|h| parse_hours(h).is_none()) {
+                return Err(ReachError::Params(format!(
+                    "bus link {}: hours {:?} is not HH:MM-HH:MM",
+                    l.id, l.hours
+                )));
+            }
+        }
+        for (name, v) in [
+            ("street_snap_m", self.street_snap_m),
+            ("street_join_m", self.street_join_m),
+            ("street_cover_m", self.street_cover_m),
+            ("road_snap_m", self.road_snap_m),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(ReachError::Params(format!(
+                    "{name} must be a number >= 0, got {v}"
+                )));
+            }
         }
         Ok(())
     }

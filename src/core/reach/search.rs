@@ -2,6 +2,7 @@
 //! 0.1 s buckets in a ring sized to the longest edge). Costs are integer deciseconds.
 
 use super::Mode;
+use super::grid::OPEN;
 use super::network::{DIRS, EdgeKind, Network};
 
 /// Sentinel: not reached.
@@ -53,25 +54,21 @@ impl Network {
     /// `None` when the mode may not use it.
     pub fn edge_cost(&self, mode: Mode, kind: EdgeKind) -> Option<u32> {
         let p = &self.params;
-        let roads = self.uses_roads(mode);
+        let foot = self.foot_speed(mode);
+        let ds = |m: f64, v: f64| (m / v * 10.0).round() as u32;
         match kind {
             EdgeKind::Connector { dist_m } => {
-                if roads {
-                    return None;
-                }
-                let s = self.foot_speed(mode);
-                Some((dist_m as f64 * p.circuity / s * 10.0).round() as u32)
+                (mode != Mode::Drive).then(|| ds(dist_m as f64 * p.circuity, foot))
             }
-            EdgeKind::RoadConnector { dist_m } => {
-                if !roads {
-                    return None;
-                }
-                let s = match mode {
-                    Mode::Drive => 20.0 / 3.6,
-                    _ => self.foot_speed(mode),
-                };
-                Some((dist_m as f64 * p.circuity / s * 10.0).round() as u32)
-            }
+            EdgeKind::RoadConnector {
+                dist_m,
+                walk,
+                drive,
+            } => match mode {
+                Mode::Drive if drive => Some(ds(dist_m as f64 * p.circuity, 20.0 / 3.6)),
+                Mode::Walk | Mode::Cycle | Mode::Transit if walk => Some(ds(dist_m as f64, foot)),
+                _ => None,
+            },
             EdgeKind::Board { min, .. } | EdgeKind::Ride { min, .. } | EdgeKind::Alight { min } => {
                 (mode == Mode::Transit).then(|| min_ds(min))
             }
@@ -87,21 +84,14 @@ impl Network {
                 dist_m,
                 class,
                 walkable,
-            } => {
-                if !roads {
-                    return None;
+            } => match mode {
+                Mode::Drive => {
+                    let v = p.drive_speeds_kmh.get(class as usize)?.1;
+                    (v > 0.0).then(|| ds(dist_m as f64, v / 3.6))
                 }
-                match mode {
-                    Mode::Drive => {
-                        let v = p.drive_speeds_kmh.get(class as usize)?.1;
-                        (v > 0.0).then(|| (dist_m as f64 / (v / 3.6) * 10.0).round() as u32)
-                    }
-                    Mode::Walk | Mode::Cycle if walkable => {
-                        Some((dist_m as f64 / self.foot_speed(mode) * 10.0).round() as u32)
-                    }
-                    _ => None,
-                }
-            }
+                _ if walkable => Some(ds(dist_m as f64, foot)),
+                _ => None,
+            },
         }
     }
 
@@ -126,7 +116,7 @@ impl Network {
         };
         let mut settled = Vec::new();
         let g = &self.grid;
-        let use_grid = !self.uses_roads(mode);
+        let use_grid = self.walks_grid(mode);
         let s = self.foot_speed(mode);
         let orth = ((g.cell * self.params.circuity / s * 10.0).round() as u32).max(1);
         let diag = ((g.cell * std::f64::consts::SQRT_2 * self.params.circuity / s * 10.0).round()
@@ -190,7 +180,7 @@ impl Network {
                         pending += 1;
                     }
                 };
-                if use_grid && u < gl && g.land[u] != 0 {
+                if use_grid && u < gl && g.land[u] == OPEN {
                     let (i, j) = ((u % g.nx) as i64, (u / g.nx) as i64);
                     let blocked = g.blocked[u];
                     for (d, &(dx, dy)) in DIRS.iter().enumerate() {
@@ -202,7 +192,7 @@ impl Network {
                             continue;
                         }
                         let v = nj as usize * g.nx + ni as usize;
-                        if g.land[v] == 0 {
+                        if g.land[v] != OPEN {
                             continue;
                         }
                         let c = if d % 2 == 0 { orth } else { diag };
@@ -221,7 +211,14 @@ impl Network {
                             .cp_hours
                             .get(cp as usize)
                             .is_none_or(|&h| open_at(h, clock)),
-                        EdgeKind::Board { .. } => open_at(self.service, clock),
+                        EdgeKind::Board { line, .. } => open_at(
+                            self.line_hours
+                                .get(line as usize)
+                                .copied()
+                                .flatten()
+                                .unwrap_or(self.service),
+                            clock,
+                        ),
                         _ => true,
                     };
                     if ok {

@@ -75,6 +75,7 @@ pub const LAYER_NAMES: &[&str] = &[
     "lok_ma_chau_loop",
     "hk_roads",
     "shenzhen_river",
+    "barriers",
     "buildings",
     "hk_osm_buildings",
     "research_units",
@@ -117,6 +118,8 @@ pub mod files {
     /// The Shenzhen River boundary line (OSM).
     pub const RIVER: &str =
         include_str!("../../../data/context/shenzhen_river_boundary_osm.geojson");
+    /// Access barriers (the old river meander) and their gates, used by travel reach (OSM-derived).
+    pub const BARRIERS: &str = include_str!("../../../data/barriers/hk_loop_area_barriers.geojson");
     /// Roads and paths around the Loop and Lok Ma Chau (OSM).
     pub const HK_ROADS: &str = include_str!("../../../data/context/hk_loop_area_roads_osm.geojson");
     /// Every OSM building footprint around the Loop (drawn as real footprints).
@@ -131,7 +134,7 @@ pub mod files {
 
 /// For each layer of [`LAYER_NAMES`]: its embedded text, file name (for messages),
 /// attribution, and whether it is illustrative (generated or schematic).
-fn layer_sources() -> [(&'static str, &'static str, &'static str, &'static str, bool); 14] {
+fn layer_sources() -> [(&'static str, &'static str, &'static str, &'static str, bool); 15] {
     use files::*;
     [
         (
@@ -202,6 +205,14 @@ fn layer_sources() -> [(&'static str, &'static str, &'static str, &'static str, 
             "shenzhen_river",
             RIVER,
             "data/context/shenzhen_river_boundary_osm.geojson",
+            OSM_ATTRIBUTION,
+            false,
+        ),
+        // Derived from OSM outlines and roads; the gates are placed by hand (see the file).
+        (
+            "barriers",
+            BARRIERS,
+            "data/barriers/hk_loop_area_barriers.geojson",
             OSM_ATTRIBUTION,
             false,
         ),
