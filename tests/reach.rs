@@ -340,6 +340,9 @@ fn cli_reach_and_travel_time() {
     for f in &polys {
         assert_eq!(f.prop("modelled").and_then(|v| v.as_bool()), Some(true));
         assert!(f.prop("assumptions").is_some_and(|a| a.is_object()));
+        // labelled as what it is (one categorical style draws the app's and the CLI's bands)
+        let m = f.prop_f64("minutes").expect("minutes");
+        assert_eq!(f.prop_str("band"), Some(format!("≤ {m} min").as_str()));
     }
     // Named destinations carry their times.
     assert!(

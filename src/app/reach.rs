@@ -245,10 +245,7 @@ impl ReachState {
     }
 }
 
-/// The legend and `band` property of a budget: "≤ 10 min".
-pub fn band_label(minutes: f64) -> String {
-    format!("≤ {minutes} min")
-}
+pub use crate::core::reach::band_label;
 
 /// The short credit shown on the map for the bands (the full assumptions are in the Reach
 /// panel and in the exported file's `assumptions` member).

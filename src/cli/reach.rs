@@ -206,7 +206,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
         );
         for iso in &isos {
             let props = json!({
-                "minutes": iso.minutes, "mode": mode.name(), "area_m2": iso.area_m2, "networks": iso.networks,
+                "minutes": iso.minutes, "band": crate::core::reach::band_label(iso.minutes),
+                "mode": mode.name(), "area_m2": iso.area_m2, "networks": iso.networks,
                 "modelled": true, "assumptions": assumptions,
             });
             let g = geo::Geometry::MultiPolygon(iso.geometry.clone());

@@ -364,6 +364,13 @@ pub fn times_to(
         .collect())
 }
 
+/// The `band` property and legend label of a budget's isochrone: "≤ 10 min" (what the
+/// polygon is: reached within that many minutes). The app's bands and `hetao reach --out`
+/// carry it, so one categorical style labels both.
+pub fn band_label(minutes: f64) -> String {
+    format!("≤ {minutes} min")
+}
+
 /// Named destinations shown with travel times: (name, lon, lat).
 pub fn named_destinations(params: &ReachParams) -> Vec<(String, f64, f64)> {
     let mut out = vec![
