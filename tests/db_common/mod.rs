@@ -187,13 +187,29 @@ impl Server {
                         self.user
                     ))
                     .expect("create database");
-                let url = self.admin.replace("/postgres", &format!("/{name}"));
-                let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("admin");
+                let mut c = postgres::Client::connect(&self.admin_url(&name), postgres::NoTls)
+                    .expect("admin");
                 c.batch_execute("CREATE EXTENSION IF NOT EXISTS postgis")
                     .expect("postgis");
             }
         }
         name
+    }
+
+    /// The administrator URL for database `db`.
+    fn admin_url(&self, db: &str) -> String {
+        let base = self.admin.strip_suffix("/postgres").unwrap_or(&self.admin);
+        format!("{base}/{db}")
+    }
+
+    /// A superuser (administrator) client on database `db`.
+    pub fn admin_client(&self, db: &str) -> postgres::Client {
+        postgres::Client::connect(&self.admin_url(db), postgres::NoTls).expect("admin client")
+    }
+
+    /// The URL of database `db` for another role.
+    pub fn url_as(&self, user: &str, db: &str) -> String {
+        format!("postgres://{user}@{}:{}/{db}", self.host, self.port)
     }
 
     /// A direct client on database `db` as the tool's role (for checks behind the tool's back).

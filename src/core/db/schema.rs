@@ -200,7 +200,13 @@ fn apply(db: &mut Db) -> Result<SchemaOutcome, DbError> {
     step(
         &mut tx,
         "creating the hetao schema",
-        "CREATE SCHEMA IF NOT EXISTS hetao;
+        // CREATE SCHEMA IF NOT EXISTS would still need CREATE on the database, which an
+        // owner of a schema made for it by an administrator (README) does not have
+        "DO $$ BEGIN
+             IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'hetao') THEN
+                 CREATE SCHEMA hetao;
+             END IF;
+         END $$;
          CREATE TABLE IF NOT EXISTS hetao.schema_version (
              version integer NOT NULL,
              applied_at timestamptz NOT NULL DEFAULT now(),
