@@ -2,6 +2,7 @@
 //! ([`super::state::HetaoApp`]) and never the other way round; [`super::shell`] lays them out.
 
 pub mod dashboard;
+pub mod database;
 pub mod edit;
 pub mod inspector;
 pub mod layers;

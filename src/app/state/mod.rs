@@ -5,6 +5,7 @@
 //! ([`super::panels`]) and the frame ([`super::shell`]) import it.
 
 pub mod actions;
+pub mod db;
 pub mod flow;
 pub mod inventory;
 pub mod io;
@@ -192,6 +193,14 @@ pub struct HetaoApp {
     pub inventory: Option<String>,
     /// The mapping dialog, while open ([`inventory`]).
     pub inventory_draft: Option<inventory::InventoryDraft>,
+    /// The shared scenario in a database, when connected (File › Database).
+    pub db: Option<db::DbLink>,
+    /// The connect dialog, while open.
+    pub db_dialog: Option<db::DbDialog>,
+    /// The Database window is shown.
+    pub db_window: bool,
+    /// A connection to start once the zone is loaded (`HETAO_DB`).
+    pub db_pending: Option<db::DbDialog>,
 }
 
 /// The local origin of all map geometry: the zone's centre.
@@ -290,6 +299,10 @@ impl HetaoApp {
             fit_to_screen: false,
             inventory: None,
             inventory_draft: None,
+            db: None,
+            db_dialog: None,
+            db_window: false,
+            db_pending: db::from_env(),
         }
     }
 
