@@ -212,12 +212,12 @@ fn pull(db: &mut Db, dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
             l.name
         )?;
     }
-    if let Some(inv) = layers::inventory(db)? {
-        if let Some(m) = &inv.mapping {
-            let path = dir.join("mapping.toml");
-            crate::core::io::write_text(&path, m)?;
-            writeln!(out, "wrote {} (the inventory mapping)", path.display())?;
-        }
+    if let Some(inv) = layers::inventory(db)?
+        && let Some(m) = &inv.mapping
+    {
+        let path = dir.join("mapping.toml");
+        crate::core::io::write_text(&path, m)?;
+        writeln!(out, "wrote {} (the inventory mapping)", path.display())?;
     }
     let names = scenario::list(db)?;
     if !names.is_empty() {

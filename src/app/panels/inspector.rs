@@ -121,7 +121,7 @@ pub fn inspect_one(app: &mut HetaoApp, ui: &mut egui::Ui, r: &FeatureRef) {
             feature_id(f).and_then(|fid| app.db.as_ref().and_then(|l| l.edited_by(&fid).cloned()))
         {
             ui.label(
-                egui::RichText::new(format!("✎ edited by {who} (shared revision {rev})"))
+                egui::RichText::new(format!("Edited by {who} (shared revision {rev})"))
                     .color(egui::Color32::from_rgb(30, 90, 170)),
             );
         }

@@ -67,10 +67,10 @@ pub fn redact(raw: &str) -> String {
         let rest_start = scheme_end + 3;
         let rest = &s[rest_start..];
         let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        if let Some(at) = rest[..auth_end].rfind('@') {
-            if let Some(colon) = rest[..at].find(':') {
-                s.replace_range(rest_start + colon + 1..rest_start + at, "***");
-            }
+        if let Some(at) = rest[..auth_end].rfind('@')
+            && let Some(colon) = rest[..at].find(':')
+        {
+            s.replace_range(rest_start + colon + 1..rest_start + at, "***");
         }
     }
     // `password=...` in a query string or a key=value string

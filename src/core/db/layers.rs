@@ -417,8 +417,9 @@ pub fn pull_dataset(db: &mut Db) -> Result<Dataset, DbError> {
     Ok(ds)
 }
 
-/// The features of `layer` whose geometry's box meets `bbox` (W, S, E, N), through the GiST
-/// index, in layer order; at most `limit`.
+/// The features of `layer` whose geometry meets `bbox` (W, S, E, N), found through the GiST
+/// index (`ST_Intersects` on the envelope: the index's single-precision boxes alone would let
+/// in neighbours a few metres outside), in layer order; at most `limit`.
 pub fn features_in_bbox(
     db: &mut Db,
     layer: &str,
@@ -428,7 +429,8 @@ pub fn features_in_bbox(
     let url = db.url().to_string();
     let table = layer_table_name(layer)?;
     let sql = format!(
-        "SELECT {FEATURE_COLUMNS} FROM {} WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+        "SELECT {FEATURE_COLUMNS} FROM {}
+         WHERE ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))
          ORDER BY ord LIMIT $5",
         qualified(&table)
     );
