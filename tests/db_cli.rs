@@ -261,3 +261,34 @@ fn a_schema_of_another_version_is_refused_with_what_to_run() {
     assert_eq!(code, 2);
     assert!(err.contains("holds no layers: run `hetao db push"), "{err}");
 }
+
+#[test]
+fn a_snapshot_from_the_database_is_the_same_image_as_from_files() {
+    let Some(s) = server() else { return };
+    let url = s.zone_db("snap");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (a, b) = (dir.path().join("db.png"), dir.path().join("files.png"));
+    let local = std::process::Command::new(db_common::bin())
+        .args(["snapshot", "--year", "2030", "--out"])
+        .arg(&b)
+        .current_dir(db_common::root())
+        .output()
+        .expect("run");
+    if !local.status.success() {
+        // no GPU adapter (not even lavapipe): tests/render.rs fails on that under
+        // HETAO_REQUIRE_GPU; here there is nothing to compare
+        assert!(
+            std::env::var_os("HETAO_REQUIRE_GPU").is_none(),
+            "{}",
+            String::from_utf8_lossy(&local.stderr)
+        );
+        return;
+    }
+    let a_s = a.to_string_lossy();
+    s.ok(&["snapshot", "--db", &url, "--year", "2030", "--out", &a_s]);
+    let (fa, fb) = (std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"));
+    assert!(
+        fa == fb,
+        "the snapshot from the database differs from the one from files"
+    );
+}

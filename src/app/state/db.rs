@@ -19,8 +19,8 @@ use crate::core::zone::{Edit, Scenario};
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// The connect dialog's fields.
-#[derive(Debug, Clone, Default)]
+/// The connect dialog's fields (`Debug` leaves the password out).
+#[derive(Clone, Default)]
 pub struct DbDialog {
     /// The URL, without a password (`postgres://user@host:port/db`).
     pub url: String,
@@ -30,6 +30,20 @@ pub struct DbDialog {
     pub scenario: String,
     /// Why the last attempt failed.
     pub error: Option<String>,
+}
+
+impl std::fmt::Debug for DbDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbDialog")
+            .field("url", &crate::core::db::conn::redact(&self.url))
+            .field(
+                "password",
+                &if self.password.is_empty() { "" } else { "***" },
+            )
+            .field("scenario", &self.scenario)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 /// The connection's state as shown.
