@@ -11,6 +11,8 @@
 # Passwords are scram-sha-256 and random; they are written only to DIR/pgpass (mode 600), in
 # ~/.pgpass format, for the role `hetao` (database `hetao`, CREATEDB) and the superuser
 # `postgres`. Databases `hetao` and `hetao_template` (a template the tests copy) have PostGIS.
+# With the openssl tool, the server also offers TLS with a self-signed certificate
+# (DIR/server.crt, for localhost and 127.0.0.1).
 # initdb refuses to run as root, so as root the server runs as the `postgres` user.
 set -euo pipefail
 
@@ -58,8 +60,18 @@ start)
     --pwfile="$DIR/superuser.pw" -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
     || { cat "$DIR/initdb.log" >&2; exit 1; }
   rm -f "$DIR/superuser.pw"
+  # TLS with a throwaway self-signed certificate (DIR/server.crt, for sslmode=verify-*), when
+  # the openssl tool is there; plain connections stay allowed
+  SSLOPTS=""
+  if command -v openssl >/dev/null 2>&1 && openssl req -new -x509 -days 2 -nodes -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$DIR/server.key" \
+      -out "$DIR/server.crt" >/dev/null 2>&1; then
+    chmod 600 "$DIR/server.key"; chmod 644 "$DIR/server.crt"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres "$DIR/server.key" "$DIR/server.crt"; fi
+    SSLOPTS="-c ssl=on -c ssl_cert_file=$DIR/server.crt -c ssl_key_file=$DIR/server.key"
+  fi
   as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 $SSLOPTS" \
     start >/dev/null || { cat "$DIR/server.log" >&2; exit 1; }
   printf '127.0.0.1:%s:*:postgres:%s\n127.0.0.1:%s:*:hetao:%s\n' "$PORT" "$SUPW" "$PORT" "$PW" > "$DIR/pgpass"
   chmod 600 "$DIR/pgpass"

@@ -292,3 +292,53 @@ fn a_snapshot_from_the_database_is_the_same_image_as_from_files() {
         "the snapshot from the database differs from the one from files"
     );
 }
+
+#[test]
+fn sslmode_in_the_url_is_honoured() {
+    let Some(s) = server() else { return };
+    let Some(cert) = s.cert.clone() else {
+        eprintln!("skipping: this server offers no TLS certificate");
+        return;
+    };
+    let name = s.fresh_db("tls");
+    let ssl_of = |mode: &str| -> bool {
+        let url = format!("{}?sslmode={mode}", s.url_with_password(&name));
+        let mut db = hetao_atlas::core::db::Db::open(&url).expect(mode);
+        db.client()
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .expect("pg_stat_ssl")
+            .get(0)
+    };
+    assert!(ssl_of("require"), "require: TLS");
+    assert!(ssl_of("prefer"), "prefer: TLS when offered");
+    assert!(!ssl_of("disable"), "disable: no TLS");
+    let home = tempfile::tempdir().expect("home without ~/.postgresql/root.crt");
+    let run = |query: &str| {
+        let url = format!("{}?{query}", s.url(&name));
+        let o = s
+            .hetao(&["db", "init", "--db", &url])
+            .env("HOME", home.path())
+            .output()
+            .expect("run");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // the self-signed certificate is not trusted: verify-ca and verify-full refuse it
+    for mode in ["verify-ca", "verify-full"] {
+        let (code, err) = run(&format!("sslmode={mode}"));
+        assert_eq!(code, Some(2), "{mode}: {err}");
+        assert!(err.contains("TLS with"), "{mode}: {err}");
+        assert!(err.contains("certificate verify failed"), "{mode}: {err}");
+    }
+    // trusted through sslrootcert, both connect (127.0.0.1 is in its subjectAltName)
+    let root = cert.to_string_lossy();
+    for mode in ["verify-ca", "verify-full"] {
+        let (code, err) = run(&format!("sslmode={mode}&sslrootcert={root}"));
+        assert_eq!(code, Some(0), "{mode}: {err}");
+    }
+}

@@ -28,6 +28,8 @@ pub struct Server {
     pub pgpass: PathBuf,
     /// A template database with PostGIS (our cluster), or none (create the extension).
     template: Option<String>,
+    /// The server's self-signed TLS certificate (our cluster, when openssl made one).
+    pub cert: Option<PathBuf>,
 }
 
 static SERVER: OnceLock<Option<Server>> = OnceLock::new();
@@ -105,6 +107,7 @@ fn start() -> Option<Server> {
             admin,
             pgpass,
             template: None,
+            cert: None,
         });
     }
     let dir = std::env::temp_dir().join(format!("hetao-test-pg-{}", std::process::id()));
@@ -146,6 +149,7 @@ fn start() -> Option<Server> {
         admin: format!("postgres://postgres:{su}@127.0.0.1:{port}/postgres"),
         pgpass,
         template: Some("hetao_template".into()),
+        cert: Some(dir.join("server.crt")).filter(|c| c.exists()),
     })
 }
 

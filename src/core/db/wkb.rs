@@ -4,7 +4,7 @@
 //! the `geometry` type's binary input takes as is, so binary COPY needs no conversion on the
 //! server; [`decode`] reads ISO WKB (what `ST_AsBinary` returns) and EWKB, either byte order,
 //! dropping Z and M ordinates (the model is 2-D; a feature's third coordinates travel
-//! separately). About 200 lines, so no crate: `geozero` is much larger than this needs and
+//! separately). It is small, so no crate: `geozero` is much larger than this needs and
 //! `wkb` writes no SRID.
 
 use geo::{
