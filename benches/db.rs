@@ -75,22 +75,35 @@ fn bench(c: &mut Criterion) {
     );
 
     // the peer: GDAL's PostgreSQL driver loading the same buildings from GeoJSON
+    // (HETAO_BENCH_DB_PEER=0 leaves it out)
+    let peer_wanted = std::env::var("HETAO_BENCH_DB_PEER").map_or(true, |v| v != "0");
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("buildings.geojson");
-    hetao_atlas::core::io::write_layer(&file, &layer).expect("write");
+    if peer_wanted {
+        hetao_atlas::core::io::write_layer(&file, &layer).expect("write");
+    }
     let t = Instant::now();
     let pg = format!(
         "PG:host={} port={} dbname={name} user={}",
         s.host, s.port, s.user
     );
-    let status = std::process::Command::new("ogr2ogr")
-        .args(["-f", "PostgreSQL", &pg])
-        .arg(&file)
-        .args(["-nln", "public.peer_buildings", "-lco", "GEOMETRY_NAME=geom"])
-        .args(["-lco", "SPATIAL_INDEX=GIST", "-a_srs", "EPSG:4326"])
-        .args(["--config", "PG_USE_COPY", "YES"])
-        .env("PGPASSFILE", &s.pgpass)
-        .status();
+    let status = if !peer_wanted {
+        Err(std::io::Error::other("HETAO_BENCH_DB_PEER=0"))
+    } else {
+        std::process::Command::new("ogr2ogr")
+            .args(["-f", "PostgreSQL", &pg])
+            .arg(&file)
+            .args([
+                "-nln",
+                "public.peer_buildings",
+                "-lco",
+                "GEOMETRY_NAME=geom",
+            ])
+            .args(["-lco", "SPATIAL_INDEX=GIST", "-a_srs", "EPSG:4326"])
+            .args(["--config", "PG_USE_COPY", "YES"])
+            .env("PGPASSFILE", &s.pgpass)
+            .status()
+    };
     match status {
         Ok(st) if st.success() => {
             let peer = t.elapsed();
@@ -105,13 +118,17 @@ fn bench(c: &mut Criterion) {
 
     let bbox = viewport(n);
     let got = layers::features_in_bbox(&mut db, LAYER, bbox, None).expect("viewport");
-    assert_eq!(got.len(), 10_000.min(n), "the viewport holds 100 x 100 cells");
+    assert_eq!(
+        got.len(),
+        10_000.min(n),
+        "the viewport holds 100 x 100 cells"
+    );
     let mut g = c.benchmark_group("db");
     g.sample_size(20);
     g.bench_function("viewport_query_10000_buildings", |b| {
         b.iter(|| {
-            let fs = layers::features_in_bbox(&mut db, LAYER, black_box(bbox), None)
-                .expect("viewport");
+            let fs =
+                layers::features_in_bbox(&mut db, LAYER, black_box(bbox), None).expect("viewport");
             black_box(fs.len())
         })
     });

@@ -99,11 +99,8 @@ fn tty_prompt(label: &str) -> Option<String> {
     if unsafe { libc::isatty(0) } != 1 {
         return None;
     }
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .ok()?;
+    // read-only: the prompt goes to stderr (no file is opened for writing here)
+    let tty = std::fs::File::open("/dev/tty").ok()?;
     let fd = tty.as_raw_fd();
     // SAFETY: termios is plain data; tcgetattr fills it for a valid terminal descriptor.
     let mut term: libc::termios = unsafe { std::mem::zeroed() };
@@ -115,9 +112,8 @@ fn tty_prompt(label: &str) -> Option<String> {
     term.c_lflag |= libc::ECHONL;
     // SAFETY: `term` came from tcgetattr on this descriptor.
     unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) };
-    let mut w = &tty;
-    let _ = write!(w, "{label}: ");
-    let _ = w.flush();
+    eprint!("{label}: ");
+    let _ = std::io::stderr().flush();
     let mut line = String::new();
     let read = std::io::BufReader::new(&tty).read_line(&mut line);
     // SAFETY: restores the settings read above.
