@@ -4,7 +4,7 @@
 CARGO ?= cargo
 export XDG_RUNTIME_DIR ?= /tmp/hetao-xdg-$(shell id -u)
 
-.PHONY: run test setup bench lint
+.PHONY: run test setup bench lint db db-stop
 
 setup:
 	@bash scripts/setup-system.sh
@@ -23,6 +23,14 @@ bench: setup
 lint: setup
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+# A throwaway PostgreSQL + PostGIS cluster on loopback for `hetao db` (scripts/pg-cluster.sh):
+# prints its URL and the PGPASSFILE line; `make db-stop` removes it. (`make test` starts its own.)
+DB_DIR ?= /tmp/hetao-pg-dev
+db: setup
+	@bash scripts/pg-cluster.sh start $(DB_DIR)
+db-stop:
+	@bash scripts/pg-cluster.sh stop $(DB_DIR)
 
 # Fuzzing with leak detection (nightly + cargo-fuzz: `rustup toolchain install nightly`,
 # `cargo install cargo-fuzz`). Each target runs FUZZ_SECONDS over a corpus seeded from the

@@ -21,6 +21,7 @@
 //! state; the state imports none of them.
 
 pub mod cache;
+pub mod dbsync;
 pub mod describe;
 pub mod dialogs;
 pub mod doc;

@@ -22,6 +22,10 @@ impl HetaoApp {
         }
         self.fit_window_to_screen(&ctx);
         self.poll_jobs();
+        {
+            let c = ctx.clone();
+            self.db_tick(move || c.request_repaint());
+        }
         self.poll_dialogs(&ctx);
         self.guard_close(&ctx);
         self.watch_disk(std::time::Instant::now());
@@ -76,6 +80,7 @@ impl HetaoApp {
                 }
             });
         panels::windows::show(self, &ctx);
+        panels::database::show(self, &ctx);
         self.remember_layout(&ctx);
         let uploaded = self
             .gpu

@@ -37,7 +37,8 @@ pub struct Args {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
-    /// The building inventory in the zone (`--buildings FILE [--mapping M.toml]`).
+    /// The building inventory in the zone (`--buildings FILE [--mapping M.toml]`), or the
+    /// database's data (`--db URL [--scenario-name NAME]`).
     #[command(flatten)]
     pub inventory: crate::cli::InventoryArgs,
 }
@@ -72,10 +73,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
             format.extension()
         );
     }
-    let ds = if args.inventory.buildings.is_some() {
+    let ds = if args.inventory.is_set() {
         if !args.files.is_empty() {
             bail!(
-                "--buildings exports the zone with your inventory; it does not go with FILE arguments"
+                "--buildings and --db export the zone with your inventory; they do not go with FILE arguments"
             );
         }
         args.inventory.dataset()?

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::io::Write;
 
 pub mod check;
+pub mod db;
 pub mod distance;
 pub mod export;
 pub mod info;
@@ -99,8 +100,9 @@ impl OpenArgs {
 }
 
 /// Which building inventory a command runs the floor-space model on (`stats`, `snapshot`,
-/// `export`, `scenario check|apply`): the embedded buildings, or the user's file through a
-/// mapping ([`crate::core::zone::inventory`]).
+/// `export`, `query`, `scenario check|apply`): the embedded buildings, the user's file through
+/// a mapping ([`crate::core::zone::inventory`]), or the layers and inventory pushed to a
+/// PostGIS database (`--db URL [--scenario-name NAME]`, [`crate::core::db`]).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct InventoryArgs {
     /// The building inventory to use instead of the embedded buildings (any layer file the
@@ -111,11 +113,34 @@ pub struct InventoryArgs {
     /// the file must already use the model's field names and values).
     #[arg(long, value_name = "M.toml", requires = "buildings")]
     pub mapping: Option<std::path::PathBuf>,
+    /// A PostGIS database (postgres://user@host:port/dbname[?sslmode=require]; the password
+    /// from ~/.pgpass, PGPASSFILE or a prompt): run on the layers and inventory `hetao db
+    /// push` put there instead of the embedded zone.
+    #[arg(long = "db", value_name = "URL", conflicts_with_all = ["buildings", "mapping"])]
+    pub db: Option<String>,
+    /// With --db: apply the shared scenario NAME (every revision) first.
+    #[arg(long = "scenario-name", value_name = "NAME", requires = "db")]
+    pub scenario_name: Option<String>,
+    /// The database's inventory note, once `dataset()` has read it.
+    #[arg(skip)]
+    db_note: std::sync::OnceLock<String>,
 }
 
 impl InventoryArgs {
-    /// The dataset to run on: the embedded zone with this inventory as its buildings.
+    /// True when a command's data come from these flags (an inventory file or a database)
+    /// rather than from its FILE arguments or the embedded zone.
+    pub fn is_set(&self) -> bool {
+        self.buildings.is_some() || self.db.is_some()
+    }
+
+    /// The dataset to run on: the embedded zone with this inventory as its buildings, or
+    /// the database's layers (with the shared scenario applied).
     pub fn dataset(&self) -> anyhow::Result<crate::core::model::Dataset> {
+        if let Some(url) = &self.db {
+            let (ds, note) = db::dataset(url, self.scenario_name.as_deref())?;
+            let _ = self.db_note.set(note);
+            return Ok(ds);
+        }
         Ok(crate::core::zone::inventory::dataset(
             self.buildings.as_deref(),
             self.mapping.as_deref(),
@@ -125,10 +150,20 @@ impl InventoryArgs {
     /// The line a table or image says about the buildings: illustrative (embedded) or the
     /// supplied file.
     pub fn buildings_note(&self) -> String {
-        match &self.buildings {
-            None => crate::core::zone::planning::ILLUSTRATIVE_NOTE.to_string(),
-            Some(p) => format!("Buildings: the supplied inventory {}.", p.display()),
+        if let Some(note) = self.db_note.get() {
+            return note.clone();
         }
+        inventory_note(self.buildings.as_deref())
+    }
+}
+
+/// The line a table or image says about the buildings: the embedded (illustrative) ones, or
+/// the supplied file (what `hetao db push` stores with the inventory, so that `--db` prints
+/// the same).
+pub fn inventory_note(buildings: Option<&std::path::Path>) -> String {
+    match buildings {
+        None => crate::core::zone::planning::ILLUSTRATIVE_NOTE.to_string(),
+        Some(p) => format!("Buildings: the supplied inventory {}.", p.display()),
     }
 }
 
@@ -183,6 +218,8 @@ pub enum Command {
     Reach(reach::Args),
     /// Travel time and route between two points.
     TravelTime(travel_time::Args),
+    /// Share layers, the inventory and scenarios through a PostGIS database.
+    Db(db::Args),
 }
 
 /// Run one parsed subcommand, writing its output to `out`; returns the exit status.
@@ -202,6 +239,7 @@ pub fn run_command(cmd: &Command, out: &mut dyn Write) -> anyhow::Result<i32> {
         Command::Export(a) => export::run(a, out),
         Command::Reach(a) => reach::run(a, out),
         Command::TravelTime(a) => travel_time::run(a, out),
+        Command::Db(a) => db::run(a, out),
     }
 }
 

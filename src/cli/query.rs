@@ -38,6 +38,10 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Query the zone with this inventory or database instead (`--buildings FILE
+    /// [--mapping M.toml]`, `--db URL [--scenario-name NAME]`).
+    #[command(flatten)]
+    pub inventory: crate::cli::InventoryArgs,
 }
 
 /// Parse W,S,E,N (the core's one rule, [`crate::core::lonlat::parse_bbox`]) as the index's
@@ -102,7 +106,14 @@ pub fn units_of<'a>(ds: &'a Dataset, building: &Feature) -> Vec<(usize, &'a Feat
 
 /// Run the command.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let ds = load_dataset(&args.files, &args.open.options(None))?;
+    let ds = if args.inventory.is_set() {
+        if !args.files.is_empty() {
+            bail!("--buildings and --db query the zone's data; they do not go with FILE arguments");
+        }
+        args.inventory.dataset()?
+    } else {
+        load_dataset(&args.files, &args.open.options(None))?
+    };
     let layer_filter = match &args.layer {
         Some(name) => Some(
             ds.layers

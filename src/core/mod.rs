@@ -12,9 +12,11 @@
 //! - [`reach`]: travel reach (isochrones, travel times) across both parks and the border.
 //! - [`search`]: find buildings, units and places by id or name (app search box, `hetao search`).
 //! - [`atomic`]: crash-safe file writes (temporary file, flush, rename).
+//! - [`db`]: the PostGIS client: shared layers, inventory and scenarios (docs/db.md).
 
 pub mod atomic;
 pub mod crs;
+pub mod db;
 pub mod index;
 pub mod io;
 pub mod json;

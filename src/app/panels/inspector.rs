@@ -117,6 +117,14 @@ pub fn inspect_one(app: &mut HetaoApp, ui: &mut egui::Ui, r: &FeatureRef) {
         }
         let layer_title = entry.map_or(r.layer.as_str(), |e| e.title.as_str());
         ui.add(egui::Label::new(egui::RichText::new(format!("{layer_title}{id}")).weak()).wrap());
+        if let Some((who, rev)) =
+            feature_id(f).and_then(|fid| app.db.as_ref().and_then(|l| l.edited_by(&fid).cloned()))
+        {
+            ui.label(
+                egui::RichText::new(format!("Edited by {who} (shared revision {rev})"))
+                    .color(egui::Color32::from_rgb(30, 90, 170)),
+            );
+        }
         ui.horizontal_wrapped(|ui| {
             if ui.button("Zoom to").clicked() {
                 action = Some(Action::ZoomTo);

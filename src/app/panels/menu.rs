@@ -32,6 +32,11 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 app.save_as_dialog(ui.ctx());
             }
             ui.separator();
+            if ui.button("Database…").clicked() {
+                ui.close();
+                crate::app::panels::database::open(app);
+            }
+            ui.separator();
             ui.menu_button("Export", |ui| export_menu(app, ui));
             ui.separator();
             if ui.button("Quit  (Ctrl+Q)").clicked() {
@@ -90,6 +95,7 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 ui.close();
             }
         });
+        crate::app::panels::database::badge(app, ui);
     });
 }
 

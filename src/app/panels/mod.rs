@@ -3,6 +3,7 @@
 
 pub mod crs_prompt;
 pub mod dashboard;
+pub mod database;
 pub mod edit;
 pub mod inspector;
 pub mod layers;

@@ -88,7 +88,15 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
             app.view.fly_to_bbox(ZONE_EXTENT, w, h, 20.0);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let shared = app.db.as_ref().map(|l| {
+                format!(
+                    "Shared scenario {:?}: {} edit(s)",
+                    l.scenario,
+                    app.doc.scenario().edits.len()
+                )
+            });
             let scenario = match (&app.doc.path, app.doc.dirty) {
+                _ if shared.is_some() => shared.clone().unwrap_or_default(),
                 (Some(p), d) => format!(
                     "Scenario: {}{}",
                     p.file_name().unwrap_or_default().to_string_lossy(),

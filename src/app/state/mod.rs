@@ -5,6 +5,7 @@
 //! ([`super::panels`]) and the frame ([`super::shell`]) import it.
 
 pub mod actions;
+pub mod db;
 pub mod flow;
 pub mod inventory;
 pub mod io;
@@ -197,6 +198,14 @@ pub struct HetaoApp {
     pub inventory_draft: Option<inventory::InventoryDraft>,
     /// The "which CRS is this file in?" question, while open ([`open_choice`]).
     pub crs_prompt: Option<open_choice::CrsPrompt>,
+    /// The shared scenario in a database, when connected (File › Database).
+    pub db: Option<db::DbLink>,
+    /// The connect dialog, while open.
+    pub db_dialog: Option<db::DbDialog>,
+    /// The Database window is shown.
+    pub db_window: bool,
+    /// A connection to start once the zone is loaded (`HETAO_DB`).
+    pub db_pending: Option<db::DbDialog>,
 }
 
 /// The local origin of all map geometry: the zone's centre.
@@ -296,6 +305,10 @@ impl HetaoApp {
             inventory: None,
             inventory_draft: None,
             crs_prompt: None,
+            db: None,
+            db_dialog: None,
+            db_window: false,
+            db_pending: db::from_env(),
         }
     }
 

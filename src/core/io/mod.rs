@@ -30,7 +30,7 @@ pub use open::{OpenOptions, is_geojson, open_layers};
 
 pub use write::{
     Collection, FeatureParts, WriteOptions, features_to_geojson, layer_to_geojson,
-    layer_to_geojson_with, write_geojson, write_layer, write_text,
+    layer_to_geojson_with, properties_json, write_geojson, write_layer, write_text,
 };
 
 use crate::core::model::{Layer, SourcePos};

@@ -233,6 +233,12 @@ fn object(s: &mut String, m: &Map<String, Value>) {
     s.push_str(&serde_json::to_string(m).unwrap_or_else(|_| "null".into()));
 }
 
+/// Append a feature's properties to `s` as a JSON object, in their order (the database's
+/// `props` column, `core::db::layers`, holds exactly this text).
+pub fn properties_json(s: &mut String, p: &Properties) {
+    model_object(s, p);
+}
+
 fn model_object(s: &mut String, p: &Properties) {
     s.push('{');
     for (i, (k, v)) in p.iter().enumerate() {
