@@ -13,9 +13,11 @@
 #   fontconfig, fonts-wqy-microhei: a system Chinese font the app falls back to for text outside
 #     its shipped CJK subset (a planner's own field names and values; src/app/fonts.rs), which
 #     tests/inventory_app.rs checks by refusing missing glyphs
+#   poppler-utils: pdfinfo, pdffonts and pdftotext read back the PDF pages in tests/page.rs
+#     (page size, embedded font, vector text); pdftoppm makes the docs' PNG of the PDF
 # As root it installs what is missing; otherwise it prints the exact apt-get line to run.
 set -euo pipefail
-pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity libgdal-dev gdal-bin fontconfig fonts-wqy-microhei)
+pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity libgdal-dev gdal-bin fontconfig fonts-wqy-microhei poppler-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

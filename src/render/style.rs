@@ -109,7 +109,8 @@ pub enum ColorBy {
 /// A label drawn at points and at polygon interiors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelStyle {
-    /// Properties to read the text from, first present wins (`name`, `name_zh`, ...).
+    /// Properties to read the text from, first present wins (`name`, `name_zh`, ...); a
+    /// `key/pointer` reads a string inside a structured property (`@relations/0/reltags/name`).
     pub properties: Vec<String>,
     /// Text size in logical pixels.
     pub size: f32,
@@ -124,10 +125,19 @@ pub struct LabelStyle {
 impl LabelStyle {
     /// The label text of a feature: the first non-empty property, cut at `trim_at`.
     pub fn text_for(&self, f: &crate::core::model::Feature) -> Option<String> {
-        let t = self
-            .properties
-            .iter()
-            .find_map(|p| f.prop_str(p).filter(|t| !t.trim().is_empty()))?;
+        let t = self.properties.iter().find_map(|p| {
+            // "key/json/pointer": a string inside a structured property (an OSM way's
+            // route relation: "@relations/0/reltags/name")
+            let v = match p.split_once('/') {
+                Some((key, ptr)) => f
+                    .prop(key)
+                    .and_then(crate::core::model::PropValue::as_json)
+                    .and_then(|j| j.pointer(&format!("/{ptr}")))
+                    .and_then(serde_json::Value::as_str),
+                None => f.prop_str(p),
+            };
+            v.filter(|t| !t.trim().is_empty())
+        })?;
         let mut end = t.len();
         for sep in &self.trim_at {
             if let Some(i) = t.find(sep.as_str())
