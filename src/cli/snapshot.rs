@@ -309,7 +309,7 @@ fn run_page(args: &Options, out: &mut dyn Write) -> anyhow::Result<i32> {
         world_file: args.world_file,
         gif_delay_cs: (args.frame_seconds * 100.0).round() as u16,
     };
-    for line in page::export(&dataset, &styles, &job)? {
+    for line in page::export(&dataset, &styles, &job, None)? {
         writeln!(out, "{line}")?;
     }
     Ok(0)

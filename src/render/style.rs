@@ -120,6 +120,8 @@ pub struct LabelStyle {
     pub halo: Rgba,
     /// The text is cut at the first of these separators (e.g. `" ("`), to keep labels short.
     pub trim_at: Vec<String>,
+    /// Only line features are labelled (a metro layer whose stops carry their line's name).
+    pub lines_only: bool,
 }
 
 impl LabelStyle {
@@ -249,6 +251,8 @@ struct LabelFile {
     halo: Option<String>,
     #[serde(default)]
     trim_at: Vec<String>,
+    #[serde(default)]
+    lines_only: bool,
 }
 
 impl Style {
@@ -327,6 +331,7 @@ impl Style {
                 color: colour("label.color", &l.color)?.unwrap_or(Rgba([34, 34, 34, 255])),
                 halo: colour("label.halo", &l.halo)?.unwrap_or(Rgba::WHITE),
                 trim_at: l.trim_at.clone(),
+                lines_only: l.lines_only,
             }),
         };
         Ok(Style {

@@ -123,12 +123,37 @@ fn lay_out(
     (scene, l)
 }
 
-fn gpu() -> anyhow::Result<std::sync::Arc<GpuContext>> {
-    Ok(GpuContext::shared_headless()?)
+/// The device to draw with: the caller's (the app's), else the shared headless one.
+enum Gpu<'a> {
+    Given(&'a GpuContext),
+    Shared(std::sync::Arc<GpuContext>),
 }
 
-/// Write the job's output; returns one line per file written.
-pub fn export(ds: &Dataset, styles: &StyleSet, job: &PageJob) -> anyhow::Result<Vec<String>> {
+impl std::ops::Deref for Gpu<'_> {
+    type Target = GpuContext;
+    fn deref(&self) -> &GpuContext {
+        match self {
+            Gpu::Given(c) => c,
+            Gpu::Shared(c) => c,
+        }
+    }
+}
+
+fn gpu(given: Option<&GpuContext>) -> anyhow::Result<Gpu<'_>> {
+    Ok(match given {
+        Some(c) => Gpu::Given(c),
+        None => Gpu::Shared(GpuContext::shared_headless()?),
+    })
+}
+
+/// Write the job's output, drawing PNG and GIF frames with `ctx` (else the shared headless
+/// device); returns one line per file written.
+pub fn export(
+    ds: &Dataset,
+    styles: &StyleSet,
+    job: &PageJob,
+    ctx: Option<&GpuContext>,
+) -> anyhow::Result<Vec<String>> {
     let is_numbered = job.out.to_string_lossy().contains("%04d") || job.out.is_dir();
     let format = if is_numbered && job.years.is_some() {
         Format::Png
@@ -156,7 +181,7 @@ pub fn export(ds: &Dataset, styles: &StyleSet, job: &PageJob) -> anyhow::Result<
                 write_atomic(&job.out, crate::render::svg::write_svg(&l.list).as_bytes())?;
             }
             Format::Png | Format::Gif => {
-                let ctx = gpu()?;
+                let ctx = gpu(ctx)?;
                 let img = render_png(&ctx, &scene, &l);
                 ctx.settle();
                 let img = img?;
@@ -201,7 +226,7 @@ pub fn export(ds: &Dataset, styles: &StyleSet, job: &PageJob) -> anyhow::Result<
         }
         Format::Svg => bail!("an SVG holds one page: use .gif, .pdf or numbered PNGs for --years"),
         Format::Png | Format::Gif => {
-            let ctx = gpu()?;
+            let ctx = gpu(ctx)?;
             let frames = render_frames(&ctx, ds, styles, job, years);
             ctx.settle();
             let frames = frames?;

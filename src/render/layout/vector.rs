@@ -86,13 +86,6 @@ pub fn build(
                 labels.push(c);
             }
         }
-        // the stations of a line layer carry their line's name (OSM route relations): the
-        // name goes on the line, not on each station
-        if !lines.is_empty() {
-            labels.retain(|c| {
-                !matches!(c.anchor, Anchor::Point(..)) || !lines.iter().any(|(n, _)| *n == c.text)
-            });
-        }
         // one label per line name, at the middle of its longest stretch in the frame
         if let Some(ls) = &sl.style.label {
             for (text, pts) in merge_lines(lines, frame) {
@@ -135,6 +128,7 @@ fn label_candidate(
             }
             return None;
         }
+        _ if ls.lines_only => return None,
         _ => {
             let (lon, lat, r) = label_anchor(g, style)?;
             if r > 0.0 {

@@ -166,6 +166,7 @@ impl<'a> Builder<'a> {
             part.features_drawn += 1;
             self.geometry(g, data);
             if let Some(label) = &style.label
+                && !label.lines_only
                 && let Some(text) = label.text_for(f)
                 && let Some((lon, lat, marker_radius)) = label_anchor(g, style)
             {
