@@ -14,6 +14,10 @@ use crate::render::{Scene, SceneOptions, StyleSet};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 
+/// The most pixels a raster page may have (A2 at 400 dpi is 43 Mpx; the offscreen target
+/// holds 4 MSAA samples a pixel).
+pub const MAX_PIXELS: u64 = 80_000_000;
+
 /// The output format, from the file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -165,6 +169,14 @@ pub fn export(
             )
         })?
     };
+    let (pw, ph) = job.page.size_px();
+    if matches!(format, Format::Png | Format::Gif) && u64::from(pw) * u64::from(ph) > MAX_PIXELS {
+        bail!(
+            "{pw}×{ph} px at {} dpi is more than the renderer draws at once ({} Mpx); lower --dpi",
+            job.page.dpi,
+            MAX_PIXELS / 1_000_000
+        );
+    }
     let mut said = Vec::new();
     let Some(years) = &job.years else {
         if format == Format::Gif {

@@ -2,7 +2,8 @@
 //! each tries its positions in order (a point label right, left, above, then below its
 //! marker; an area label centred; a line label centred on each of its points along the line)
 //! and takes the first whose box stays inside the map frame and clear of every box already
-//! taken — the furniture's (legend, scale bar, …) and the labels placed before it. A text
+//! taken — the furniture's (legend, scale bar, …), every point's marker, and the labels placed
+//! before it. A text
 //! already placed nearby (an MTR station and the same place's point) is not repeated.
 
 use super::display::{Align, Item, Rect, overlaps, text_box};
@@ -28,6 +29,14 @@ pub struct Placed {
 /// Place `candidates` inside `frame`, clear of `reserved` boxes and of each other.
 pub fn place(candidates: &[LabelCandidate], frame: Rect, reserved: &[Rect]) -> Vec<Placed> {
     let mut taken: Vec<Rect> = reserved.to_vec();
+    // no label over another point's marker (a label keeps a gap from its own)
+    taken.extend(candidates.iter().filter_map(|c| match c.anchor {
+        Anchor::Point(p, r) => {
+            let r = r + 1.5;
+            Some([p[0] - r, p[1] - r, p[0] + r, p[1] + r])
+        }
+        _ => None,
+    }));
     let mut placed: Vec<Placed> = Vec::new();
     for c in candidates {
         let (w, asc, desc) = crate::render::text::measure(&c.text, c.size);
@@ -37,7 +46,8 @@ pub fn place(candidates: &[LabelCandidate], frame: Rect, reserved: &[Rect]) -> V
         // (baseline position, alignment) in order of preference
         let tries: Vec<([f32; 2], Align)> = match &c.anchor {
             Anchor::Point(p, r) => {
-                let gap = r + 2.0;
+                // clear of its own marker box (r + 1.5) with the label padding
+                let gap = r + 3.5;
                 let mid = p[1] + (asc - desc) / 2.0;
                 vec![
                     ([p[0] + gap, mid], Align::Start),

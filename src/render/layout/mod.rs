@@ -187,7 +187,11 @@ pub fn layout(
         f64::from(ph) / ppp,
         ppp,
     );
-    let vmap = vector::build(dataset, scene, Filter { year: inputs.year }, &camera, frame);
+    let mut vmap = vector::build(dataset, scene, Filter { year: inputs.year }, &camera, frame);
+    // map labels scale with the furniture
+    for c in &mut vmap.labels {
+        c.size *= k;
+    }
 
     // side panel: locator, year and figure, legend
     let (tl_lon, tl_lat) = camera.pixel_to_lonlat(f64::from(frame[0]), f64::from(frame[1]));
@@ -197,7 +201,8 @@ pub fn layout(
     let legend_area = if landscape {
         let mut y = panel[1];
         if let Some(loc) = &inputs.locator {
-            let lh = (panel[2] - panel[0]) * 0.72;
+            // a third of the column at most, so that a short page keeps room for the legend
+            let lh = ((panel[2] - panel[0]) * 0.72).min((panel[3] - panel[1]) * 0.32);
             let b =
                 furniture::locator(&mut over, [panel[0], y, panel[2], y + lh], k, loc, main_box);
             y = b[3] + pad;
