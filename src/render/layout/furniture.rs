@@ -503,13 +503,16 @@ pub fn clip_ring(ring: &[Pt], b: Rect) -> Vec<Pt> {
     pts
 }
 
+/// Lon/lat → grid coordinates, `None` where the transform fails.
+pub type ToGrid = dyn Fn(f64, f64) -> Option<(f64, f64)>;
+
 /// A grid: a transform from lon/lat to the grid's coordinates and how its numbers read.
 pub struct Grid {
     /// Name shown in the corner ("HK1980 Grid", "WGS 84").
     pub name: String,
     /// Lon/lat → grid (x, y); `None` where it fails.
-    pub to_grid: Box<dyn Fn(f64, f64) -> Option<(f64, f64)>>,
-    /// True for degrees (labels 114.06°E), false for metres (labels 832 000 E).
+    pub to_grid: Box<ToGrid>,
+    /// True for degrees (labels 114.06°E), false for metres (labels 832,000 E).
     pub degrees: bool,
 }
 
@@ -543,15 +546,7 @@ fn grid_label(v: f64, step: f64, degrees: bool, axis_x: bool) -> String {
         };
         format!("{:.*}°{hemi}", d, v.abs())
     } else {
-        let n = v.round() as i64;
-        let s = n.abs().to_string();
-        let mut g = String::new();
-        for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
-                g.push(' ');
-            }
-            g.push(ch);
-        }
+        let g = crate::core::zone::planning::group_digits(v.round());
         format!("{g} {}", if axis_x { "E" } else { "N" })
     }
 }
