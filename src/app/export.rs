@@ -291,6 +291,42 @@ mod tests {
     }
 
     #[test]
+    fn page_dialog_makes_the_same_job_as_the_cli() {
+        let legend = vec![
+            ("mtr".to_string(), "MTR".to_string(), true),
+            ("hk_roads".to_string(), "Roads".to_string(), false),
+        ];
+        let mut d = PageDialog::new("T", legend, true);
+        assert_eq!(d.format, PageFormat::Gif);
+        let view_box = [114.0, 22.5, 114.1, 22.55];
+        let j = d
+            .job(PathBuf::from("t.gif"), view_box, 2025)
+            .expect("timeline job");
+        let years = j.years.clone().expect("years");
+        assert_eq!(
+            (years[0], years[years.len() - 1], years.len()),
+            (2017, 2035, 19)
+        );
+        assert_eq!(j.figure.legend_layers, Some(vec!["mtr".to_string()]));
+        assert_eq!(j.view, View::Auto);
+        assert_eq!(j.figure.year, None);
+        d.timeline = false;
+        d.current_view = true;
+        d.paper = 1;
+        d.landscape = false;
+        d.dpi = 300.0;
+        d.format = PageFormat::Png;
+        let j = d
+            .job(PathBuf::from("m.png"), view_box, 2025)
+            .expect("page job");
+        // A3 portrait at 300 dpi
+        assert_eq!(j.page.size_px(), (3508, 4961));
+        assert_eq!(j.view, View::Bbox(view_box));
+        assert_eq!(j.figure.year, Some(2025));
+        assert!(j.world_file && j.years.is_none());
+    }
+
+    #[test]
     fn dashboard_csv_sums_match_the_stats() {
         let ds = crate::core::zone::embedded_dataset().expect("zone");
         let st = ZoneStats::compute(&ds, 2025);

@@ -56,11 +56,11 @@ fn page_dialog(app: &mut HetaoApp, ctx: &egui::Context) {
             egui::Grid::new("page-dialog")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    ui.label("Title");
-                    ui.text_edit_singleline(&mut d.title);
+                    let l = ui.label("Title");
+                    ui.text_edit_singleline(&mut d.title).labelled_by(l.id);
                     ui.end_row();
-                    ui.label("Subtitle");
-                    ui.text_edit_singleline(&mut d.subtitle);
+                    let l = ui.label("Subtitle");
+                    ui.text_edit_singleline(&mut d.subtitle).labelled_by(l.id);
                     ui.end_row();
                     ui.label("Page");
                     ui.horizontal(|ui| {
