@@ -15,9 +15,11 @@
 #     tests/inventory_app.rs checks by refusing missing glyphs
 #   postgresql-15, postgresql-15-postgis-3, libssl-dev: the PostGIS server the database tests start
 #     on loopback (scripts/pg-cluster.sh) and the OpenSSL the client's sslmode=require links
+#   poppler-utils: pdfinfo, pdffonts and pdftotext read back the PDF pages in tests/page.rs
+#     (page size, embedded font, vector text); pdftoppm makes the docs' PNG of the PDF
 # As root it installs what is missing; otherwise it prints the exact apt-get line to run.
 set -euo pipefail
-pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity libgdal-dev gdal-bin fontconfig fonts-wqy-microhei postgresql-15 postgresql-15-postgis-3 libssl-dev)
+pkgs=(libproj-dev pkg-config libclang-dev mesa-vulkan-drivers xvfb xdotool imagemagick zenity libgdal-dev gdal-bin fontconfig fonts-wqy-microhei postgresql-15 postgresql-15-postgis-3 libssl-dev poppler-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -32,13 +32,8 @@ pub enum Purpose {
     ExportLayer(String),
     /// Export the dashboard table as CSV.
     ExportCsv,
-    /// Export a map snapshot (PNG) at this scale.
-    Snapshot {
-        /// Pixel scale (1, 2 or 4).
-        scale: f64,
-        /// Title drawn on it.
-        title: String,
-    },
+    /// Export a map page or timeline (the Export dialog's choices).
+    Page(Box<crate::app::export::PageDialog>),
     /// Export the reach bands as GeoJSON.
     ExportReach,
 }

@@ -1,14 +1,14 @@
-//! Exports: GeoJSON of features, CSV of the dashboard table, and the map snapshot (PNG with
-//! legend, scale bar, north arrow, title and attribution, plus its world file). Every file is
-//! written atomically (`core::atomic`).
+//! Exports: GeoJSON of features, CSV of the dashboard table, and the map page (the same page
+//! layout as `hetao snapshot --page`: PDF, SVG or PNG with its world file) or timeline (GIF or
+//! multi-page PDF), set up in the Export dialog ([`PageDialog`]). Every file is written
+//! atomically (`core::atomic`).
 
 use crate::core::atomic::write_atomic;
 use crate::core::io::{Collection, WriteOptions, write_text};
 use crate::core::model::{Dataset, Feature};
 use crate::core::zone::ZoneStats;
-use crate::render::overlay::OverlayOptions;
-use crate::render::snapshot::{SnapshotRequest, View, render_snapshot};
-use crate::render::{GpuContext, SceneOptions, StyleSet};
+use crate::render::snapshot::View;
+use crate::render::{GpuContext, StyleSet};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
@@ -96,65 +96,177 @@ pub fn write_dashboard_csv(path: &Path, stats: &ZoneStats) -> Result<(), String>
     write_atomic(path, dashboard_csv(stats).as_bytes()).map_err(|e| e.to_string())
 }
 
-/// What a snapshot export needs (all owned, to move to a worker thread).
-#[derive(Debug, Clone)]
-pub struct SnapshotJob {
-    /// Output PNG path; the world file goes next to it (`.pgw`).
-    pub path: PathBuf,
-    /// The visible layers, bottom to top.
-    pub dataset: Dataset,
-    /// Their styles as shown (opacity and colouring included).
-    pub styles: StyleSet,
-    /// The view.
-    pub center: (f64, f64, f64),
-    /// Size in logical px (the map view's size).
-    pub size: (u32, u32),
-    /// Pixel density (1, 2, 4: the image has that many times the pixels).
-    pub scale: f64,
-    /// Year shown ("as of").
-    pub year: Option<i32>,
-    /// Title.
-    pub title: String,
+/// The papers the Export dialog offers.
+pub const PAPERS: &[&str] = &["A4", "A3", "A2", "Letter"];
+
+/// The DPIs the Export dialog offers for raster output.
+pub const DPIS: &[f64] = &[96.0, 150.0, 300.0, 600.0];
+
+/// What the Export dialog writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFormat {
+    /// PNG at the DPI, with a world file.
+    Png,
+    /// Vector PDF (a timeline: one page per year).
+    Pdf,
+    /// Vector SVG.
+    Svg,
+    /// Animated GIF (timeline).
+    Gif,
 }
 
-/// Render and write a snapshot (PNG and world file), returning a line for the status bar.
-pub fn run_snapshot(ctx: &GpuContext, job: &SnapshotJob) -> Result<String, String> {
-    let req = SnapshotRequest {
-        width: job.size.0.max(16),
-        height: job.size.1.max(16),
-        view: View::Center {
-            lon: job.center.0,
-            lat: job.center.1,
-            zoom: job.center.2,
-        },
-        scale: job.scale,
-        scene: SceneOptions {
-            year: job.year,
-            layers: Some(job.dataset.layers.iter().map(|l| l.name.clone()).collect()),
-        },
-        overlay: Some(OverlayOptions {
-            title: Some(job.title.clone()),
-            date: Some(crate::render::overlay::today_utc()),
-            year: job.year,
-        }),
-    };
-    let pgw = crate::render::snapshot::world_file_path(&job.path).ok_or_else(|| {
-        format!(
-            "{}: a snapshot named *.pgw would be replaced by its own world file; name the PNG *.png",
-            job.path.display()
+impl PageFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            PageFormat::Png => "png",
+            PageFormat::Pdf => "pdf",
+            PageFormat::Svg => "svg",
+            PageFormat::Gif => "gif",
+        }
+    }
+}
+
+/// The Export dialog's choices (File › Export › Map page… and › Timeline animation…), the
+/// same options as `hetao snapshot --page`, independent of the window's shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageDialog {
+    /// Index into [`PAPERS`].
+    pub paper: usize,
+    /// Landscape.
+    pub landscape: bool,
+    /// Raster DPI (PNG, GIF).
+    pub dpi: f64,
+    /// Title.
+    pub title: String,
+    /// Subtitle.
+    pub subtitle: String,
+    /// Output format.
+    pub format: PageFormat,
+    /// The visible layers with a legend: (name, legend title, shown in the legend).
+    pub legend: Vec<(String, String, bool)>,
+    /// The map shows the current view's area (else the whole zone).
+    pub current_view: bool,
+    /// Legend in the map's emptiest corner (else in the margin column).
+    pub legend_corner: bool,
+    /// Grid ticks.
+    pub grid: Option<crate::cli::snapshot::figure::GridKind>,
+    /// A timeline: one frame per year from `first` to `last`.
+    pub timeline: bool,
+    /// First year of a timeline.
+    pub first: i32,
+    /// Last year of a timeline.
+    pub last: i32,
+}
+
+impl PageDialog {
+    /// The dialog's defaults: A4 landscape, 150 dpi (GIF 96), PDF (timeline: GIF 2017–2035).
+    pub fn new(title: &str, legend: Vec<(String, String, bool)>, timeline: bool) -> Self {
+        PageDialog {
+            paper: 0,
+            landscape: true,
+            dpi: if timeline { 96.0 } else { 150.0 },
+            title: title.to_string(),
+            subtitle: String::new(),
+            format: if timeline {
+                PageFormat::Gif
+            } else {
+                PageFormat::Pdf
+            },
+            legend,
+            current_view: false,
+            legend_corner: false,
+            grid: None,
+            timeline,
+            first: crate::core::zone::BASE_YEAR,
+            last: 2035,
+        }
+    }
+
+    /// The formats this dialog offers.
+    pub fn formats(&self) -> &'static [PageFormat] {
+        if self.timeline {
+            &[PageFormat::Gif, PageFormat::Pdf]
+        } else {
+            &[PageFormat::Pdf, PageFormat::Png, PageFormat::Svg]
+        }
+    }
+
+    /// The page (checked).
+    pub fn page(&self) -> Result<crate::render::layout::Page, String> {
+        crate::render::layout::Page::new(
+            PAPERS.get(self.paper).copied().unwrap_or("A4"),
+            self.landscape,
+            10.0,
+            self.dpi,
         )
-    })?;
-    let snap = render_snapshot(ctx, &job.dataset, &job.styles, &req).map_err(|e| e.to_string())?;
-    let png = snap.image.encode_png().map_err(|e| e.to_string())?;
-    write_atomic(&job.path, &png).map_err(|e| e.to_string())?;
-    write_atomic(&pgw, snap.camera.world_file().as_bytes()).map_err(|e| e.to_string())?;
-    Ok(format!(
-        "wrote {} ({}×{} px) and {}",
-        job.path.display(),
-        snap.image.width,
-        snap.image.height,
-        pgw.display()
-    ))
+        .map_err(|e| e.to_string())
+    }
+
+    /// Pixel size of a raster page, for the dialog's hint.
+    pub fn pixels(&self) -> Option<(u32, u32)> {
+        self.page().ok().map(|p| p.size_px())
+    }
+
+    /// The job for `path`, showing `view_box` (the window's lon/lat box) when the dialog says
+    /// so, as of `year` (a single page).
+    pub fn job(
+        &self,
+        path: PathBuf,
+        view_box: [f64; 4],
+        year: i32,
+    ) -> Result<crate::cli::snapshot::page::PageJob, String> {
+        use crate::cli::snapshot::figure::FigureOptions;
+        let view = if self.current_view {
+            View::Bbox(view_box)
+        } else {
+            View::Auto
+        };
+        Ok(crate::cli::snapshot::page::PageJob {
+            out: path,
+            page: self.page()?,
+            view,
+            layers: None,
+            figure: FigureOptions {
+                title: self.title.clone(),
+                subtitle: Some(self.subtitle.clone()).filter(|s| !s.trim().is_empty()),
+                date: Some(crate::render::overlay::today_utc()),
+                year: (!self.timeline).then_some(year),
+                big_year: false,
+                grid: self.grid,
+                legend_at: if self.legend_corner {
+                    crate::render::layout::LegendAt::Corner
+                } else {
+                    crate::render::layout::LegendAt::Column
+                },
+                legend_layers: Some(
+                    self.legend
+                        .iter()
+                        .filter(|(_, _, on)| *on)
+                        .map(|(n, _, _)| n.clone())
+                        .collect(),
+                ),
+            },
+            years: self
+                .timeline
+                .then(|| (self.first.min(self.last)..=self.last.max(self.first)).collect()),
+            world_file: self.format == PageFormat::Png,
+            gif_delay_cs: 80,
+        })
+    }
+}
+
+/// Lay out and write a page (or a timeline) of the visible layers with the app's GPU
+/// device; returns a line for the status bar.
+pub fn run_page(
+    ctx: &GpuContext,
+    dataset: &Dataset,
+    styles: &StyleSet,
+    job: &crate::cli::snapshot::page::PageJob,
+) -> Result<String, String> {
+    crate::cli::snapshot::page::export(dataset, styles, job, Some(ctx))
+        .map(|lines| lines.join("; "))
+        .map_err(|e| format!("{e:#}"))
 }
 
 #[cfg(test)]
@@ -176,6 +288,42 @@ mod tests {
             assert_eq!(a.geometry, z.geometry);
             assert_eq!(a.prop("gfa_m2"), z.prop("gfa_m2"));
         }
+    }
+
+    #[test]
+    fn page_dialog_makes_the_same_job_as_the_cli() {
+        let legend = vec![
+            ("mtr".to_string(), "MTR".to_string(), true),
+            ("hk_roads".to_string(), "Roads".to_string(), false),
+        ];
+        let mut d = PageDialog::new("T", legend, true);
+        assert_eq!(d.format, PageFormat::Gif);
+        let view_box = [114.0, 22.5, 114.1, 22.55];
+        let j = d
+            .job(PathBuf::from("t.gif"), view_box, 2025)
+            .expect("timeline job");
+        let years = j.years.clone().expect("years");
+        assert_eq!(
+            (years[0], years[years.len() - 1], years.len()),
+            (2017, 2035, 19)
+        );
+        assert_eq!(j.figure.legend_layers, Some(vec!["mtr".to_string()]));
+        assert_eq!(j.view, View::Auto);
+        assert_eq!(j.figure.year, None);
+        d.timeline = false;
+        d.current_view = true;
+        d.paper = 1;
+        d.landscape = false;
+        d.dpi = 300.0;
+        d.format = PageFormat::Png;
+        let j = d
+            .job(PathBuf::from("m.png"), view_box, 2025)
+            .expect("page job");
+        // A3 portrait at 300 dpi
+        assert_eq!(j.page.size_px(), (3508, 4961));
+        assert_eq!(j.view, View::Bbox(view_box));
+        assert_eq!(j.figure.year, Some(2025));
+        assert!(j.world_file && j.years.is_none());
     }
 
     #[test]

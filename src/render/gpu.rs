@@ -179,6 +179,8 @@ pub struct MapRenderer {
     overlay_text: Option<(wgpu::Buffer, u32)>,
     /// Labels placed by the last `prepare` (for tests and hit-testing): text and logical px box.
     pub placed_labels: Vec<(String, [f32; 4])>,
+    /// Whether `prepare` places the layers' own labels (the page layouts place theirs).
+    pub map_labels: bool,
 }
 
 const GEO_ATTRS: [wgpu::VertexAttribute; 3] =
@@ -381,6 +383,7 @@ impl MapRenderer {
             overlay_geo: None,
             overlay_text: None,
             placed_labels: Vec::new(),
+            map_labels: true,
         })
     }
 
@@ -560,7 +563,7 @@ impl MapRenderer {
         }
         for li in (0..self.layers.len()).rev() {
             // top layers get first pick
-            if !self.layers[li].visible {
+            if !self.layers[li].visible || !self.map_labels {
                 continue;
             }
             for a in &self.layers[li].labels {

@@ -10,16 +10,23 @@
 //! `data/styles/*.json`), [`tessellate`] (fills, strokes, markers, label anchors), [`text`]
 //! (font and glyph atlas), [`lod`] (big layers: fills always, outlines near the view), [`gpu`] (device, pipelines, painting), [`offscreen`] (texture →
 //! image → PNG), [`overlay`] (legend, scale bar, north arrow, title, attribution), [`snapshot`]
-//! (the whole snapshot job, used by `hetao snapshot`).
+//! (the whole snapshot job, used by `hetao snapshot`), [`layout`] (page layouts: paper, map
+//! frame, furniture, labels → a display list in points), [`page_png`], [`pdf`] and [`svg`]
+//! (the display list's three back ends), [`series`] (a year series as GIF frames).
 
 mod boxes;
 pub mod camera;
 pub mod gpu;
+pub mod layout;
 pub mod lod;
 pub mod offscreen;
 pub mod overlay;
+pub mod page_png;
+pub mod pdf;
+pub mod series;
 pub mod snapshot;
 pub mod style;
+pub mod svg;
 pub mod tessellate;
 pub mod text;
 
@@ -58,6 +65,9 @@ pub enum RenderError {
         /// The limit.
         max: u32,
     },
+    /// Writing a PDF, SVG or GIF failed.
+    #[error("{0}")]
+    Encode(String),
     /// A style is invalid.
     #[error(transparent)]
     Style(#[from] StyleError),

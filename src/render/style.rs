@@ -109,7 +109,8 @@ pub enum ColorBy {
 /// A label drawn at points and at polygon interiors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelStyle {
-    /// Properties to read the text from, first present wins (`name`, `name_zh`, ...).
+    /// Properties to read the text from, first present wins (`name`, `name_zh`, ...); a
+    /// `key/pointer` reads a string inside a structured property (`@relations/0/reltags/name`).
     pub properties: Vec<String>,
     /// Text size in logical pixels.
     pub size: f32,
@@ -119,15 +120,26 @@ pub struct LabelStyle {
     pub halo: Rgba,
     /// The text is cut at the first of these separators (e.g. `" ("`), to keep labels short.
     pub trim_at: Vec<String>,
+    /// Only line features are labelled (a metro layer whose stops carry their line's name).
+    pub lines_only: bool,
 }
 
 impl LabelStyle {
     /// The label text of a feature: the first non-empty property, cut at `trim_at`.
     pub fn text_for(&self, f: &crate::core::model::Feature) -> Option<String> {
-        let t = self
-            .properties
-            .iter()
-            .find_map(|p| f.prop_str(p).filter(|t| !t.trim().is_empty()))?;
+        let t = self.properties.iter().find_map(|p| {
+            // "key/json/pointer": a string inside a structured property (an OSM way's
+            // route relation: "@relations/0/reltags/name")
+            let v = match p.split_once('/') {
+                Some((key, ptr)) => f
+                    .prop(key)
+                    .and_then(crate::core::model::PropValue::as_json)
+                    .and_then(|j| j.pointer(&format!("/{ptr}")))
+                    .and_then(serde_json::Value::as_str),
+                None => f.prop_str(p),
+            };
+            v.filter(|t| !t.trim().is_empty())
+        })?;
         let mut end = t.len();
         for sep in &self.trim_at {
             if let Some(i) = t.find(sep.as_str())
@@ -239,6 +251,8 @@ struct LabelFile {
     halo: Option<String>,
     #[serde(default)]
     trim_at: Vec<String>,
+    #[serde(default)]
+    lines_only: bool,
 }
 
 impl Style {
@@ -317,6 +331,7 @@ impl Style {
                 color: colour("label.color", &l.color)?.unwrap_or(Rgba([34, 34, 34, 255])),
                 halo: colour("label.halo", &l.halo)?.unwrap_or(Rgba::WHITE),
                 trim_at: l.trim_at.clone(),
+                lines_only: l.lines_only,
             }),
         };
         Ok(Style {

@@ -89,6 +89,23 @@ pub fn measure(text: &str, size: f32) -> (f32, f32, f32) {
     }
 }
 
+/// The em size of the embedded font at a layout `size`: sizes here are `ab_glyph` pixel
+/// scales (ascent − descent = size), while PDF and SVG set the em; `size × em_ratio()` is the
+/// em that gives the same glyphs.
+pub fn em_ratio() -> f32 {
+    static RATIO: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
+    *RATIO.get_or_init(|| {
+        FontRef::try_from_slice(FONT_BYTES)
+            .ok()
+            .and_then(|f| {
+                let h = f.height_unscaled();
+                let upem = f.units_per_em()?;
+                (h > 0.0).then_some(upem / h)
+            })
+            .unwrap_or(1.0)
+    })
+}
+
 /// Errors from text setup.
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {

@@ -101,9 +101,24 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
 
 /// The File › Export submenu.
 pub fn export_menu(app: &mut HetaoApp, ui: &mut egui::Ui) {
-    if ui.button("Map snapshot (PNG + world file)…").clicked() {
-        app.snapshot_dialog = Some((2.0, "Hetao Shenzhen–Hong Kong S&T Cooperation Zone".into()));
-        ui.close();
+    for (label, timeline) in [
+        ("Map page (PDF, SVG, PNG)…", false),
+        ("Timeline animation (GIF, PDF)…", true),
+    ] {
+        if ui.button(label).clicked() {
+            let legend = app
+                .layers
+                .iter()
+                .filter(|e| e.visible && e.style.legend)
+                .map(|e| (e.name.clone(), e.style.title.clone(), true))
+                .collect();
+            app.snapshot_dialog = Some(crate::app::export::PageDialog::new(
+                "Hetao Shenzhen–Hong Kong Science and Technology Innovation Cooperation Zone",
+                legend,
+                timeline,
+            ));
+            ui.close();
+        }
     }
     if ui
         .add_enabled(

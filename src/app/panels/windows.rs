@@ -1,4 +1,4 @@
-//! Floating windows: the snapshot dialog, the keyboard shortcuts, and the edit flow's
+//! Floating windows: the Export dialog (map page or timeline), the keyboard shortcuts, and the edit flow's
 //! prompts ([`super::prompts`]: unsaved changes, the path field).
 
 use crate::app::dialogs::{Purpose, Request};
@@ -9,55 +9,7 @@ use eframe::egui;
 /// Show this panel in `ui`.
 pub fn show(app: &mut HetaoApp, ctx: &egui::Context) {
     shortcuts(app, ctx);
-    if let Some((scale, mut title)) = app.snapshot_dialog.clone() {
-        let mut scale = scale;
-        let mut go = false;
-        let mut close = false;
-        egui::Window::new("Export map snapshot")
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label("Title");
-                    ui.text_edit_singleline(&mut title);
-                });
-                ui.horizontal(|ui| {
-                    ui.label("Resolution");
-                    for s in [1.0, 2.0, 4.0] {
-                        let (w, h) = (app.map_size.0 * s, app.map_size.1 * s);
-                        ui.selectable_value(&mut scale, s, format!("{w:.0}×{h:.0}"));
-                    }
-                });
-                ui.label(
-                    egui::RichText::new(
-                        "The current view with legend, scale bar, north arrow, title and \
-                         attribution; a world file (.pgw, EPSG:3857) is written beside it.",
-                    )
-                    .small()
-                    .weak(),
-                );
-                ui.horizontal(|ui| {
-                    go = ui.button("Save as…").clicked();
-                    close = ui.button("Cancel").clicked();
-                });
-            });
-        app.snapshot_dialog = Some((scale, title.clone()));
-        if close {
-            app.snapshot_dialog = None;
-        }
-        if go {
-            app.snapshot_dialog = None;
-            app.request_file(
-                Request::save(
-                    Purpose::Snapshot { scale, title },
-                    "Export map snapshot",
-                    "hetao-map.png",
-                    ("PNG", &["png"]),
-                ),
-                ctx,
-            );
-        }
-    }
+    page_dialog(app, ctx);
     super::prompts::windows(app, ctx);
 }
 
@@ -81,4 +33,135 @@ fn shortcuts(app: &mut HetaoApp, ctx: &egui::Context) {
             });
         });
     app.shortcuts_open = open && app.shortcuts_open;
+}
+
+/// File › Export › Map page / Timeline animation: the page layout's options (paper,
+/// orientation, DPI, title, legend entries, format), independent of the window's shape.
+fn page_dialog(app: &mut HetaoApp, ctx: &egui::Context) {
+    use crate::app::export::{DPIS, PAPERS};
+    use crate::cli::snapshot::figure::GridKind;
+    let Some(mut d) = app.snapshot_dialog.clone() else {
+        return;
+    };
+    let (mut go, mut close) = (false, false);
+    let heading = if d.timeline {
+        "Export timeline animation"
+    } else {
+        "Export map page"
+    };
+    egui::Window::new(heading)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("page-dialog")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let l = ui.label("Title");
+                    ui.text_edit_singleline(&mut d.title).labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Subtitle");
+                    ui.text_edit_singleline(&mut d.subtitle).labelled_by(l.id);
+                    ui.end_row();
+                    ui.label("Page");
+                    ui.horizontal(|ui| {
+                        for (i, p) in PAPERS.iter().enumerate() {
+                            ui.selectable_value(&mut d.paper, i, *p);
+                        }
+                        ui.separator();
+                        ui.selectable_value(&mut d.landscape, true, "Landscape");
+                        ui.selectable_value(&mut d.landscape, false, "Portrait");
+                    });
+                    ui.end_row();
+                    ui.label("Format");
+                    ui.horizontal(|ui| {
+                        for f in d.formats() {
+                            ui.selectable_value(&mut d.format, *f, f.extension().to_uppercase());
+                        }
+                    });
+                    ui.end_row();
+                    ui.label("DPI");
+                    ui.horizontal(|ui| {
+                        for v in DPIS {
+                            ui.selectable_value(&mut d.dpi, *v, format!("{v:.0}"));
+                        }
+                        if let Some((w, h)) = d.pixels() {
+                            ui.weak(format!("{w}×{h} px (PNG, GIF)"));
+                        }
+                    });
+                    ui.end_row();
+                    ui.label("Area");
+                    ui.horizontal(|ui| {
+                        ui.selectable_value(&mut d.current_view, false, "The zone");
+                        ui.selectable_value(&mut d.current_view, true, "The current view");
+                    });
+                    ui.end_row();
+                    ui.label("Grid");
+                    ui.horizontal(|ui| {
+                        ui.selectable_value(&mut d.grid, None, "None");
+                        ui.selectable_value(&mut d.grid, Some(GridKind::Hk1980), "HK1980");
+                        ui.selectable_value(&mut d.grid, Some(GridKind::Wgs84), "WGS 84");
+                    });
+                    ui.end_row();
+                    ui.label("Legend");
+                    ui.vertical(|ui| {
+                        ui.horizontal(|ui| {
+                            ui.selectable_value(&mut d.legend_corner, false, "Margin column");
+                            ui.selectable_value(&mut d.legend_corner, true, "Emptiest corner");
+                        });
+                        for (_, title, on) in &mut d.legend {
+                            ui.checkbox(on, title.as_str());
+                        }
+                    });
+                    ui.end_row();
+                    if d.timeline {
+                        ui.label("Years");
+                        ui.horizontal(|ui| {
+                            ui.add(egui::DragValue::new(&mut d.first).range(2000..=2100));
+                            ui.label("to");
+                            ui.add(egui::DragValue::new(&mut d.last).range(2000..=2100));
+                        });
+                        ui.end_row();
+                    }
+                });
+            ui.label(
+                egui::RichText::new(if d.timeline {
+                    "One frame per year, the same layout each frame, with the year and the \
+                     delivered-versus-target floor space."
+                } else {
+                    "The same layout as `hetao snapshot --page`: legend beside the map, scale \
+                     bar, north arrow, locator, credits; a PNG gets a world file (.pgw)."
+                })
+                .small()
+                .weak(),
+            );
+            ui.horizontal(|ui| {
+                go = ui.button("Save as…").clicked();
+                close = ui.button("Cancel").clicked();
+            });
+        });
+    if !d.formats().contains(&d.format) {
+        d.format = d.formats()[0];
+    }
+    app.snapshot_dialog = Some(d.clone());
+    if close {
+        app.snapshot_dialog = None;
+    }
+    if go {
+        app.snapshot_dialog = None;
+        let ext = d.format.extension();
+        let name = if d.timeline {
+            format!("hetao-timeline.{ext}")
+        } else {
+            format!("hetao-map.{ext}")
+        };
+        app.request_file(
+            Request::save(
+                Purpose::Page(Box::new(d.clone())),
+                heading,
+                &name,
+                (ext, std::slice::from_ref(&ext)),
+            ),
+            ctx,
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! snapshot export (progress and cancel through [`crate::app::jobs`]).
 
 use super::{FileProblem, HetaoApp, Loaded};
-use crate::app::export::{self, SnapshotJob};
+use crate::app::export;
 use crate::app::jobs::{Job, JobControl};
 use crate::app::prepare::{PreparedLayer, prepare_layer};
 use crate::core::io::{LoadError, LoadOptions, OpenOptions, open_layers};
@@ -209,11 +209,10 @@ impl HetaoApp {
 
     // ---------------------------------------------------------------- frame
 
-    /// Start writing a snapshot PNG of the current view at `scale` on a worker.
-    pub fn start_snapshot(
+    /// Start writing the Export dialog's page (or timeline) on a worker.
+    pub fn start_page_export(
         &mut self,
-        scale: f64,
-        title: String,
+        dialog: &crate::app::export::PageDialog,
         path: PathBuf,
         ctx: &egui::Context,
     ) {
@@ -225,15 +224,19 @@ impl HetaoApp {
                 styles.insert(e.style.clone());
             }
         }
-        let job = SnapshotJob {
-            path,
-            dataset: ds,
-            styles,
-            center: (self.view.center_lon, self.view.center_lat, self.view.zoom),
-            size: (self.map_size.0 as u32, self.map_size.1 as u32),
-            scale,
-            year: Some(self.year),
-            title,
+        let cam = self.view.camera(self.map_size.0, self.map_size.1, 1.0);
+        let (w0, n0) = cam.pixel_to_lonlat(0.0, 0.0);
+        let (e0, s0) = cam.pixel_to_lonlat(self.map_size.0, self.map_size.1);
+        let job = match dialog.job(path, [w0, s0, e0, n0], self.year) {
+            Ok(mut j) => {
+                // exactly the layers shown in the window
+                j.layers = Some(ds.layers.iter().map(|l| l.name.clone()).collect());
+                j
+            }
+            Err(e) => {
+                self.status = format!("export failed: {e}");
+                return;
+            }
         };
         let gpu = self.gpu.as_ref().map(|g| GpuContext {
             instance: g.state.instance.clone(),
@@ -243,14 +246,14 @@ impl HetaoApp {
         });
         let c = ctx.clone();
         self.export_job = Some(Job::spawn(
-            "exporting the snapshot",
+            "exporting the map page",
             move |jc: &JobControl| {
                 jc.set_progress(f32::NAN);
                 let ctx = match gpu {
                     Some(g) => g,
                     None => GpuContext::new_headless().map_err(|e| e.to_string())?,
                 };
-                export::run_snapshot(&ctx, &job)
+                export::run_page(&ctx, &ds, &styles, &job)
             },
             move || c.request_repaint(),
         ));

@@ -137,7 +137,7 @@ pub struct HetaoApp {
     pub(crate) zone_job: Option<Job<Loaded>>,
     pub(crate) file_jobs: Vec<Job<Loaded>>,
     pub(crate) export_job: Option<Job<Result<String, String>>>,
-    pub(crate) snapshot_dialog: Option<(f64, String)>,
+    pub(crate) snapshot_dialog: Option<crate::app::export::PageDialog>,
     /// Scene, pick index and statistics built from the state.
     pub(crate) cache: Caches,
     /// The window's GPU.

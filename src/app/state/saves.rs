@@ -118,7 +118,7 @@ pub struct ExportConflict {
 /// The files an export to `p` writes: the file, and a snapshot's world file.
 fn export_targets(purpose: &Purpose, p: &Path) -> Vec<PathBuf> {
     let mut v = vec![p.to_path_buf()];
-    if matches!(purpose, Purpose::Snapshot { .. })
+    if matches!(purpose, Purpose::Page(d) if d.format == crate::app::export::PageFormat::Png && !d.timeline)
         && let Some(w) = crate::render::snapshot::world_file_path(p)
     {
         v.push(w);
@@ -369,9 +369,9 @@ impl HetaoApp {
             Purpose::ExportReach => crate::app::state::reach::export_bands(self, &p)
                 .map(|n| format!("wrote {n} bands to {}", p.display()))
                 .map_err(|e| e.to_string()),
-            Purpose::Snapshot { scale, title } => {
+            Purpose::Page(d) => {
                 self.snapshot_target = Some((purpose.clone(), p.clone()));
-                self.start_snapshot(*scale, title.clone(), p, ctx);
+                self.start_page_export(d, p, ctx);
                 return;
             }
             Purpose::OpenScenario | Purpose::SaveScenario | Purpose::OpenLayers => return,

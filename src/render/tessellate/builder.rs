@@ -97,7 +97,7 @@ pub(super) fn coordinate_count(features: &[Feature]) -> usize {
 }
 
 /// The status of a feature under a filter: `Err(())` when it is not drawn at all.
-fn status_for(f: &Feature, filter: Filter) -> Result<Option<&str>, ()> {
+pub(crate) fn status_for(f: &Feature, filter: Filter) -> Result<Option<&str>, ()> {
     match filter.year {
         // no year: the `status` property, else the latest entry of the history
         None => Ok(f
@@ -166,6 +166,7 @@ impl<'a> Builder<'a> {
             part.features_drawn += 1;
             self.geometry(g, data);
             if let Some(label) = &style.label
+                && !label.lines_only
                 && let Some(text) = label.text_for(f)
                 && let Some((lon, lat, marker_radius)) = label_anchor(g, style)
             {
@@ -185,18 +186,7 @@ impl<'a> Builder<'a> {
     }
 
     fn colours(&self, data: Option<Rgba>) -> (Option<Rgba>, Option<Rgba>, Rgba) {
-        let s = self.style;
-        let fill = data
-            .or(s.fill)
-            .map(|c| c.with_opacity(s.opacity * s.fill_opacity));
-        let stroke = s.stroke.map(|c| c.with_opacity(s.opacity));
-        let point = data
-            .or(s.point_color)
-            .or(s.fill)
-            .or(s.stroke)
-            .unwrap_or(Rgba::BLACK)
-            .with_opacity(s.opacity);
-        (fill, stroke, point)
+        feature_colours(self.style, data)
     }
 
     fn geometry(&mut self, g: &Geometry<f64>, data: Option<Rgba>) {
@@ -421,8 +411,24 @@ fn push_ring(scratch: &mut Vec<f64>, coords: &[geo::Coord<f64>], origin: LocalOr
     }
 }
 
+/// A feature's (fill, stroke, point) colours under style `s`, given its data-driven colour:
+/// the one rule for the GPU meshes and the page's vector map.
+pub(crate) fn feature_colours(s: &Style, data: Option<Rgba>) -> (Option<Rgba>, Option<Rgba>, Rgba) {
+    let fill = data
+        .or(s.fill)
+        .map(|c| c.with_opacity(s.opacity * s.fill_opacity));
+    let stroke = s.stroke.map(|c| c.with_opacity(s.opacity));
+    let point = data
+        .or(s.point_color)
+        .or(s.fill)
+        .or(s.stroke)
+        .unwrap_or(Rgba::BLACK)
+        .with_opacity(s.opacity);
+    (fill, stroke, point)
+}
+
 /// Where a feature's label goes (lon, lat) and the marker radius to clear.
-fn label_anchor(g: &Geometry<f64>, style: &Style) -> Option<(f64, f64, f32)> {
+pub(crate) fn label_anchor(g: &Geometry<f64>, style: &Style) -> Option<(f64, f64, f32)> {
     use geo::InteriorPoint;
     match g {
         Geometry::Point(p) => Some((p.x(), p.y(), style.point_radius)),

@@ -15,6 +15,7 @@
 mod builder;
 mod stroke;
 
+pub(crate) use builder::{feature_colours, label_anchor, status_for};
 pub use stroke::stroke_path;
 
 use super::camera::LocalOrigin;
