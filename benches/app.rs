@@ -128,7 +128,10 @@ fn wheel(dy: f32) -> Event {
 /// The zone app with `layer` loaded on top, shown once and the view on the layer.
 fn app_with(layer: Layer, drv: &mut Driver) -> HetaoApp {
     let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
-    let mut app = HetaoApp::with_data(ds, StyleSet::embedded().expect("styles"));
+    let mut app = HetaoApp::with_data(
+        ds,
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+    );
     app.autosave = false;
     drv.frame(&mut app, vec![]); // the first frame fits the view to the zone
     app.add_user_layer(layer);
@@ -259,11 +262,14 @@ fn bench_startup(c: &mut Criterion) {
     g.bench_function("load_zone", |b| {
         b.iter(|| {
             let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
-            black_box((ds, StyleSet::embedded().expect("styles")))
+            black_box((
+                ds,
+                StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+            ))
         })
     });
     let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     g.bench_function("first_frame_headless", |b| {
         b.iter_batched(
             || (ds.clone(), styles.clone()),

@@ -297,7 +297,8 @@ fn compare_processes(path: &Path, size: u64, runs: usize) {
 #[cfg(feature = "gui")]
 fn tessellation(what: &str, layer: &hetao_atlas::core::model::Layer, runs: usize) {
     use hetao_atlas::render::tessellate::{Filter, tessellate_layer};
-    let styles = hetao_atlas::render::StyleSet::embedded().expect("styles");
+    let styles = hetao_atlas::render::StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES)
+        .expect("styles");
     let style = styles.for_layer("buildings");
     let origin = hetao_atlas::render::LocalOrigin::from_lonlat(114.07, 22.525);
     let secs = median(

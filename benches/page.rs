@@ -49,7 +49,7 @@ fn lay_out(ds: &Dataset, styles: &StyleSet, page: &Page, year: i32) -> (Scene, P
 
 fn bench(c: &mut Criterion) {
     let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let full = bench_mode();
     let dpi = if full { 300.0 } else { 48.0 };
     let page = Page::new("A4", true, 10.0, dpi).expect("page");

@@ -52,7 +52,7 @@ fn zone_dataset() -> Dataset {
 }
 
 fn bench(c: &mut Criterion) {
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let zone = zone_dataset();
     let n_tess = env_count(
         "HETAO_BENCH_BUILDINGS",

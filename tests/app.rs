@@ -94,7 +94,7 @@ fn check_map_pixels(img: &Image, path: &Path) {
     let mut colours = std::collections::HashSet::new();
     let mut park_like = 0usize;
     let mut total = 0usize;
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let park = styles.for_layer("shenzhen_park");
     let fill = park.fill.expect("the park style has a fill").0;
     for y in y0..y1 {
@@ -127,7 +127,10 @@ fn check_map_pixels(img: &Image, path: &Path) {
 
 fn app() -> HetaoApp {
     let ds = embedded_dataset().expect("zone");
-    let mut a = HetaoApp::with_data(ds, StyleSet::embedded().expect("styles"));
+    let mut a = HetaoApp::with_data(
+        ds,
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+    );
     a.autosave = false;
     a
 }

@@ -10,7 +10,10 @@ use hetao_atlas::render::StyleSet;
 
 fn harness() -> Harness<'static, HetaoApp> {
     let ds = embedded_dataset().expect("zone");
-    let mut a = HetaoApp::with_data(ds, StyleSet::embedded().expect("styles"));
+    let mut a = HetaoApp::with_data(
+        ds,
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+    );
     a.autosave = false;
     Harness::builder()
         .with_size(egui::vec2(1280.0, 720.0))

@@ -20,7 +20,10 @@ const WAIT: Duration = Duration::from_secs(300);
 
 fn app() -> HetaoApp {
     let ds = embedded_dataset().expect("zone");
-    let mut a = HetaoApp::with_data(ds, StyleSet::embedded().expect("styles"));
+    let mut a = HetaoApp::with_data(
+        ds,
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+    );
     a.autosave = false;
     a
 }

@@ -38,7 +38,10 @@ fn grid() -> Layer {
 
 fn app() -> HetaoApp {
     let zone = hetao_atlas::core::zone::embedded_dataset().expect("zone");
-    let mut a = HetaoApp::with_data(zone, StyleSet::embedded().expect("styles"));
+    let mut a = HetaoApp::with_data(
+        zone,
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+    );
     a.autosave = false;
     a
 }

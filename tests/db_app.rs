@@ -122,7 +122,7 @@ fn the_app_shares_edits_sees_colleagues_goes_offline_and_resolves_conflicts() {
     let via_proxy = format!("postgres://{}@127.0.0.1:{}/{name}", s.user, proxy.port);
     let mut app = HetaoApp::with_data(
         embedded_dataset().expect("zone"),
-        StyleSet::embedded().expect("styles"),
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
     );
     app.autosave = false;
     app.db_connect(

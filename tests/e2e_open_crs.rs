@@ -3,8 +3,8 @@
 //! `HETAO_REQUIRE_GPU=1`). `hetao buildings_4547.dxf`: the load fails with `hetao check`'s
 //! message (read from `--problems-log`) and the app asks which CRS the file is in, with the
 //! text field focused. A code PROJ does not know, typed and Enter: the refusal shows in red
-//! in the window and the problem stays; EPSG:4547 and Enter: the problem is gone, the red
-//! line with it, and the drawing is on the map (the view moves to it).
+//! in the window and the problem stays; EPSG:4547 and Enter: the problem is gone, the window
+//! with it, and the drawing is on the map (the view moves to it).
 
 mod desktop;
 
@@ -53,19 +53,16 @@ fn a_drawing_without_a_crs_is_placed_with_the_crs_typed_in_the_window() {
         y as u32 + h * 4 / 5,
     );
     let (before, _) = d.screenshot();
-    assert_eq!(
-        count_pixels(&before, dialog, is_refusal),
-        0,
-        "no refusal before an answer"
-    );
+    // the map under the window has a few pixels of that red (the MTR line's edges)
+    let red_before = count_pixels(&before, dialog, is_refusal);
 
     // the field has the focus: replace the suggestion with a code PROJ does not know
     d.key("ctrl+a");
     d.type_text("EPSG:999999");
     d.key("Return");
     let refused = wait_for(Duration::from_secs(20), "the refusal", || {
-        let (img, path) = d.screenshot();
-        (count_pixels(&img, dialog, is_refusal) > 40).then_some(path)
+        let (img, _) = d.screenshot();
+        (count_pixels(&img, dialog, is_refusal) > red_before + 40).then_some(())
     });
     if let Err(e) = refused {
         panic!("{e}: files kept in {}", d.keep().display());
@@ -85,9 +82,9 @@ fn a_drawing_without_a_crs_is_placed_with_the_crs_typed_in_the_window() {
     .unwrap_or_else(|e| panic!("{e}: the problems log still says {}", read()));
     let placed = wait_for(Duration::from_secs(60), "the drawing on the map", || {
         let (img, path) = d.screenshot();
-        (count_pixels(&img, dialog, is_refusal) == 0
-            && changed_fraction(&before, &img, dialog) > 0.3)
-            .then_some(path)
+        // the window is gone and the view moved to the drawing (the map's own red pixels
+        // change with the view, so the refusal's are not counted here)
+        (changed_fraction(&before, &img, dialog) > 0.3).then_some(path)
     });
     if let Err(e) = placed {
         panic!("{e}: files kept in {}", d.keep().display());

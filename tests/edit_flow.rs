@@ -11,7 +11,7 @@ use hetao_atlas::render::StyleSet;
 fn app() -> HetaoApp {
     let mut a = HetaoApp::with_data(
         embedded_dataset().expect("zone"),
-        StyleSet::embedded().expect("styles"),
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
     );
     a.autosave = false;
     a

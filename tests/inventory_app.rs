@@ -16,7 +16,10 @@ const MAPPING: &str = "tests/fixtures/inventory/mapping.toml";
 
 fn harness() -> Harness<'static, HetaoApp> {
     let ds = embedded_dataset().expect("zone");
-    let mut a = HetaoApp::with_data(ds, StyleSet::embedded().expect("styles"));
+    let mut a = HetaoApp::with_data(
+        ds,
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+    );
     a.autosave = false;
     let layer = hetao_atlas::core::io::load_path(Path::new(BUILDINGS)).expect("fixture");
     a.add_user_layer(layer);

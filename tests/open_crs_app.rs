@@ -17,7 +17,10 @@ const DXF: &str = "tests/fixtures/formats/buildings_4547.dxf";
 
 fn harness() -> Harness<'static, HetaoApp> {
     let ds = embedded_dataset().expect("zone");
-    let mut a = HetaoApp::with_data(ds, StyleSet::embedded().expect("styles"));
+    let mut a = HetaoApp::with_data(
+        ds,
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
+    );
     a.autosave = false;
     Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))

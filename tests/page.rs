@@ -49,7 +49,7 @@ fn zone_layout(
     year: Option<i32>,
 ) -> hetao_atlas::render::layout::PageLayout {
     let ds = embedded_dataset().expect("zone");
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let scene = Scene::build(&ds, &styles, &SceneOptions { year, layers: None });
     let fig = FigureOptions {
         title: "Hetao test page".into(),

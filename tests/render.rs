@@ -135,7 +135,7 @@ fn loop_interior_has_the_fill_colour() {
             _ => None,
         })
         .expect("the Loop polygon");
-    let mut styles = StyleSet::embedded().expect("styles");
+    let mut styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     // the shipped style, without the label so the pixel under test shows the fill
     let mut style = styles.for_layer("lok_ma_chau_loop");
     style.label = None;
@@ -174,7 +174,7 @@ fn river_line_has_the_river_colour_and_pixel_width() {
         Some(geo::Geometry::LineString(ls)) => ls.0.clone(),
         other => panic!("river is {other:?}"),
     };
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let style = styles.for_layer(&river.name);
     assert_eq!(
         style.title, "Shenzhen River 深圳河",
@@ -266,7 +266,7 @@ fn marker_is_where_its_lonlat_projects_and_world_file_maps_it_back() {
     let Some(geo::Geometry::Point(pt)) = f.geometry else {
         panic!("not a point")
     };
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let style = styles.for_layer(&places.name);
     let colour = style.point_color.expect("marker colour");
     let ds = Dataset {
@@ -355,7 +355,7 @@ fn buildings_are_drawn_as_they_stand_in_the_year() {
             ..Default::default()
         }],
     };
-    let mut styles = StyleSet::embedded().expect("styles");
+    let mut styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let mut st = styles.for_layer("buildings");
     st.stroke = None;
     styles.insert(st.clone());
@@ -491,7 +491,7 @@ fn bad_style_file_reports_file_line_and_column() {
         "{\n  \"layer\": \"shenzhen_river\",\n  \"width\": \"wide\"\n}\n",
     )
     .expect("write");
-    let err = StyleSet::embedded()
+    let err = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES)
         .expect("styles")
         .load_dir(dir.path())
         .expect_err("bad style");
@@ -531,7 +531,7 @@ fn legend_and_attribution_cover_the_visible_layers() {
         ],
     ));
     ds.layers.push(b);
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let scene = Scene::build(&ds, &styles, &SceneOptions::default());
     let blocks = legend(&scene);
     // the buildings block lists only the statuses present (one building, converted)
@@ -627,7 +627,7 @@ fn golden_zone_map() {
     ] {
         ds.layers.push(layer(p));
     }
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let mut styles_nolabel = styles.clone();
     let mut s = styles.for_layer("lok_ma_chau_loop_osm");
     s.label = None;
@@ -648,7 +648,7 @@ fn golden_markers_and_labels() {
             layer("data/context/mtr_osm.geojson"),
         ],
     };
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let scene = Scene::build(&ds, &styles, &SceneOptions::default());
     let cam = Camera::fit_bbox([114.04, 22.49, 114.11, 22.54], 320.0, 240.0, 4.0);
     let img = render(&ctx, &scene, &cam);

@@ -16,7 +16,7 @@ use std::time::Instant;
 fn app(data: &Path) -> HetaoApp {
     let mut a = HetaoApp::with_data(
         embedded_dataset().expect("zone"),
-        StyleSet::embedded().expect("styles"),
+        StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles"),
     );
     a.autosave = true;
     a.doc.data_dir = Some(data.to_path_buf());

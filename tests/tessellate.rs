@@ -295,7 +295,7 @@ fn key(v: &GeoVertex) -> [u32; 5] {
 }
 
 fn check(n: usize, seed: u64) {
-    let styles = StyleSet::embedded().expect("styles");
+    let styles = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
     let style = styles.for_layer("buildings");
     let origin = LocalOrigin::from_lonlat(114.07, 22.525);
     let layer = layer(n, seed);

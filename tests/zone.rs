@@ -876,3 +876,30 @@ fn official_outline_replaces_the_schematic_one() {
     let empty = hetao_atlas::core::model::Layer::default();
     assert!(zone::replace_shenzhen_park(&mut d, empty).is_err());
 }
+
+/// The zone's shipped styles (`core::zone::STYLE_FILES`, given to the renderer, which knows
+/// no zone) parse, cover every embedded layer, and say which layers make the default view:
+/// the parks, the buildings and the research units.
+#[test]
+fn the_zone_styles_cover_every_layer_and_name_the_default_view() {
+    use hetao_atlas::render::StyleSet;
+    let set = StyleSet::from_files(hetao_atlas::core::zone::STYLE_FILES).expect("styles");
+    for name in hetao_atlas::core::zone::LAYER_NAMES {
+        assert_eq!(set.for_layer(name).layer, *name, "no style for {name}");
+    }
+    let mut fit: Vec<&str> = hetao_atlas::core::zone::LAYER_NAMES
+        .iter()
+        .copied()
+        .filter(|n| set.for_layer(n).fit)
+        .collect();
+    fit.sort();
+    assert_eq!(
+        fit,
+        [
+            "buildings",
+            "lok_ma_chau_loop",
+            "research_units",
+            "shenzhen_park"
+        ]
+    );
+}

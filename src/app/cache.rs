@@ -484,7 +484,7 @@ mod tests {
     #[test]
     fn an_uploaded_scene_drops_its_cpu_geometry_and_keeps_what_the_cpu_reads() {
         let ds = crate::core::zone::embedded_dataset().expect("zone");
-        let styles = StyleSet::embedded().expect("styles");
+        let styles = StyleSet::from_files(crate::core::zone::STYLE_FILES).expect("styles");
         let layers: Vec<LayerEntry> = ds
             .layers
             .iter()

@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn attributions_follow_visibility() {
-        let styles = StyleSet::embedded().expect("styles");
+        let styles = StyleSet::from_files(crate::core::zone::STYLE_FILES).expect("styles");
         let ds = crate::core::zone::embedded_dataset().expect("zone");
         let mut entries: Vec<LayerEntry> = ds
             .layers

@@ -31,22 +31,38 @@ pub fn give_back() {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_big_free_shows_in_the_resident_size() {
+    /// One try: 64 MiB allocated shows in the resident size, and freed and given back it
+    /// leaves it; `Err` says what was seen.
+    fn big_free_try() -> Result<(), String> {
         let Some((before, _)) = rss_kib() else {
-            return; // no /proc here
+            return Ok(()); // no /proc here
         };
         let mut big: Vec<Vec<u8>> = (0..64).map(|i| vec![i as u8 | 1; 1 << 20]).collect();
-        let (during, peak) = rss_kib().expect("rss");
-        assert!(during >= before + 60 * 1024, "{before} -> {during} KiB");
-        assert!(peak >= during);
+        let (during, peak) = rss_kib().ok_or("rss")?;
         big.clear();
         big.shrink_to_fit();
         give_back();
-        let (after, _) = rss_kib().expect("rss");
-        assert!(
-            after + 32 * 1024 <= during,
-            "{during} -> {after} KiB after the free"
-        );
+        let (after, _) = rss_kib().ok_or("rss")?;
+        // freed memory the allocator kept from earlier can take a part of the 64 MiB
+        if during < before + 48 * 1024 || peak < during || after + 32 * 1024 > during {
+            return Err(format!("{before} -> {during} -> {after} KiB (peak {peak})"));
+        }
+        Ok(())
+    }
+
+    /// The resident size is the whole process's, and the other unit tests allocate and free
+    /// on their threads at the same time: a try can see their memory come or go, so up to
+    /// five tries; memory that is never given back fails every one.
+    #[test]
+    fn a_big_free_shows_in_the_resident_size() {
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            match big_free_try() {
+                Ok(()) => return,
+                Err(e) => seen.push(e),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("every try failed: {seen:?}");
     }
 }

@@ -63,7 +63,7 @@ impl HetaoApp {
                         let r = ui.available_rect_before_wrap();
                         let bbox = self
                             .ensure_scene()
-                            .and_then(|s| s.bbox_of(crate::render::snapshot::DEFAULT_VIEW_LAYERS))
+                            .and_then(|s| s.fit_bbox())
                             .unwrap_or(ZONE_EXTENT);
                         self.view =
                             MapView::fit(bbox, f64::from(r.width()), f64::from(r.height()), 24.0);

@@ -15,7 +15,7 @@ pub const MIN_ZOOM: f64 = 6.0;
 pub const MAX_ZOOM: f64 = 20.0;
 
 /// The extent of the zone (both parks and the river), lon/lat `[w, s, e, n]`.
-pub const ZONE_EXTENT: [f64; 4] = crate::render::snapshot::ZONE_BBOX;
+pub const ZONE_EXTENT: [f64; 4] = crate::core::zone::ZONE_BBOX;
 
 /// A fly-to in progress: from one view to another over `duration_s` seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -242,7 +242,7 @@ fn inputs(args: &Options) -> anyhow::Result<(View, crate::core::model::Dataset, 
             }
         }
     }
-    let mut styles = StyleSet::embedded()?;
+    let mut styles = StyleSet::from_files(crate::core::zone::STYLE_FILES)?;
     if let Some(dir) = &args.styles {
         styles.load_dir(dir)?;
     }

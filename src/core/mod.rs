@@ -17,6 +17,7 @@
 pub mod atomic;
 pub mod crs;
 pub mod db;
+pub mod format;
 pub mod index;
 pub mod io;
 pub mod json;

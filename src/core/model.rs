@@ -8,6 +8,7 @@
 //! through [`Feature::prop`], [`Feature::prop_str`], [`Feature::prop_f64`] and
 //! [`Feature::props`], change them with [`Feature::set_prop`].
 
+pub mod history;
 mod properties;
 
 pub use properties::{INLINE_STR, Key, Members, PropValue, Properties};

@@ -164,6 +164,18 @@ impl Scene {
             })
     }
 
+    /// The default view's lon/lat box: the extent of the layers whose style says `fit`, else
+    /// of every layer; `None` for a scene with nothing drawn.
+    pub fn fit_bbox(&self) -> Option<[f64; 4]> {
+        let fit: Vec<&str> = self
+            .layers
+            .iter()
+            .filter(|l| l.style.fit)
+            .map(|l| l.name.as_str())
+            .collect();
+        self.bbox_of(&fit)
+    }
+
     /// The scene layer with this name.
     pub fn layer(&self, name: &str) -> Option<&SceneLayer> {
         self.layers.iter().find(|l| l.name == name)

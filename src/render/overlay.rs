@@ -153,7 +153,7 @@ pub fn legend(scene: &Scene) -> Vec<LegendBlock> {
 /// "a unit or more" for the last (numbers with thousands separators). The one rule for the map
 /// legend, the snapshot legend and the app's layer panel.
 pub fn class_label(classes: &[(f64, Rgba)], k: usize, unit: &str) -> String {
-    use crate::core::zone::planning::group_digits;
+    use crate::core::format::group_digits;
     let Some((min, _)) = classes.get(k) else {
         return String::new();
     };

@@ -9,17 +9,8 @@ use super::style::{Rgba, StyleSet};
 use super::{RenderError, Scene, SceneOptions};
 use crate::core::model::Dataset;
 
-/// The extent of the Hetao zone (both parks and the river between them), lon/lat
-/// `[w, s, e, n]`; the default view when the data has no park layers.
-pub const ZONE_BBOX: [f64; 4] = [114.048, 22.508, 114.100, 22.545];
-
-/// Layers whose extent makes the default view, when present.
-pub const DEFAULT_VIEW_LAYERS: &[&str] = &[
-    "shenzhen_park",
-    "lok_ma_chau_loop",
-    "buildings",
-    "research_units",
-];
+/// The view of a scene with nothing drawn: the whole Web Mercator world.
+pub const WORLD_BBOX: [f64; 4] = [-180.0, -85.0, 180.0, 85.0];
 
 /// Map background (sea and unmapped land), sRGB.
 pub const BACKGROUND: Rgba = Rgba([226, 236, 242, 255]);
@@ -27,7 +18,8 @@ pub const BACKGROUND: Rgba = Rgba([226, 236, 242, 255]);
 /// How the view is chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum View {
-    /// The zone (see [`DEFAULT_VIEW_LAYERS`] and [`ZONE_BBOX`]).
+    /// The data's default view ([`crate::render::Scene::fit_bbox`]: the layers whose style
+    /// says `fit`, else everything drawn).
     Auto,
     /// Fit this lon/lat box `[w, s, e, n]`.
     Bbox([f64; 4]),
@@ -100,7 +92,7 @@ pub fn camera_for(req: &SnapshotRequest, scene: &Scene) -> Camera {
         View::Center { lon, lat, zoom } => Camera::new(lon, lat, zoom.clamp(0.0, 24.0), w, h),
         View::Bbox(b) => Camera::fit_bbox(b, w, h, 0.0),
         View::Auto => {
-            let bb = scene.bbox_of(DEFAULT_VIEW_LAYERS).unwrap_or(ZONE_BBOX);
+            let bb = scene.fit_bbox().unwrap_or(WORLD_BBOX);
             Camera::fit_bbox(bb, w, h, 40.0)
         }
     };

@@ -186,6 +186,8 @@ pub struct Style {
     pub legend: bool,
     /// Drawn only when visible by default (`false`: only when asked for with `--layers`).
     pub visible: bool,
+    /// The layer's extent makes the default view ([`crate::render::Scene::fit_bbox`]).
+    pub fit: bool,
 }
 
 // ---- the on-disk schema ----
@@ -209,6 +211,7 @@ struct StyleFile {
     attribution: Option<String>,
     legend: Option<bool>,
     visible: Option<bool>,
+    fit: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -350,6 +353,7 @@ impl Style {
             attribution: raw.attribution,
             legend: raw.legend.unwrap_or(true),
             visible: raw.visible.unwrap_or(true),
+            fit: raw.fit.unwrap_or(false),
         })
     }
 
@@ -395,6 +399,7 @@ impl Style {
             attribution: None,
             legend: true,
             visible: true,
+            fit: false,
         }
     }
 
@@ -464,55 +469,6 @@ impl Style {
     }
 }
 
-/// The shipped styles (`data/styles/*.json`), embedded in the binary.
-pub const EMBEDDED_STYLES: &[(&str, &str)] = &[
-    ("ne_gba", include_str!("../../data/styles/ne_gba.json")),
-    (
-        "hk_districts",
-        include_str!("../../data/styles/hk_districts.json"),
-    ),
-    (
-        "futian_district",
-        include_str!("../../data/styles/futian_district.json"),
-    ),
-    (
-        "shenzhen_metro_2016",
-        include_str!("../../data/styles/shenzhen_metro_2016.json"),
-    ),
-    ("mtr", include_str!("../../data/styles/mtr.json")),
-    (
-        "huanggang_hk_port_area",
-        include_str!("../../data/styles/huanggang_hk_port_area.json"),
-    ),
-    (
-        "shenzhen_park",
-        include_str!("../../data/styles/shenzhen_park.json"),
-    ),
-    (
-        "lok_ma_chau_loop",
-        include_str!("../../data/styles/lok_ma_chau_loop.json"),
-    ),
-    ("hk_roads", include_str!("../../data/styles/hk_roads.json")),
-    (
-        "shenzhen_river",
-        include_str!("../../data/styles/shenzhen_river.json"),
-    ),
-    ("barriers", include_str!("../../data/styles/barriers.json")),
-    (
-        "buildings",
-        include_str!("../../data/styles/buildings.json"),
-    ),
-    (
-        "hk_osm_buildings",
-        include_str!("../../data/styles/hk_osm_buildings.json"),
-    ),
-    (
-        "research_units",
-        include_str!("../../data/styles/research_units.json"),
-    ),
-    ("places", include_str!("../../data/styles/places.json")),
-];
-
 /// A set of styles, looked up by layer name or alias.
 #[derive(Debug, Clone, Default)]
 pub struct StyleSet {
@@ -520,10 +476,12 @@ pub struct StyleSet {
 }
 
 impl StyleSet {
-    /// The shipped styles.
-    pub fn embedded() -> Result<StyleSet, StyleError> {
+    /// A set from style files given as `(name, JSON text)` (the zone's shipped ones are
+    /// `core::zone::STYLE_FILES`); `name` names the file in messages
+    /// (`data/styles/<name>.json`).
+    pub fn from_files(files: &[(&str, &str)]) -> Result<StyleSet, StyleError> {
         let mut set = StyleSet::default();
-        for (name, text) in EMBEDDED_STYLES {
+        for (name, text) in files {
             set.insert(Style::from_json(text, &format!("data/styles/{name}.json"))?);
         }
         Ok(set)
@@ -581,15 +539,6 @@ mod tests {
         assert_eq!(Rgba::parse("ff8000"), None);
         assert_eq!(Rgba::parse("#ff80zz"), None);
         assert_eq!(Rgba::parse("#ff80é0"), None);
-    }
-
-    #[test]
-    fn embedded_styles_parse() {
-        let set = StyleSet::embedded().expect("styles");
-        for name in crate::core::zone::LAYER_NAMES {
-            assert_eq!(set.for_layer(name).layer, *name);
-            assert!(set.styles.contains_key(*name), "no style for {name}");
-        }
     }
 
     #[test]

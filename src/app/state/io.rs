@@ -22,7 +22,7 @@ impl HetaoApp {
                 let r = crate::core::zone::embedded_dataset()
                     .map_err(|e| e.to_string())
                     .and_then(|ds| {
-                        StyleSet::embedded()
+                        StyleSet::from_files(crate::core::zone::STYLE_FILES)
                             .map(|s| (ds, s))
                             .map_err(|e| e.to_string())
                     });

@@ -32,6 +32,7 @@ pub mod inventory;
 pub mod park;
 pub mod planning;
 pub mod scenario;
+pub mod styles;
 
 pub use planning::{Targets, ZoneStats};
 pub use scenario::{Edit, Scenario, ScenarioError};
@@ -62,6 +63,8 @@ pub enum ZoneError {
     #[error(transparent)]
     Write(#[from] crate::core::atomic::AtomicWriteError),
 }
+
+pub use styles::{STYLE_FILES, ZONE_BBOX};
 
 /// Names of the embedded layers, bottom to top, as `embedded_dataset()` returns them.
 pub const LAYER_NAMES: &[&str] = &[
@@ -526,31 +529,7 @@ impl Use {
     }
 }
 
-/// The conversion status of a building or research-space unit as it stood in `year`.
-///
-/// Features carry `"history": [{"year": 2018, "status": "existing"}, {"year": 2021,
-/// "status": "converted"}, ...]` in year order. The status in `year` is that of the last
-/// entry with `entry.year <= year`; `None` when the feature did not exist yet (its first
-/// entry is later than `year`). A feature without `history` falls back to its `status`
-/// property, whatever the year.
-pub fn status_as_of(f: &crate::core::model::Feature, year: i32) -> Option<&str> {
-    let Some(hist) = f
-        .prop("history")
-        .and_then(crate::core::model::PropValue::as_array)
-    else {
-        return f.prop_str("status");
-    };
-    let mut current = None;
-    for e in hist {
-        let y = e.get("year").and_then(serde_json::Value::as_i64);
-        match y {
-            Some(y) if y <= i64::from(year) => current = e.get("status").and_then(|s| s.as_str()),
-            Some(_) => break,
-            None => {}
-        }
-    }
-    current
-}
+pub use crate::core::model::history::status_as_of;
 
 /// [`status_as_of`], parsed into a [`Status`] (`None` for a missing or unknown status).
 pub fn parsed_status_as_of(f: &Feature, year: i32) -> Option<Status> {

@@ -546,7 +546,7 @@ fn grid_label(v: f64, step: f64, degrees: bool, axis_x: bool) -> String {
         };
         format!("{:.*}°{hemi}", d, v.abs())
     } else {
-        let g = crate::core::zone::planning::group_digits(v.round());
+        let g = crate::core::format::group_digits(v.round());
         format!("{g} {}", if axis_x { "E" } else { "N" })
     }
 }

@@ -29,7 +29,7 @@ use crate::core::model::Dataset;
 use crate::render::Scene;
 use crate::render::camera::Camera;
 use crate::render::overlay::LegendBlock;
-use crate::render::snapshot::{BACKGROUND, DEFAULT_VIEW_LAYERS, View, ZONE_BBOX};
+use crate::render::snapshot::{BACKGROUND, View, WORLD_BBOX};
 use crate::render::style::Rgba;
 use crate::render::tessellate::Filter;
 
@@ -108,7 +108,7 @@ pub fn page_camera(
         View::Center { lon, lat, zoom } => Camera::new(lon, lat, zoom.clamp(0.0, 24.0), fw, fh),
         View::Bbox(b) => Camera::fit_bbox(b, fw, fh, 0.0),
         View::Auto => {
-            let bb = scene.bbox_of(DEFAULT_VIEW_LAYERS).unwrap_or(ZONE_BBOX);
+            let bb = scene.fit_bbox().unwrap_or(WORLD_BBOX);
             Camera::fit_bbox(bb, fw, fh, 0.03 * fw.min(fh))
         }
     };

@@ -102,9 +102,9 @@ pub(crate) fn status_for(f: &Feature, filter: Filter) -> Result<Option<&str>, ()
         // no year: the `status` property, else the latest entry of the history
         None => Ok(f
             .prop_str("status")
-            .or_else(|| crate::core::zone::status_as_of(f, i32::MAX))),
+            .or_else(|| crate::core::model::history::status_as_of(f, i32::MAX))),
         Some(y) => {
-            let s = crate::core::zone::status_as_of(f, y);
+            let s = crate::core::model::history::status_as_of(f, y);
             if s.is_none() && f.prop("history").is_some() {
                 Err(())
             } else {
