@@ -4,7 +4,7 @@
 
 use super::RenderError;
 use super::gpu::{GpuContext, MapRenderer, Overlay, OverlayText};
-use super::layout::display::{Align, Item, Pt};
+use super::layout::display::{Item, Pt, text_box};
 use super::layout::{PAPER, PageLayout};
 use super::offscreen::{Image, render_image};
 use super::style::Rgba;
@@ -141,12 +141,8 @@ fn draw(o: &mut Overlay, it: &Item) {
             align,
             bold,
         } => {
-            let (w, _, _) = super::text::measure(text, *size);
-            let x = match align {
-                Align::Start => pos[0],
-                Align::Middle => pos[0] - w / 2.0,
-                Align::End => pos[0] - w,
-            };
+            // the run's start: its box's left edge (the one alignment rule, `text_box`)
+            let x = text_box(*pos, text, *size, *align)[0];
             o.texts.push(OverlayText {
                 pos: [x, pos[1]],
                 text: text.clone(),

@@ -7,7 +7,7 @@
 
 use super::RenderError;
 use super::layout::PAPER;
-use super::layout::display::{Align, DisplayList, Item, Pt};
+use super::layout::display::{DisplayList, Item, Pt, text_box};
 use super::style::Rgba;
 use krilla::Document;
 use krilla::color::rgb;
@@ -112,12 +112,8 @@ fn draw(s: &mut Surface<'_>, font: &Font, it: &Item) {
             align,
             bold,
         } => {
-            let (w, _, _) = super::text::measure(text, *size);
-            let x = match align {
-                Align::Start => pos[0],
-                Align::Middle => pos[0] - w / 2.0,
-                Align::End => pos[0] - w,
-            };
+            // the run's start: its box's left edge (the one alignment rule, `text_box`)
+            let x = text_box(*pos, text, *size, *align)[0];
             let at = Point::from_xy(x, pos[1]);
             let em = size * super::text::em_ratio();
             if let Some(h) = halo {

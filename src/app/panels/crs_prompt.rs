@@ -76,10 +76,8 @@ pub fn window(app: &mut HetaoApp, ctx: &egui::Context) {
     if answer.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         answer = Some(false);
     }
+    app.crs_prompt = Some(q);
     if let Some(a) = answer {
-        app.crs_prompt = Some(q);
         app.answer_crs(a, ctx);
-    } else {
-        app.crs_prompt = Some(q);
     }
 }

@@ -245,41 +245,67 @@ impl Network {
             });
             self.line_hours.push(None);
             let board = (l.boarding_min + l.headway_min / 2.0) as f32;
-            let mut plat = [0usize; 2];
-            for (k, st) in [a, b].into_iter().enumerate() {
-                let s = &self.specials[st - self.special_base()];
-                let (x, y, nm) = (s.x, s.y, format!("{} (intercity)", s.name));
-                self.specials.push(Special {
-                    x,
-                    y,
-                    name: nm,
-                    street: false,
-                });
-                let pl = self.special_base() + self.specials.len() - 1;
-                el.add(
-                    st,
-                    pl,
-                    EdgeKind::Board {
-                        line: li,
-                        min: board,
-                    },
-                );
-                el.add(pl, st, EdgeKind::Alight { min: 0.0 });
-                plat[k] = pl;
-            }
-            el.both(
-                plat[0],
-                plat[1],
-                EdgeKind::Ride {
-                    line: li,
-                    min: l.minutes as f32,
-                },
+            let ride = l.minutes as f32;
+            self.add_link(
+                el,
+                li,
+                [a, b],
+                "intercity",
+                board,
+                ride,
+                l.crossing.as_ref(),
             );
-            if let Some(c) = &l.crossing {
-                self.line_crossing.push((li, c.clone()));
-            }
         }
         Ok(())
+    }
+
+    /// A two-stop service `li` between the stop nodes `stops`: a platform beside each stop
+    /// (named `<stop> (<kind>)`), boarding at `board` minutes and alighting free, one ride
+    /// edge of `ride` minutes each way, and the border crossing the ride makes, if any.
+    #[allow(clippy::too_many_arguments)]
+    fn add_link(
+        &mut self,
+        el: &mut EdgeList,
+        li: u16,
+        stops: [usize; 2],
+        kind: &str,
+        board: f32,
+        ride: f32,
+        crossing: Option<&String>,
+    ) {
+        let mut plat = [0usize; 2];
+        for (k, st) in stops.into_iter().enumerate() {
+            let s = &self.specials[st - self.special_base()];
+            let (x, y, name) = (s.x, s.y, format!("{} ({kind})", s.name));
+            self.specials.push(Special {
+                x,
+                y,
+                name,
+                street: false,
+            });
+            let pl = self.special_base() + self.specials.len() - 1;
+            el.add(
+                st,
+                pl,
+                EdgeKind::Board {
+                    line: li,
+                    min: board,
+                },
+            );
+            el.add(pl, st, EdgeKind::Alight { min: 0.0 });
+            plat[k] = pl;
+        }
+        el.both(
+            plat[0],
+            plat[1],
+            EdgeKind::Ride {
+                line: li,
+                min: ride,
+            },
+        );
+        if let Some(c) = crossing {
+            self.line_crossing.push((li, c.clone()));
+        }
     }
 
     /// Control points: two street nodes each, joined by one edge per direction.
@@ -340,41 +366,13 @@ impl Network {
             });
             self.line_hours.push(hours);
             let board = (l.boarding_min + l.headway_min / 2.0) as f32;
-            let mut plat = [0usize; 2];
+            let mut stops = [0usize; 2];
             for (k, stop) in [&l.from, &l.to].into_iter().enumerate() {
-                let st = self.add_special(stop.lonlat[0], stop.lonlat[1], &stop.name, true);
-                self.attach(el, st);
-                let s = &self.specials[st - self.special_base()];
-                let (x, y, nm) = (s.x, s.y, format!("{} (bus)", s.name));
-                self.specials.push(Special {
-                    x,
-                    y,
-                    name: nm,
-                    street: false,
-                });
-                let pl = self.special_base() + self.specials.len() - 1;
-                el.add(
-                    st,
-                    pl,
-                    EdgeKind::Board {
-                        line: li,
-                        min: board,
-                    },
-                );
-                el.add(pl, st, EdgeKind::Alight { min: 0.0 });
-                plat[k] = pl;
+                stops[k] = self.add_special(stop.lonlat[0], stop.lonlat[1], &stop.name, true);
+                self.attach(el, stops[k]);
             }
-            el.both(
-                plat[0],
-                plat[1],
-                EdgeKind::Ride {
-                    line: li,
-                    min: l.minutes as f32,
-                },
-            );
-            if let Some(c) = &l.crossing {
-                self.line_crossing.push((li, c.clone()));
-            }
+            let ride = l.minutes as f32;
+            self.add_link(el, li, stops, "bus", board, ride, l.crossing.as_ref());
         }
         Ok(())
     }
