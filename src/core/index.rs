@@ -174,6 +174,49 @@ fn leaves(features: &[Feature], threads: usize) -> Vec<Node> {
     nodes
 }
 
+/// Sort leaves along a Hilbert curve of their box centres over the extent of them all.
+fn hilbert_sort(nodes: &mut [Node]) {
+    let ext = nodes.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |e, n| {
+            [
+                e[0].min(n.b[0]),
+                e[1].min(n.b[1]),
+                e[2].max(n.b[2]),
+                e[3].max(n.b[3]),
+            ]
+        },
+    );
+    let (w, h) = ((ext[2] - ext[0]).max(1e-300), (ext[3] - ext[1]).max(1e-300));
+    let scale = |v: f64, lo: f64, span: f64| -> u32 {
+        let t = (((v - lo) / span) * 65535.0).clamp(0.0, 65535.0);
+        if t.is_finite() { t as u32 } else { 0 }
+    };
+    for nd in nodes.iter_mut() {
+        let cx = nd.b[0] / 2.0 + nd.b[2] / 2.0;
+        let cy = nd.b[1] / 2.0 + nd.b[3] / 2.0;
+        nd.h = hilbert(scale(cx, ext[0], w), scale(cy, ext[1], h));
+    }
+    nodes.sort_unstable_by_key(|nd| (nd.h, nd.id));
+}
+
+/// The indices of `features` with a geometry, along a Hilbert curve of their boxes' centres
+/// (the order of a layer's leaves in the index): runs of them are compact on the map, which
+/// is what lets the renderer draw only the parts of a big layer in view.
+pub fn hilbert_order(features: &[Feature]) -> Vec<u32> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mut nodes = leaves(features, threads);
+    hilbert_sort(&mut nodes);
+    nodes.into_iter().map(|n| n.id).collect()
+}
+
 impl Packed {
     fn build(features: &[Feature], threads: usize) -> Self {
         let mut nodes = leaves(features, threads);
@@ -181,33 +224,7 @@ impl Packed {
         if n == 0 {
             return Packed::default();
         }
-        let ext = nodes.iter().fold(
-            [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ],
-            |e, n| {
-                [
-                    e[0].min(n.b[0]),
-                    e[1].min(n.b[1]),
-                    e[2].max(n.b[2]),
-                    e[3].max(n.b[3]),
-                ]
-            },
-        );
-        let (w, h) = ((ext[2] - ext[0]).max(1e-300), (ext[3] - ext[1]).max(1e-300));
-        let scale = |v: f64, lo: f64, span: f64| -> u32 {
-            let t = (((v - lo) / span) * 65535.0).clamp(0.0, 65535.0);
-            if t.is_finite() { t as u32 } else { 0 }
-        };
-        for nd in &mut nodes {
-            let cx = nd.b[0] / 2.0 + nd.b[2] / 2.0;
-            let cy = nd.b[1] / 2.0 + nd.b[3] / 2.0;
-            nd.h = hilbert(scale(cx, ext[0], w), scale(cy, ext[1], h));
-        }
-        nodes.sort_unstable_by_key(|nd| (nd.h, nd.id));
+        hilbert_sort(&mut nodes);
         let mut levels = vec![n];
         nodes.reserve_exact(n / (NODE_SIZE - 1) + 2);
         let (mut start, mut end) = (0, n);

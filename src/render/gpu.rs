@@ -9,7 +9,7 @@
 use super::boxes::BoxGrid;
 use super::camera::{Camera, LocalOrigin};
 use super::style::Rgba;
-use super::tessellate::{GeoVertex, LabelAnchor, LayerMesh, MarkerInstance};
+use super::tessellate::{GeoVertex, LabelAnchor, LayerMesh, MarkerInstance, MeshChunk};
 use super::text::{ATLAS_SIZE, GlyphAtlas, TextVertex};
 use super::{RenderError, Scene};
 use wgpu::util::DeviceExt;
@@ -25,6 +25,7 @@ pub const SHADERS: &[(&str, &str)] = &[
     ("geo.wgsl", GEO_WGSL),
     ("marker.wgsl", MARKER_WGSL),
     ("text.wgsl", TEXT_WGSL),
+    ("composite.wgsl", super::canvas::COMPOSITE_WGSL),
 ];
 
 /// A device and queue without a window.
@@ -157,14 +158,54 @@ struct GpuLayer {
     geo: Option<(wgpu::Buffer, wgpu::Buffer, u32)>,
     markers: Option<(wgpu::Buffer, u32)>,
     labels: Vec<LabelAnchor>,
+    /// The mesh's parts ([`LayerMesh::chunks`]; empty: drawn whole).
+    chunks: Vec<MeshChunk>,
+    /// The index ranges of the parts in the last prepared view.
+    draws: Vec<[u32; 2]>,
+}
+
+/// Logical pixels a view box is grown by before culling the parts of a big layer (strokes
+/// and round joins reach beyond their vertices' positions).
+const CULL_MARGIN_PX: f64 = 16.0;
+
+/// The index ranges of the `chunks` that meet `view` (local metres `[x0, y0, x1, y1]`): all
+/// fills first, then all strokes, neighbours merged into one range.
+fn ranges_in_view(chunks: &[MeshChunk], view: [f64; 4]) -> Vec<[u32; 2]> {
+    let meets = |c: &&MeshChunk| {
+        let b = c.bbox.map(f64::from);
+        b[0] <= view[2] && b[2] >= view[0] && b[1] <= view[3] && b[3] >= view[1]
+    };
+    let mut out: Vec<[u32; 2]> = Vec::new();
+    for strokes in [false, true] {
+        for c in chunks.iter().filter(meets) {
+            let r = if strokes { c.strokes } else { c.fills };
+            if r[1] <= r[0] {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last[1] == r[0] => last[1] = r[1],
+                _ => out.push(r),
+            }
+        }
+    }
+    out
+}
+
+/// The render pipelines for one sample count.
+struct Pipelines {
+    geo: wgpu::RenderPipeline,
+    marker: wgpu::RenderPipeline,
+    text: wgpu::RenderPipeline,
 }
 
 /// The map renderer: pipelines, uploaded layers, glyph atlas.
 pub struct MapRenderer {
     format: wgpu::TextureFormat,
-    geo_pipeline: wgpu::RenderPipeline,
-    marker_pipeline: wgpu::RenderPipeline,
-    text_pipeline: wgpu::RenderPipeline,
+    /// Samples per pixel of the pass `paint` draws into.
+    samples: u32,
+    pipes: Pipelines,
+    /// The pipelines for a one-sample pass when `samples` is more ([`MapRenderer::paint_samples`]).
+    single: Option<Pipelines>,
     world_view: wgpu::Buffer,
     world_bg: wgpu::BindGroup,
     screen_view: wgpu::Buffer,
@@ -192,7 +233,8 @@ const TEXT_ATTRS: [wgpu::VertexAttribute; 4] =
     wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Float32x2, 3 => Unorm8x4];
 
 impl MapRenderer {
-    /// Pipelines for a target `format` with `sample_count` samples per pixel (1, or 4 for MSAA).
+    /// Pipelines for a target `format` with `sample_count` samples per pixel (1, or 4 for MSAA;
+    /// with 4, also for one sample: [`MapRenderer::paint_samples`]).
     pub fn new(
         device: &wgpu::Device,
         format: wgpu::TextureFormat,
@@ -291,7 +333,8 @@ impl MapRenderer {
         let pipeline = |label: &str,
                         src: &str,
                         layouts: &[Option<&wgpu::BindGroupLayout>],
-                        buffer: wgpu::VertexBufferLayout<'_>| {
+                        buffer: wgpu::VertexBufferLayout<'_>,
+                        sample_count: u32| {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
                 source: wgpu::ShaderSource::Wgsl(src.into()),
@@ -335,41 +378,49 @@ impl MapRenderer {
                 cache: None,
             })
         };
-        let geo_pipeline = pipeline(
-            "geo",
-            GEO_WGSL,
-            &[Some(&view_layout)],
-            wgpu::VertexBufferLayout {
-                array_stride: std::mem::size_of::<GeoVertex>() as u64,
-                step_mode: wgpu::VertexStepMode::Vertex,
-                attributes: &GEO_ATTRS,
-            },
-        );
-        let marker_pipeline = pipeline(
-            "marker",
-            MARKER_WGSL,
-            &[Some(&view_layout)],
-            wgpu::VertexBufferLayout {
-                array_stride: std::mem::size_of::<MarkerInstance>() as u64,
-                step_mode: wgpu::VertexStepMode::Instance,
-                attributes: &MARKER_ATTRS,
-            },
-        );
-        let text_pipeline = pipeline(
-            "text",
-            TEXT_WGSL,
-            &[Some(&view_layout), Some(&atlas_layout)],
-            wgpu::VertexBufferLayout {
-                array_stride: std::mem::size_of::<TextVertex>() as u64,
-                step_mode: wgpu::VertexStepMode::Vertex,
-                attributes: &TEXT_ATTRS,
-            },
-        );
+        let make = |count: u32| Pipelines {
+            geo: pipeline(
+                "geo",
+                GEO_WGSL,
+                &[Some(&view_layout)],
+                wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<GeoVertex>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &GEO_ATTRS,
+                },
+                count,
+            ),
+            marker: pipeline(
+                "marker",
+                MARKER_WGSL,
+                &[Some(&view_layout)],
+                wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<MarkerInstance>() as u64,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &MARKER_ATTRS,
+                },
+                count,
+            ),
+            text: pipeline(
+                "text",
+                TEXT_WGSL,
+                &[Some(&view_layout), Some(&atlas_layout)],
+                wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<TextVertex>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &TEXT_ATTRS,
+                },
+                count,
+            ),
+        };
+        let pipes = make(sample_count);
+        // the same pipelines without MSAA, for a pass of one sample
+        let single = (sample_count > 1).then(|| make(1));
         Ok(Self {
             format,
-            geo_pipeline,
-            marker_pipeline,
-            text_pipeline,
+            samples: sample_count,
+            pipes,
+            single,
             world_view,
             world_bg,
             screen_view,
@@ -482,6 +533,8 @@ impl MapRenderer {
             geo,
             markers,
             labels: mesh.labels.clone(),
+            chunks: mesh.chunks.clone(),
+            draws: Vec::new(),
         };
         match self.layers.iter_mut().find(|l| l.name == mesh.name) {
             Some(slot) => {
@@ -552,6 +605,12 @@ impl MapRenderer {
         };
         queue.write_buffer(&self.world_view, 0, bytemuck::bytes_of(&world));
         queue.write_buffer(&self.screen_view, 0, bytemuck::bytes_of(&screen));
+        let view = self.local_view(camera);
+        for l in &mut self.layers {
+            if !l.chunks.is_empty() {
+                l.draws = ranges_in_view(&l.chunks, view);
+            }
+        }
 
         let ratio = camera.pixel_ratio as f32;
         // labels: halos of all first, then text
@@ -690,19 +749,69 @@ impl MapRenderer {
         }
     }
 
+    /// Indices (three per triangle) the visible layers draw for `camera` (a big layer's parts
+    /// off screen left out): what a frame of them costs, for callers that decide whether to
+    /// redraw while the view moves ([`crate::render::canvas`]).
+    pub fn indices_in_view(&self, camera: &Camera) -> u64 {
+        let view = self.local_view(camera);
+        self.layers
+            .iter()
+            .filter(|l| l.visible)
+            .filter_map(|l| {
+                let (_, _, n) = l.geo.as_ref()?;
+                Some(if l.chunks.is_empty() {
+                    u64::from(*n)
+                } else {
+                    ranges_in_view(&l.chunks, view)
+                        .iter()
+                        .map(|r| u64::from(r[1] - r[0]))
+                        .sum()
+                })
+            })
+            .sum()
+    }
+
+    /// The view of `camera` in local metres, grown by [`CULL_MARGIN_PX`].
+    fn local_view(&self, camera: &Camera) -> [f64; 4] {
+        let b = camera.mercator_bounds();
+        let m = CULL_MARGIN_PX * camera.metres_per_pixel();
+        [
+            b[0] - m - self.origin.x,
+            b[1] - m - self.origin.y,
+            b[2] + m - self.origin.x,
+            b[3] + m - self.origin.y,
+        ]
+    }
+
     /// Draw the visible layers (in order), then the labels, then the overlay, into `pass`.
     /// The pass's colour target must have the format and sample count given to [`MapRenderer::new`].
     pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>) {
+        self.paint_samples(pass, self.samples);
+    }
+
+    /// [`MapRenderer::paint`] into a pass of `samples` samples per pixel: the count given to
+    /// [`MapRenderer::new`], or 1.
+    pub fn paint_samples(&self, pass: &mut wgpu::RenderPass<'_>, samples: u32) {
+        let p = match &self.single {
+            Some(single) if samples == 1 => single,
+            _ => &self.pipes,
+        };
         for l in self.layers.iter().filter(|l| l.visible) {
             if let Some((vb, ib, n)) = &l.geo {
-                pass.set_pipeline(&self.geo_pipeline);
+                pass.set_pipeline(&p.geo);
                 pass.set_bind_group(0, &self.world_bg, &[]);
                 pass.set_vertex_buffer(0, vb.slice(..));
                 pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
-                pass.draw_indexed(0..*n, 0, 0..1);
+                if l.chunks.is_empty() {
+                    pass.draw_indexed(0..*n, 0, 0..1);
+                } else {
+                    for r in &l.draws {
+                        pass.draw_indexed(r[0]..r[1], 0, 0..1);
+                    }
+                }
             }
             if let Some((mb, n)) = &l.markers {
-                pass.set_pipeline(&self.marker_pipeline);
+                pass.set_pipeline(&p.marker);
                 pass.set_bind_group(0, &self.world_bg, &[]);
                 pass.set_vertex_buffer(0, mb.slice(..));
                 pass.draw(0..6, 0..*n);
@@ -711,21 +820,21 @@ impl MapRenderer {
         if let Some((b, n)) = &self.labels
             && *n > 0
         {
-            pass.set_pipeline(&self.text_pipeline);
+            pass.set_pipeline(&p.text);
             pass.set_bind_group(0, &self.world_bg, &[]);
             pass.set_bind_group(1, &self.atlas_bg, &[]);
             pass.set_vertex_buffer(0, b.slice(..));
             pass.draw(0..*n, 0..1);
         }
         if let Some((vb, ib, n)) = &self.overlay_geo {
-            pass.set_pipeline(&self.geo_pipeline);
+            pass.set_pipeline(&p.geo);
             pass.set_bind_group(0, &self.screen_bg, &[]);
             pass.set_vertex_buffer(0, vb.slice(..));
             pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
             pass.draw_indexed(0..*n, 0, 0..1);
         }
         if let Some((b, n)) = &self.overlay_text {
-            pass.set_pipeline(&self.text_pipeline);
+            pass.set_pipeline(&p.text);
             pass.set_bind_group(0, &self.screen_bg, &[]);
             pass.set_bind_group(1, &self.atlas_bg, &[]);
             pass.set_vertex_buffer(0, b.slice(..));

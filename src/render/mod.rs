@@ -16,6 +16,7 @@
 
 mod boxes;
 pub mod camera;
+pub mod canvas;
 pub mod gpu;
 pub mod layout;
 pub mod lod;
@@ -34,7 +35,7 @@ pub use camera::{Camera, LocalOrigin};
 pub use gpu::{GpuContext, MapRenderer, Overlay, OverlayText};
 pub use offscreen::{Image, render_image};
 pub use style::{Rgba, Style, StyleError, StyleSet};
-pub use tessellate::{Filter, LayerMesh};
+pub use tessellate::{Filter, LayerMesh, MeshChunk};
 
 use crate::core::model::Dataset;
 

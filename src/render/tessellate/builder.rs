@@ -67,7 +67,7 @@ impl Part {
 }
 
 /// The number of coordinates of the polygons and lines of `features` (for reserving).
-pub(super) fn coordinate_count(features: &[Feature]) -> usize {
+pub(super) fn coordinate_count<'f>(features: impl IntoIterator<Item = &'f Feature>) -> usize {
     fn of(g: &Geometry<f64>) -> usize {
         match g {
             Geometry::LineString(l) => l.0.len(),
@@ -90,7 +90,7 @@ pub(super) fn coordinate_count(features: &[Feature]) -> usize {
         }
     }
     features
-        .iter()
+        .into_iter()
         .filter_map(|f| f.geometry.as_ref())
         .map(of)
         .sum()

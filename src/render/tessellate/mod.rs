@@ -97,7 +97,26 @@ pub struct LayerMesh {
     /// whose CPU-side vertices were dropped after the upload ([`LayerMesh::without_geometry`])
     /// still stands for them.
     pub serial: u64,
+    /// A big layer's parts, each a run of features compact on the map (the layer was
+    /// tessellated in [`crate::core::index::hilbert_order`]): the renderer draws only those
+    /// whose box meets the view. Empty: the mesh is drawn whole.
+    pub chunks: Vec<MeshChunk>,
 }
+
+/// A part of a big layer's mesh: its fill and stroke index ranges and the box of its
+/// vertices' positions (metres from the local origin; strokes reach a few pixels beyond).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeshChunk {
+    /// Fill indices `[start, end)` in the mesh's index buffer.
+    pub fills: [u32; 2],
+    /// Stroke indices `[start, end)`.
+    pub strokes: [u32; 2],
+    /// `[min x, min y, max x, max y]` of its vertices' positions.
+    pub bbox: [f32; 4],
+}
+
+/// Features per chunk of a big layer at most (the granularity of culling by view).
+const CHUNK_MAX_FEATURES: usize = 4096;
 
 /// The serial of the next tessellation (starts at 1).
 fn next_serial() -> u64 {
@@ -120,11 +139,13 @@ type Worked = (Part, Vec<(usize, Span, Span)>);
 /// Layers with at least this many features are tessellated on every core.
 const PARALLEL_MIN_FEATURES: usize = 20_000;
 
-/// Tessellate a layer. Layers of [`PARALLEL_MIN_FEATURES`] or more are cut into chunks of a
-/// few thousand features that the available cores take in turn (a core slowed down by other
-/// work takes fewer); each core writes into its own reserved buffers, reused across its
-/// chunks, and the chunks are then laid out in feature order: every fill, then every stroke
-/// (so strokes draw over all fills, as in a single-threaded run).
+/// Tessellate a layer. Layers of [`PARALLEL_MIN_FEATURES`] or more are taken in
+/// [`crate::core::index::hilbert_order`] and cut into chunks of a few thousand features
+/// ([`LayerMesh::chunks`], so that the renderer can leave out those off screen) that the
+/// available cores take in turn (a core slowed down by other work takes fewer); each core
+/// writes into its own reserved buffers, reused across its chunks, and the chunks are then
+/// laid out in order: every fill, then every stroke (so strokes draw over all fills, as in a
+/// single-threaded run).
 pub fn tessellate_layer(
     layer: &Layer,
     style: &Style,
@@ -135,14 +156,12 @@ pub fn tessellate_layer(
         .map(|n| n.get())
         .unwrap_or(1);
     let features = &layer.features;
-    let n = features.len();
-    let workers = if n >= PARALLEL_MIN_FEATURES {
-        threads
-    } else {
-        1
-    };
-    let chunk = if workers > 1 {
-        (n / (workers * 8)).clamp(1024, 8192)
+    let big = features.len() >= PARALLEL_MIN_FEATURES;
+    let order = big.then(|| crate::core::index::hilbert_order(features));
+    let n = order.as_ref().map_or(features.len(), Vec::len);
+    let workers = if big { threads } else { 1 };
+    let chunk = if big {
+        (n / (workers * 8)).clamp(1024, CHUNK_MAX_FEATURES)
     } else {
         n.max(1)
     };
@@ -158,8 +177,14 @@ pub fn tessellate_layer(
             if c >= n_chunks {
                 break;
             }
-            let fs = &features[c * chunk..((c + 1) * chunk).min(n)];
-            let coords = coordinate_count(fs);
+            let run = c * chunk..((c + 1) * chunk).min(n);
+            let fs = || -> Box<dyn Iterator<Item = &crate::core::model::Feature>> {
+                match &order {
+                    Some(o) => Box::new(o[run.clone()].iter().map(|&i| &features[i as usize])),
+                    None => Box::new(features[run.clone()].iter()),
+                }
+            };
+            let coords = coordinate_count(fs());
             if spans.is_empty() {
                 // this thread's expected share, so that its buffers grow once at most
                 let share = n_chunks.div_ceil(workers) * 5 / 4 + 1;
@@ -168,7 +193,7 @@ pub fn tessellate_layer(
                 b.part.reserve_for(coords, fills, strokes);
             }
             let start = b.part.mark();
-            b.features(fs);
+            b.features(fs());
             spans.push((c, start, b.part.mark()));
         }
         (b.part, spans)
@@ -184,7 +209,7 @@ pub fn tessellate_layer(
     } else {
         vec![work()]
     };
-    let mut mesh = assemble(results, workers);
+    let mut mesh = assemble(results, workers, big);
     mesh.name = layer.name.clone();
     mesh.serial = next_serial();
     mesh
@@ -203,14 +228,15 @@ pub fn tessellate_subset(
     let mut b = Builder::new(style, filter, origin);
     b.features(indices.iter().filter_map(|&i| layer.features.get(i)));
     let end = b.part.mark();
-    let mut mesh = assemble(vec![(b.part, vec![(0, Span::default(), end)])], 1);
+    let mut mesh = assemble(vec![(b.part, vec![(0, Span::default(), end)])], 1, false);
     mesh.name = layer.name.clone();
     mesh.serial = next_serial();
     mesh
 }
 
-/// Lay the chunks out in feature order: all fills, then all strokes, indices rebased.
-fn assemble(results: Vec<Worked>, workers: usize) -> LayerMesh {
+/// Lay the chunks out in order: all fills, then all strokes, indices rebased; with `chunked`,
+/// record each chunk's ranges and box ([`LayerMesh::chunks`]).
+fn assemble(results: Vec<Worked>, workers: usize, chunked: bool) -> LayerMesh {
     let mut mesh = LayerMesh::default();
     for (p, _) in &results {
         mesh.features_drawn += p.features_drawn;
@@ -252,13 +278,15 @@ fn assemble(results: Vec<Worked>, workers: usize) -> LayerMesh {
     // one copy job per chunk and kind (fills first), each into its own disjoint destination
     let mut vertices: Vec<GeoVertex> = Vec::with_capacity(total_v);
     let mut indices: Vec<u32> = Vec::with_capacity(total_i);
+    let mut ranges: Vec<(ChunkRange, ChunkRange)> = Vec::new();
     let (written_v, written_i) = {
         let mut vdst = &mut vertices.spare_capacity_mut()[..total_v];
         let mut idst = &mut indices.spare_capacity_mut()[..total_i];
         let mut jobs = Vec::with_capacity(2 * order.len());
         let mut base = 0u32;
+        let mut at_i = 0u32;
         for strokes in [false, true] {
-            for &(_, pi, s, e) in &order {
+            for (k, &(_, pi, s, e)) in order.iter().enumerate() {
                 let p = &results[pi].0;
                 let (v, i, start) = if strokes {
                     (
@@ -284,6 +312,18 @@ fn assemble(results: Vec<Worked>, workers: usize) -> LayerMesh {
                     i,
                     delta: base.wrapping_sub(start as u32),
                 });
+                if chunked {
+                    let r = ChunkRange {
+                        i: [at_i, at_i + i.len() as u32],
+                        v: [base, base + v.len() as u32],
+                    };
+                    if strokes {
+                        ranges[k].1 = r;
+                    } else {
+                        ranges.push((r, ChunkRange::default()));
+                    }
+                }
+                at_i += i.len() as u32;
                 base = base.wrapping_add(v.len() as u32);
             }
         }
@@ -299,6 +339,16 @@ fn assemble(results: Vec<Worked>, workers: usize) -> LayerMesh {
     unsafe {
         vertices.set_len(written_v);
         indices.set_len(written_i);
+    }
+    if chunked && ranges.len() > 1 {
+        mesh.chunks = ranges
+            .iter()
+            .map(|(f, st)| MeshChunk {
+                fills: f.i,
+                strokes: st.i,
+                bbox: positions_box(&vertices, [f.v, st.v]),
+            })
+            .collect();
     }
     mesh.vertices = vertices;
     mesh.indices = indices;
@@ -318,6 +368,34 @@ fn assemble(results: Vec<Worked>, workers: usize) -> LayerMesh {
             .extend(labels[pi].by_ref().take(e.labels - s.labels));
     }
     mesh
+}
+
+/// A chunk's index and vertex ranges of one kind (fills or strokes) in the assembled buffers.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChunkRange {
+    i: [u32; 2],
+    v: [u32; 2],
+}
+
+/// The box of the positions of `vertices` in the given `[start, end)` ranges.
+fn positions_box(vertices: &[GeoVertex], ranges: [[u32; 2]; 2]) -> [f32; 4] {
+    let mut b = [
+        f32::INFINITY,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+    ];
+    for [s, e] in ranges {
+        for v in vertices.get(s as usize..e as usize).unwrap_or_default() {
+            b = [
+                b[0].min(v.pos[0]),
+                b[1].min(v.pos[1]),
+                b[2].max(v.pos[0]),
+                b[3].max(v.pos[1]),
+            ];
+        }
+    }
+    b
 }
 
 /// Copy one chunk's vertices and rebased indices into their place in the layer's buffers.
@@ -391,11 +469,14 @@ impl LayerMesh {
             class_counts: self.class_counts.clone(),
             bbox: self.bbox,
             serial: self.serial,
+            chunks: self.chunks.clone(),
         }
     }
 
     /// Append another mesh (indices rebased).
     pub fn append(&mut self, other: LayerMesh) {
+        // the parts no longer cover the mesh: it is drawn whole
+        self.chunks.clear();
         let base = self.vertices.len() as u32;
         self.vertices.extend_from_slice(&other.vertices);
         self.indices.extend(other.indices.iter().map(|i| i + base));
