@@ -1,6 +1,8 @@
 //! Big layers in the app's caches, headless (issue 17): a layer of 50,000+ buildings is drawn
-//! as fills everywhere and outlines only near a close view (`render::lod`), and a file opened
-//! through the app is prepared on the worker (mesh and pick index adopted, nothing rebuilt).
+//! as fills everywhere and outlines only near a close view (`render::lod`), a file opened
+//! through the app is prepared on the worker (mesh and pick index adopted, nothing rebuilt),
+//! and a big loaded layer is tessellated again on a worker when restyled, the map keeping the
+//! previous mesh meanwhile.
 
 use geo::{BoundingRect, Geometry, LineString, Polygon};
 use hetao_atlas::app::HetaoApp;
@@ -36,6 +38,22 @@ fn grid() -> Layer {
     }
 }
 
+/// The scene once the layer `name` is in it (a big loaded layer is tessellated on a worker).
+fn scene_with(a: &mut HetaoApp, name: &str) -> std::sync::Arc<hetao_atlas::render::Scene> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let scene = a.ensure_scene().expect("scene");
+        if scene.layer(name).is_some() {
+            return scene;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} was not drawn within 120 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 fn app() -> HetaoApp {
     let zone = hetao_atlas::core::zone::embedded_dataset().expect("zone");
     let mut a = HetaoApp::with_data(
@@ -67,7 +85,7 @@ fn a_big_layer_has_fills_everywhere_and_outlines_only_near_a_close_view() {
     let cover = hetao_atlas::render::lod::pad_box(near, 0.5);
     let want_outlined = meeting(cover);
     a.add_user_layer(layer);
-    let scene = a.ensure_scene().expect("scene");
+    let scene = scene_with(&mut a, "grid_buildings");
     let base = scene
         .layer("grid_buildings")
         .expect("the layer")
@@ -134,4 +152,54 @@ fn a_small_layer_keeps_its_outlines_in_one_mesh() {
     assert!(mesh.vertices.iter().any(|v| v.offset != [0.0, 0.0]));
     let view = [WEST, SOUTH, WEST + 0.001, SOUTH + 0.001];
     assert!(!a.ensure_details(view));
+}
+
+#[test]
+fn restyling_a_big_layer_tessellates_it_on_a_worker_and_keeps_the_old_mesh_meanwhile() {
+    let mut a = app();
+    a.add_user_layer(grid());
+    // the first mesh of a layer added without one comes from a worker too
+    let scene = a.ensure_scene().expect("scene");
+    assert!(scene.layer("grid_buildings").is_none());
+    assert_eq!(a.jobs_running(), 1);
+    let first = scene_with(&mut a, "grid_buildings")
+        .layer("grid_buildings")
+        .expect("the layer")
+        .mesh
+        .clone();
+    assert_eq!(a.jobs_running(), 0);
+    let fill = |m: &hetao_atlas::render::LayerMesh| m.vertices.first().map(|v| v.color);
+    // a new fill colour: the frame right after still shows the old mesh, a job draws the new
+    let e = a
+        .layers
+        .iter_mut()
+        .find(|e| e.name == "grid_buildings")
+        .expect("entry");
+    e.style.fill = Some(hetao_atlas::render::Rgba([200, 30, 30, 255]));
+    e.style.fill_opacity = 1.0;
+    e.style_rev += 1;
+    let during = a.ensure_scene().expect("scene");
+    let shown = &during.layer("grid_buildings").expect("still drawn").mesh;
+    assert_eq!(
+        shown.serial, first.serial,
+        "the old mesh until the new one is in"
+    );
+    assert_eq!(a.jobs_running(), 1, "one job draws the layer");
+    // asking again does not start a second job for the same style
+    a.ensure_scene();
+    assert_eq!(a.jobs_running(), 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let new = loop {
+        let s = a.ensure_scene().expect("scene");
+        let m = s.layer("grid_buildings").expect("drawn").mesh.clone();
+        if m.serial != first.serial {
+            break m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no new mesh in 120 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(fill(&new), Some([200, 30, 30, 255]));
+    assert_ne!(fill(&first), fill(&new));
+    assert_eq!(new.features_drawn, first.features_drawn);
+    assert_eq!(a.jobs_running(), 0);
 }

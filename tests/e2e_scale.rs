@@ -17,7 +17,7 @@
 
 mod desktop;
 
-use desktop::{Desktop, changed_fraction, wait_for};
+use desktop::{Desktop, changed_fraction, shifted_match, wait_for};
 use hetao_atlas::app::frames::{FrameRecord, longest_gap_ms, parse_log};
 use hetao_atlas::render::camera::lonlat_to_mercator;
 use std::io::Write;
@@ -313,6 +313,11 @@ fn drags_on_a_big_layer_pan_by_exactly_the_pointer_distance() {
     let (wx, wy, _, _) = d.window_geometry();
     // a point in the map between the legend and the side panel, below the year badge
     let from = (wx + 560, wy + 420);
+    // what the map shows before, with the pointer off the map (no hover box)
+    wait_rest(&mut d, &frames, loaded, None);
+    d.move_to(wx + 1200, wy + 300);
+    std::thread::sleep(Duration::from_millis(800));
+    let (shown, _) = d.screenshot();
     // a 200 px drag in 10 moves over about 0.4 s
     let (px, py) = drag(
         &mut d,
@@ -327,6 +332,26 @@ fn drags_on_a_big_layer_pan_by_exactly_the_pointer_distance() {
         (px - 200.0).abs() <= 1.5 && py.abs() <= 1.5,
         "a 200 px drag panned ({px:.1}, {py:.1}) px\n{}",
         d.log()
+    );
+    // and what a person sees moved with it: once the map is redrawn for its new view, the
+    // part of the map below the legend, clear of the fixed overlays, is the old picture
+    // 200 px to the right (the logged view is the app's state; this is the window)
+    d.move_to(wx + 1200, wy + 300);
+    std::thread::sleep(Duration::from_millis(1500));
+    let (moved, path) = d.screenshot();
+    let region = (
+        (wx + 440) as u32,
+        (wy + 340) as u32,
+        (wx + 960) as u32,
+        (wy + 590) as u32,
+    );
+    let same = shifted_match(&shown, &moved, 200, region);
+    let unmoved = shifted_match(&shown, &moved, 0, region);
+    assert!(
+        same > 0.9 && unmoved < 0.75,
+        "the map on screen matches the old one moved 200 px for {same:.3} of the pixels \
+         (unmoved: {unmoved:.3}); {}",
+        path.display()
     );
     // a fast, short one: press, two moves and release within about 50 ms
     let (px, py) = drag(

@@ -3,6 +3,7 @@
 //! statistics and series. The caches read the state through [`Inputs`] (borrowed fields of
 //! the app), so this module does not depend on the app type.
 
+use super::jobs::Job;
 use super::layers::LayerEntry;
 use super::pick::{FeatureRef, PickIndex};
 use super::time::{TEMPORAL_LAYERS, YEARS};
@@ -17,6 +18,16 @@ use crate::render::tessellate::{Filter, LayerMesh, tessellate_layer, tessellate_
 use crate::render::{Scene, SceneLayer};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Loaded layers of at least this many features are tessellated again (a new style, a new
+/// year) on a worker: the map shows the previous mesh until the new one is in.
+pub const BACKGROUND_TESSELLATION_FEATURES: usize = 20_000;
+
+/// A tessellation running on a worker, for a layer at `key`.
+struct Pending {
+    key: MeshKey,
+    job: Job<LayerMesh>,
+}
 
 /// What a cached layer mesh was built from: data revision, style revision, year.
 pub type MeshKey = (u64, u64, Option<i32>);
@@ -46,15 +57,49 @@ pub struct Caches {
     series: Option<(u64, YearSeries)>,
     /// Research units of each building (indices in `research_units`), per document revision.
     units: Option<(u64, HashMap<String, Vec<usize>>)>,
+    /// Big layers being tessellated on a worker.
+    pending: HashMap<String, Pending>,
+    /// Asks the window for a frame (a worker finished); none in headless tests.
+    waker: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl Caches {
     /// Forget everything (the document was replaced).
     pub fn clear(&mut self) {
         let generation = self.scene_gen;
+        let waker = self.waker.take();
         *self = Self::default();
         // the generation only grows: the renderer compares it with what it uploaded
         self.scene_gen = generation;
+        self.waker = waker;
+    }
+
+    /// How a worker that finished asks for a frame (the window's repaint).
+    pub fn set_waker(&mut self, waker: Arc<dyn Fn() + Send + Sync>) {
+        self.waker = Some(waker);
+    }
+
+    /// Tessellations running on workers.
+    pub fn tessellating(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Take the meshes the workers finished (their scenes are rebuilt); a worker that died
+    /// leaves its layer to be tried again.
+    fn collect_pending(&mut self) {
+        let done: Vec<(String, Result<LayerMesh, ()>)> = self
+            .pending
+            .iter()
+            .filter_map(|(n, p)| p.job.poll().map(|r| (n.clone(), r)))
+            .collect();
+        for (name, result) in done {
+            if let Some(p) = self.pending.remove(&name)
+                && let Ok(mesh) = result
+            {
+                self.meshes.insert(name, (p.key, Arc::new(mesh)));
+            }
+            self.scene_key.clear();
+        }
     }
 
     /// Drop the mesh of a layer (the layer was removed).
@@ -151,7 +196,7 @@ pub struct Inputs<'a> {
     /// The document revision (bumped on every edit, undo and redo).
     pub revision: u64,
     /// Layers loaded from files (and the reach bands).
-    pub user_layers: &'a [Layer],
+    pub user_layers: &'a [Arc<Layer>],
     /// Data revision of each loaded layer (bumped whenever its features change).
     pub user_revs: &'a HashMap<String, u64>,
     /// The layer stack, bottom to top.
@@ -165,9 +210,12 @@ pub struct Inputs<'a> {
 impl<'a> Inputs<'a> {
     /// The data of a layer by name (document layers first, then loaded files).
     pub fn layer(&self, name: &str) -> Option<&'a Layer> {
-        self.data
-            .layer(name)
-            .or_else(|| self.user_layers.iter().find(|l| l.name == name))
+        self.data.layer(name).or_else(|| {
+            self.user_layers
+                .iter()
+                .find(|l| l.name == name)
+                .map(|l| &**l)
+        })
     }
 
     /// Whether a feature is drawn in the timeline's year.
@@ -224,6 +272,7 @@ impl Caches {
         if inp.layers.is_empty() {
             return None;
         }
+        self.collect_pending();
         let origin = inp.origin;
         let mut key = Vec::with_capacity(inp.layers.len());
         for e in inp.layers {
@@ -250,16 +299,30 @@ impl Caches {
                     // a big layer's base part has no outlines (they come as its detail)
                     let split = split_outlines(&e.style, data.features.len());
                     let style = split.as_ref().map_or(&e.style, |(base, _)| base);
-                    let m = Arc::new(tessellate_layer(
-                        data,
-                        style,
-                        Filter {
-                            year: Some(inp.year),
-                        },
-                        origin,
-                    ));
-                    self.meshes.insert(e.name.clone(), (mk, m.clone()));
-                    m
+                    let filter = Filter {
+                        year: Some(inp.year),
+                    };
+                    let big_loaded = inp
+                        .user_layers
+                        .iter()
+                        .find(|l| l.name == e.name)
+                        .filter(|l| l.features.len() >= BACKGROUND_TESSELLATION_FEATURES);
+                    match big_loaded {
+                        Some(layer) => {
+                            let layer = layer.clone();
+                            self.tessellate_later(&e.name, mk, layer, style, filter, origin);
+                            // the previous mesh until the new one is in (none: not drawn yet)
+                            match self.meshes.get(&e.name) {
+                                Some((_, m)) => m.clone(),
+                                None => continue,
+                            }
+                        }
+                        None => {
+                            let m = Arc::new(tessellate_layer(data, style, filter, origin));
+                            self.meshes.insert(e.name.clone(), (mk, m.clone()));
+                            m
+                        }
+                    }
                 }
             };
             layers.push(SceneLayer {
@@ -289,6 +352,34 @@ impl Caches {
         self.scene_key = key;
         self.scene_gen += 1;
         self.scene.clone()
+    }
+
+    /// Tessellate `layer` (at `key`) on a worker, unless one already does it for that key (a
+    /// worker for an older key is forgotten: its mesh would be stale when it came).
+    fn tessellate_later(
+        &mut self,
+        name: &str,
+        key: MeshKey,
+        layer: Arc<Layer>,
+        style: &crate::render::Style,
+        filter: Filter,
+        origin: LocalOrigin,
+    ) {
+        if self.pending.get(name).is_some_and(|p| p.key == key) {
+            return;
+        }
+        let style = style.clone();
+        let waker = self.waker.clone();
+        let job = Job::spawn(
+            format!("drawing {name}"),
+            move |_| tessellate_layer(&layer, &style, filter, origin),
+            move || {
+                if let Some(w) = waker {
+                    w();
+                }
+            },
+        );
+        self.pending.insert(name.to_string(), Pending { key, job });
     }
 
     /// Bring the big layers' detail parts (their outlines near the view,
@@ -382,7 +473,7 @@ impl Caches {
             .data
             .layers
             .iter()
-            .chain(inp.user_layers)
+            .chain(inp.user_layers.iter().map(|l| &**l))
             .map(|l| (l, inp.data_rev(&l.name)))
             .collect();
         self.pick.update(&all);

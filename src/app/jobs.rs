@@ -49,6 +49,33 @@ pub struct Job<T> {
     rx: Receiver<T>,
 }
 
+/// The nice value of a worker thread (and of the threads it starts, which inherit it): the
+/// window's thread and the software GPU's threads come first when a load takes every core.
+pub const WORKER_NICE: i32 = 10;
+
+/// Lower the calling thread's scheduling priority to [`WORKER_NICE`] (Linux: the nice value is
+/// per thread). Elsewhere, or when refused, the worker runs at normal priority.
+fn background_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority only read their arguments; the tid is this thread's own.
+    unsafe {
+        let tid = libc::gettid();
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, WORKER_NICE);
+    }
+}
+
+/// The calling thread's nice value (Linux; 0 elsewhere).
+pub fn current_nice() -> i32 {
+    #[cfg(target_os = "linux")]
+    // SAFETY: as in `background_priority`.
+    unsafe {
+        let tid = libc::gettid();
+        return libc::getpriority(libc::PRIO_PROCESS, tid as libc::id_t);
+    }
+    #[allow(unreachable_code)]
+    0
+}
+
 impl<T: Send + 'static> Job<T> {
     /// Run `work` on a new thread; `on_done` runs there after it (e.g. to request a repaint).
     pub fn spawn(
@@ -63,6 +90,7 @@ impl<T: Send + 'static> Job<T> {
         let spawned = std::thread::Builder::new()
             .name(format!("hetao-job: {label}"))
             .spawn(move || {
+                background_priority();
                 let r = work(&c);
                 let _ = tx.send(r);
                 on_done();
@@ -108,6 +136,19 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
         assert_eq!(r, Some(Ok(55)));
+        // the worker ran below the window's priority
+        let nice = Job::spawn("nice", |_: &JobControl| current_nice(), || {});
+        let mut got = None;
+        for _ in 0..500 {
+            if let Some(x) = nice.poll() {
+                got = Some(x);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        if cfg!(target_os = "linux") {
+            assert!(matches!(got, Some(Ok(n)) if n >= WORKER_NICE), "{got:?}");
+        }
         assert_eq!(job.control.progress(), 0.5);
 
         let c = JobControl::default();

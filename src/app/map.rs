@@ -9,6 +9,7 @@ use super::gpu::MapCallback;
 use super::measure::{MeasureKind, Measurement};
 use super::overlay;
 use super::state::{HetaoApp, Tab, Tool};
+use super::view::SETTLE_S;
 use super::widgets::c32;
 use crate::render::Camera;
 use crate::render::camera::{lonlat_to_mercator, mercator_to_lonlat};
@@ -70,6 +71,13 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 ]
             })
             .collect();
+        let now = ui.input(|i| i.time);
+        let moving = app.motion.update(&cam, now, resp.dragged());
+        if moving {
+            // the redraw when it settles
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(SETTLE_S));
+        }
         painter.add(egui_wgpu::Callback::new_paint_callback(
             rect,
             MapCallback {
@@ -77,6 +85,8 @@ pub fn map_widget(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 generation: app.scene_gen(),
                 camera: cam,
                 visibility,
+                moving,
+                viewport_px: super::gpu::viewport_px(rect, ppp as f32),
             },
         ));
     }

@@ -123,7 +123,7 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
             .with_inner_size(size)
             .with_min_inner_size([640.0, 480.0]),
         renderer: eframe::Renderer::Wgpu,
-        multisampling: gpu::MSAA_SAMPLES,
+        multisampling: gpu::WINDOW_SAMPLES,
         ..Default::default()
     };
     let shot = opts.screenshot.clone();
@@ -136,6 +136,8 @@ pub fn run(opts: AppOptions) -> anyhow::Result<()> {
             let mut app = HetaoApp::empty();
             app.fit_to_screen = opts.size.is_none();
             app.pending_open = opts.open.clone();
+            let ctx = cc.egui_ctx.clone();
+            app.cache.set_waker(Arc::new(move || ctx.request_repaint()));
             app.problems_log = opts.problems_log.clone();
             if let Some(rs) = cc.wgpu_render_state.as_ref() {
                 match gpu::install(rs) {

@@ -180,7 +180,7 @@ pub fn clock(min: f64) -> String {
 
 /// The first loaded layer with OSM `highway` LineStrings: noded into the street network in
 /// place of the shipped Hong Kong streets.
-pub fn road_layer(layers: &[Layer]) -> Option<&Layer> {
+pub fn road_layer(layers: &[std::sync::Arc<Layer>]) -> Option<&std::sync::Arc<Layer>> {
     layers
         .iter()
         .find(|l| l.name != LAYER && crate::core::reach::network::is_road_layer(l))
@@ -321,7 +321,7 @@ pub fn bands_layer(bands: &[Isochrone], depart: f64) -> Layer {
 pub fn compute(
     req: &Request,
     cached: Option<(String, Arc<Network>)>,
-    roads: Option<Layer>,
+    roads: Option<Arc<Layer>>,
     jc: &JobControl,
 ) -> Outcome {
     let key = network_key(&req.params, &req.roads);
@@ -330,7 +330,8 @@ pub fn compute(
         _ => {
             jc.set_progress(0.05);
             let ds = crate::core::model::Dataset {
-                layers: roads.into_iter().collect(),
+                // (a copy on the worker, only when the network is rebuilt)
+                layers: roads.map(Arc::unwrap_or_clone).into_iter().collect(),
             };
             match Network::build(&ds, &req.params) {
                 Ok(n) => Arc::new(n),

@@ -17,7 +17,12 @@ pub struct SearchCache {
 impl SearchCache {
     /// The index over `data` (bottom to top) and the loaded layers (on top), rebuilt when
     /// the revision or the loaded layers changed.
-    pub fn get<'a>(&'a mut self, data: &[Layer], revision: u64, user: &[Layer]) -> &'a SearchIndex {
+    pub fn get<'a>(
+        &'a mut self,
+        data: &[Layer],
+        revision: u64,
+        user: &[std::sync::Arc<Layer>],
+    ) -> &'a SearchIndex {
         let key = (
             revision,
             user.iter()

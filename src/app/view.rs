@@ -17,6 +17,33 @@ pub const MAX_ZOOM: f64 = 20.0;
 /// The extent of the zone (both parks and the river), lon/lat `[w, s, e, n]`.
 pub const ZONE_EXTENT: [f64; 4] = crate::core::zone::ZONE_BBOX;
 
+/// How long after the view last moved it still counts as moving ([`Motion`]).
+pub const SETTLE_S: f64 = 0.15;
+
+/// Whether the view is moving: it changed within the last [`SETTLE_S`] seconds, or the
+/// pointer is dragging the map. The map canvas shows its last image moved while a redraw
+/// would be slow and the view is moving ([`crate::app::gpu::MapCallback::moving`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Motion {
+    last: Option<Camera>,
+    /// Seconds (of the caller's clock) when the view last changed.
+    moved_at: f64,
+}
+
+impl Motion {
+    /// Note the view of the frame at `now_s` (seconds, any monotonic clock); whether it is
+    /// moving, given whether a drag is in progress.
+    pub fn update(&mut self, camera: &Camera, now_s: f64, dragging: bool) -> bool {
+        if self.last.as_ref() != Some(camera) {
+            if self.last.is_some() {
+                self.moved_at = now_s;
+            }
+            self.last = Some(*camera);
+        }
+        dragging || (self.moved_at > 0.0 && now_s - self.moved_at < SETTLE_S)
+    }
+}
+
 /// A fly-to in progress: from one view to another over `duration_s` seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Flight {

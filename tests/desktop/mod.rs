@@ -562,6 +562,26 @@ pub fn changed_fraction(a: &Image, b: &Image, (x0, y0, x1, y1): (u32, u32, u32, 
     changed as f64 / total.max(1) as f64
 }
 
+/// The fraction of pixels of box `(x0, y0, x1, y1)` of `b` that equal (within 8 in every
+/// channel) the pixel `dx` px to their left in `a`: 1 where `b` shows `a` moved `dx` px right.
+pub fn shifted_match(a: &Image, b: &Image, dx: i32, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> f64 {
+    let (mut same, mut total) = (0usize, 0usize);
+    for y in y0..y1.min(b.height) {
+        for x in x0..x1.min(b.width) {
+            let Some(sx) = x.checked_add_signed(-dx) else {
+                continue;
+            };
+            total += 1;
+            if let (Some(p), Some(q)) = (a.pixel(sx, y), b.pixel(x, y))
+                && (0..3).all(|c| (i32::from(p[c]) - i32::from(q[c])).abs() <= 8)
+            {
+                same += 1;
+            }
+        }
+    }
+    same as f64 / total.max(1) as f64
+}
+
 /// The colour that most pixels of row `y` have (a panel's fill, on a row through a panel).
 pub fn row_mode(img: &Image, y: u32) -> [u8; 3] {
     let mut counts = std::collections::HashMap::new();

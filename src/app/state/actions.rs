@@ -8,6 +8,7 @@ use crate::app::layers::LayerEntry;
 use crate::app::pick::FeatureRef;
 use crate::core::model::Layer;
 use crate::core::zone::{Edit, feature_id};
+use std::sync::Arc;
 
 impl HetaoApp {
     pub(crate) fn after_doc_change(&mut self) {
@@ -63,7 +64,12 @@ impl HetaoApp {
             .doc
             .current()
             .layer(&e.name)
-            .or_else(|| self.user_layers.iter().find(|l| l.name == e.name))
+            .or_else(|| {
+                self.user_layers
+                    .iter()
+                    .find(|l| l.name == e.name)
+                    .map(|l| &**l)
+            })
             .unwrap_or(&empty);
         e.restyle(data);
     }
@@ -96,7 +102,7 @@ impl HetaoApp {
         self.status = format!("loaded {} ({} features)", layer.name, layer.features.len());
         self.layers.push(e);
         self.touch_layer(&layer.name);
-        self.user_layers.push(layer);
+        self.user_layers.push(Arc::new(layer));
         if let Some(b) = bbox {
             let (w, h) = self.map_size;
             self.view.fly_to_bbox(b, w, h, 19.0);

@@ -126,6 +126,7 @@ impl HetaoApp {
         usize::from(self.zone_job.is_some())
             + self.file_jobs.len()
             + usize::from(self.export_job.is_some())
+            + self.cache.tessellating()
     }
 
     /// Nothing is still to be loaded or drawn: the zone and every file given at start are in,
@@ -136,6 +137,7 @@ impl HetaoApp {
         self.is_loaded()
             && self.pending_open.is_empty()
             && self.file_jobs.is_empty()
+            && self.cache.tessellating() == 0
             && !self.view.is_flying()
             && uploaded.is_some_and(|u| u == generation && generation > 0)
     }
@@ -217,10 +219,17 @@ impl HetaoApp {
         ctx: &egui::Context,
     ) {
         let mut styles = self.styles.clone();
-        let mut ds = Dataset::default();
+        // the layers shown: a loaded one is shared with the worker (it can be a city's
+        // buildings: the copy the export's dataset needs is made there, not in this frame)
+        let mut shown: Vec<std::sync::Arc<crate::core::model::Layer>> = Vec::new();
         for e in self.layers.iter().filter(|e| e.visible) {
-            if let Some(l) = self.layer_data(&e.name) {
-                ds.layers.push(l.clone());
+            // (the document's layers first, as everywhere: `HetaoApp::layer_data`)
+            let layer = match self.doc.current().layer(&e.name) {
+                Some(l) => Some(std::sync::Arc::new(l.clone())),
+                None => self.user_layers.iter().find(|l| l.name == e.name).cloned(),
+            };
+            if let Some(l) = layer {
+                shown.push(l);
                 styles.insert(e.style.clone());
             }
         }
@@ -230,7 +239,7 @@ impl HetaoApp {
         let job = match dialog.job(path, [w0, s0, e0, n0], self.year) {
             Ok(mut j) => {
                 // exactly the layers shown in the window
-                j.layers = Some(ds.layers.iter().map(|l| l.name.clone()).collect());
+                j.layers = Some(shown.iter().map(|l| l.name.clone()).collect());
                 j
             }
             Err(e) => {
@@ -252,6 +261,12 @@ impl HetaoApp {
                 let ctx = match gpu {
                     Some(g) => g,
                     None => GpuContext::new_headless().map_err(|e| e.to_string())?,
+                };
+                let ds = Dataset {
+                    layers: shown
+                        .into_iter()
+                        .map(std::sync::Arc::unwrap_or_clone)
+                        .collect(),
                 };
                 export::run_page(&ctx, &ds, &styles, &job)
             },

@@ -79,7 +79,7 @@ pub struct HetaoApp {
     /// The layer stack, bottom to top.
     pub layers: Vec<LayerEntry>,
     /// Layers loaded from files.
-    pub user_layers: Vec<Layer>,
+    pub user_layers: Vec<Arc<Layer>>,
     /// Data revision of each loaded layer: set from [`HetaoApp::touch_layer`] whenever its
     /// features change, so that the caches (meshes, pick index) rebuild exactly that layer.
     pub(crate) user_revs: HashMap<String, u64>,
@@ -173,6 +173,8 @@ pub struct HetaoApp {
     pub autosave: bool,
     /// Map rectangle size last frame (logical px).
     pub map_size: (f64, f64),
+    /// Whether the view is moving (the map canvas defers slow redraws meanwhile).
+    pub motion: crate::app::view::Motion,
     /// Map rectangle last frame (screen, logical px).
     pub map_rect: Option<egui::Rect>,
     /// Box-select drag start (screen).
@@ -292,6 +294,7 @@ impl HetaoApp {
             search_index: Default::default(),
             autosave: true,
             map_size: (1000.0, 700.0),
+            motion: Default::default(),
             map_rect: None,
             box_start: None,
             reach: crate::app::reach::ReachState::default(),

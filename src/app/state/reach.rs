@@ -14,6 +14,7 @@ use crate::core::reach::assumptions;
 use crate::render::style::Style;
 use eframe::egui;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Poll the worker and start one when a recompute is due (at `now`). `ctx` gets a repaint
@@ -106,9 +107,9 @@ pub fn set_layer(app: &mut HetaoApp, layer: Layer, style: Style) {
     let n = app.reach.bands.len();
     app.status = format!("reach: {n} bands (modelled)");
     if let Some(i) = app.user_layers.iter().position(|l| l.name == LAYER) {
-        app.user_layers[i] = layer;
+        app.user_layers[i] = Arc::new(layer);
     } else {
-        app.user_layers.push(layer);
+        app.user_layers.push(Arc::new(layer));
     }
     // new bands: the pick index and the mesh follow this revision
     app.touch_layer(LAYER);
