@@ -23,8 +23,10 @@
 //!   --frame-log …` on a private Xvfb) for each size of `HETAO_BENCH_BIG_LAYER` (default
 //!   200,000 and 500,000): its peak RSS (VmHWM, polled from `/proc`) beyond the same app's
 //!   peak without the file, in multiples of the file's size, and the longest gap between
-//!   frames while the file loads and until the screenshot (from the frame log). Only under
-//!   `cargo bench`.
+//!   frames while the file loads and until the screenshot (from the frame log); then the app
+//!   opened on it interactively, driven with xdotool: the longest frame gap while the pointer
+//!   hovers over the layer, while a 200 px drag moves the view, and the redraw once the view
+//!   rests ([`interaction_gaps`]). Only under `cargo bench`.
 //!
 //! Sizes: `HETAO_BENCH_APP_BUILDINGS` (default 1,000,000 under `cargo bench`). Without
 //! `--bench` (`cargo test --all-targets`) every bench runs once on 2,000 buildings and the
@@ -36,6 +38,7 @@ use common::{BUILDINGS_BBOX, bench_mode};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, PointerButton, Pos2, TouchPhase};
 use hetao_atlas::app::HetaoApp;
+use hetao_atlas::app::frames::longest_gap_ms;
 use hetao_atlas::app::pick::{FeatureRef, PickIndex};
 use hetao_atlas::app::view::MapView;
 use hetao_atlas::core::model::Layer;
@@ -136,6 +139,12 @@ fn app_with(layer: Layer, drv: &mut Driver) -> HetaoApp {
     drv.frame(&mut app, vec![]); // the first frame fits the view to the zone
     app.add_user_layer(layer);
     app.view.step(10.0); // land the fly-to on the layer at once
+    // a big layer is tessellated on a worker: measure frames after it is in
+    drv.frame(&mut app, vec![]);
+    while app.jobs_running() > 0 {
+        std::thread::sleep(Duration::from_millis(20));
+        drv.frame(&mut app, vec![]);
+    }
     app
 }
 
@@ -473,6 +482,111 @@ fn peak_run(cmd: &mut Command) -> Result<(u64, f64), String> {
     Ok((peak, t.elapsed().as_secs_f64()))
 }
 
+/// The frame log so far (empty while the file is not there yet).
+fn frame_records(path: &Path) -> Vec<hetao_atlas::app::frames::FrameRecord> {
+    hetao_atlas::app::frames::parse_log(&std::fs::read_to_string(path).unwrap_or_default())
+}
+
+/// Run `xdotool` on `display`.
+fn xdotool(display: &str, args: &[&str]) -> Result<(), String> {
+    let st = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .status()
+        .map_err(|e| format!("xdotool: {e}"))?;
+    st.success()
+        .then_some(())
+        .ok_or_else(|| format!("xdotool {args:?}: {st}"))
+}
+
+/// What a planner feels with the big layer in: the app opened on `file` (interactive,
+/// 1280×720 at the screen's corner, frame log), once the layer is in and the view rests,
+/// gets ten pointer moves over the map 150 ms apart (hover: highlight and tooltip), then a
+/// 200 px drag in ten moves over 0.4 s. Returns the longest gap between frames while
+/// hovering, while the view moved, and the redraw after it came to rest (ms).
+fn interaction_gaps(
+    bin: &Path,
+    display: &str,
+    dir: &Path,
+    file: &Path,
+) -> Result<(f64, f64, f64), String> {
+    use hetao_atlas::app::frames::FrameRecord;
+    let frames = dir.join("interaction.log");
+    let _ = std::fs::remove_file(&frames);
+    let mut child = Command::new(bin)
+        .arg(file)
+        .args(["--window-size", "1280x720", "--frame-log"])
+        .arg(&frames)
+        .env("DISPLAY", display)
+        .env("XDG_RUNTIME_DIR", dir.join("xdg"))
+        .env("HETAO_AUTOSAVE_DIR", dir.join("autosave"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start hetao: {e}"))?;
+    let same_view = |a: &FrameRecord, b: &FrameRecord| {
+        (a.center_lon, a.center_lat, a.zoom) == (b.center_lon, b.center_lat, b.zoom)
+    };
+    let result = (|| {
+        let deadline = Instant::now() + Duration::from_secs(240);
+        // the file's layer in (more layers than the first frame with any), no job, at rest
+        let ready = loop {
+            let log = frame_records(&frames);
+            let first = log.iter().find(|r| r.layers > 0).map_or(0, |r| r.layers);
+            if let Some(tail) = log.get(log.len().saturating_sub(5)..)
+                && tail.len() == 5
+                && tail.iter().all(|r| r.jobs == 0 && r.layers > first)
+                && tail.windows(2).all(|w| same_view(&w[0], &w[1]))
+            {
+                break tail[4];
+            }
+            if Instant::now() > deadline {
+                return Err("the big layer did not come in 240 s".to_string());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        for i in 0..10 {
+            let (x, y) = ((560 + 9 * i).to_string(), (400 + 5 * i).to_string());
+            xdotool(display, &["mousemove", &x, &y])?;
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        xdotool(display, &["mousemove", "560", "420"])?;
+        std::thread::sleep(Duration::from_millis(300));
+        xdotool(display, &["mousedown", "1"])?;
+        for k in 1..=10 {
+            let x = (560 + 20 * k).to_string();
+            xdotool(display, &["mousemove", &x, "420"])?;
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        xdotool(display, &["mouseup", "1"])?;
+        // the redraw at rest, and the log written (about once a second)
+        std::thread::sleep(Duration::from_millis(2500));
+        // (from the view at rest on: the load's fly-to moved it before)
+        let log: Vec<FrameRecord> = frame_records(&frames)
+            .into_iter()
+            .filter(|r| r.start_s >= ready.start_s)
+            .collect();
+        let moved: Vec<usize> = (1..log.len())
+            .filter(|&i| !same_view(&log[i - 1], &log[i]))
+            .collect();
+        let (Some(&first), Some(&last)) = (moved.first(), moved.last()) else {
+            return Err("the drag did not move the view".to_string());
+        };
+        let hover: Vec<FrameRecord> = log
+            .iter()
+            .copied()
+            .filter(|r| r.start_s < log[first].start_s - 0.35)
+            .collect();
+        let gap = |i: usize| (log[i + 1].start_s - log[i].start_s) * 1000.0;
+        let drag = (first.saturating_sub(1)..last).map(gap).fold(0.0, f64::max);
+        let redraw = (last..log.len() - 1).map(gap).fold(0.0, f64::max);
+        Ok((longest_gap_ms(&hover), drag, redraw))
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
 /// The big-layer measurement (see the module docs).
 fn bench_big_layer() {
     if !bench_mode() {
@@ -534,8 +648,7 @@ fn bench_big_layer() {
         drop(text);
         match run(Some(&file)) {
             Ok((peak, secs)) => {
-                use hetao_atlas::app::frames::{longest_gap_ms, parse_log};
-                let log = parse_log(&std::fs::read_to_string(&frames).unwrap_or_default());
+                let log = frame_records(&frames);
                 // from the first frame with the zone in (the file's load starts then)
                 let from = log.iter().position(|r| r.layers > 0).unwrap_or(0);
                 let after_zone = &log[from..];
@@ -554,6 +667,14 @@ fn bench_big_layer() {
                 );
             }
             Err(e) => eprintln!("big_layer: {n} buildings: {e}"),
+        }
+        match interaction_gaps(&bin, &x.display, dir.path(), &file) {
+            Ok((hover, drag, redraw)) => eprintln!(
+                "big_layer: {n} buildings in view: longest frame gap while hovering \
+                 {hover:.0} ms, while dragging 200 px {drag:.0} ms, the redraw at rest \
+                 {redraw:.0} ms"
+            ),
+            Err(e) => eprintln!("big_layer: {n} buildings, interaction: {e}"),
         }
         let _ = std::fs::remove_file(&file);
     }
