@@ -28,6 +28,8 @@ pub struct Motion {
     last: Option<Camera>,
     /// Seconds (of the caller's clock) when the view last changed.
     moved_at: f64,
+    /// The answer of the last [`Motion::update`].
+    moving: bool,
 }
 
 impl Motion {
@@ -40,7 +42,14 @@ impl Motion {
             }
             self.last = Some(*camera);
         }
-        dragging || (self.moved_at > 0.0 && now_s - self.moved_at < SETTLE_S)
+        self.moving = dragging || (self.moved_at > 0.0 && now_s - self.moved_at < SETTLE_S);
+        self.moving
+    }
+
+    /// Whether the view was moving at the last [`Motion::update`] (the map may then show a
+    /// moved image: a screenshot waits).
+    pub fn is_moving(&self) -> bool {
+        self.moving
     }
 }
 
@@ -270,6 +279,24 @@ pub fn scale_denominator(camera: &Camera) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_counts_as_moving_while_dragged_and_just_after_a_change() {
+        let mut m = Motion::default();
+        let a = Camera::new(114.07, 22.52, 15.0, 800.0, 600.0);
+        let mut b = a;
+        b.center_lon += 0.001;
+        // the first view is not a move
+        assert!(!m.update(&a, 1.0, false));
+        // a drag is, even before the view changes
+        assert!(m.update(&a, 1.1, true));
+        // a change at 2.0 counts until SETTLE_S later, then the view rests
+        assert!(m.update(&b, 2.0, false));
+        assert!(m.update(&b, 2.0 + SETTLE_S * 0.9, false));
+        assert!(m.is_moving());
+        assert!(!m.update(&b, 2.0 + SETTLE_S * 1.1, false));
+        assert!(!m.is_moving());
+    }
 
     #[test]
     fn zoom_about_keeps_the_point_under_the_cursor() {

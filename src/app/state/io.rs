@@ -139,6 +139,7 @@ impl HetaoApp {
             && self.file_jobs.is_empty()
             && self.cache.tessellating() == 0
             && !self.view.is_flying()
+            && !self.motion.is_moving()
             && uploaded.is_some_and(|u| u == generation && generation > 0)
     }
 
