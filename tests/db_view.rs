@@ -2,8 +2,9 @@
 //! a real server (tests/db_common), without a window: a pushed layer of 300,000 generated
 //! buildings is not pulled but loaded by viewport, a bounded number at a time, through the
 //! GiST index; panning brings the features of the new area and drops the old ones; a view of
-//! the whole layer stops at the cap and says "zoom in for more"; a small extra layer a
-//! planner pushed is listed and loaded whole as a user layer.
+//! the whole layer stops at the cap and says "zoom in for more"; removed from the stack it
+//! is not loaded any more; a small extra layer a planner pushed is listed and loaded whole as
+//! a user layer.
 
 mod db_common;
 
@@ -238,4 +239,18 @@ fn a_big_layer_is_loaded_by_viewport_as_the_planner_pans() {
     assert_eq!(shown(&app).map(|l| l.features.len()), Some(CAP));
     let note = app.dbview_note(BIG).expect("a panel line");
     assert_eq!(note, "showing 50,000 of 300,304 in view — zoom in for more");
+
+    // removed from the stack by the planner: not loaded any more
+    let i = app
+        .layers
+        .iter()
+        .position(|e| e.name == BIG)
+        .expect("on the stack");
+    app.remove_layer(i);
+    app.db_tick(|| {});
+    assert!(
+        view_layer(&app).is_none(),
+        "a removed layer is still loaded"
+    );
+    assert!(shown(&app).is_none());
 }

@@ -457,6 +457,10 @@ impl HetaoApp {
         let Some(v) = self.db.as_mut().and_then(|l| l.view.as_mut()) else {
             return;
         };
+        // a layer the planner removed from the stack is not loaded any more
+        let user_layers = &self.user_layers;
+        v.layers
+            .retain(|l| user_layers.iter().any(|u| u.name == l.name));
         let replies: Vec<Reply> = v.handle.rx.try_iter().collect();
         let mut swaps = Vec::new();
         for r in replies {
