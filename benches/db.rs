@@ -6,7 +6,13 @@
 //!   buildings from a GeoJSON file (its COPY path, GiST index), in the same run; each timed
 //!   once and printed first (`push: ...` lines), as one push is tens of seconds;
 //! - a viewport query returning 10,000 of those buildings through the GiST index, decoded
-//!   into model features (`core::db::layers::features_in_bbox`), with criterion.
+//!   into model features (`core::db::layers::features_in_bbox`), with criterion; then, in
+//!   the same run (`viewport: ...` lines, median of 9), the same rows read by this client
+//!   as a binary COPY without decoding (the server's and the wire's part), and by two peer
+//!   processes: `ogr2ogr -f GeoJSON /vsistdout/` (GDAL decoding them into OGR features and
+//!   writing GeoJSON) and `psql` `COPY ... TO STDOUT (FORMAT binary)` (no decoding), each
+//!   also with the same query returning no rows (its start-up, connection and catalogue
+//!   reads), and the load average.
 //!
 //! `cargo bench --bench db` (sizes with `HETAO_BENCH_DB_BUILDINGS=200000`); under
 //! `cargo test --all-targets` it runs once on 10,000 buildings as a smoke test.
@@ -20,7 +26,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use hetao_atlas::core::db::layers;
 use hetao_atlas::core::model::Layer;
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const LAYER: &str = "bench_buildings";
 
@@ -133,6 +139,111 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+    // not in the smoke test: the peers are processes run 36 times
+    if common::bench_mode() {
+        viewport_peers(s, &name, &mut db, bbox);
+    }
+}
+
+/// Median of `runs` timings of `f` (None when one of them fails).
+fn median(runs: usize, mut f: impl FnMut() -> bool) -> Option<Duration> {
+    let mut t = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        if !f() {
+            return None;
+        }
+        t.push(start.elapsed());
+    }
+    t.sort();
+    t.get(runs / 2).copied()
+}
+
+fn ms(d: Option<Duration>) -> String {
+    d.map_or("did not run".into(), |d| {
+        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+    })
+}
+
+/// The same 10,000 rows read without decoding (our client, COPY) and by peer processes.
+fn viewport_peers(
+    s: &db_common::Server,
+    name: &str,
+    db: &mut hetao_atlas::core::db::Db,
+    bbox: [f64; 4],
+) {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "viewport: load average {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let table = format!("hetao.\"layer:{LAYER}\"");
+    let envelope = format!(
+        "geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)",
+        bbox[0], bbox[1], bbox[2], bbox[3]
+    );
+    let select = |filter: &str| {
+        format!(
+            "SELECT ord, fid::text, line, col, props::text, extra::text, ST_AsBinary(geom) \
+             FROM {table} WHERE {filter}"
+        )
+    };
+    let copy = |filter: &str| format!("COPY ({}) TO STDOUT (FORMAT binary)", select(filter));
+    let sql = copy(&envelope);
+    let ours = median(9, || {
+        use std::io::Read;
+        let mut buf = Vec::new();
+        let read = match db.client().copy_out(sql.as_str()) {
+            Ok(mut r) => r.read_to_end(&mut buf).is_ok(),
+            Err(_) => false,
+        };
+        read && buf.len() > 100_000
+    });
+    println!(
+        "viewport: the same rows by binary COPY in this client, not decoded: {}",
+        ms(ours)
+    );
+    let conn = format!(
+        "host={} port={} dbname={name} user={}",
+        s.host, s.port, s.user
+    );
+    let run = |cmd: &mut std::process::Command| {
+        cmd.env("PGPASSFILE", &s.pgpass)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|st| st.success())
+    };
+    let ogr = |filter: &str| {
+        let sql = format!("SELECT ord, props, geom FROM {table} WHERE {filter}");
+        median(9, || {
+            run(std::process::Command::new("ogr2ogr")
+                .args(["-f", "GeoJSON", "/vsistdout/"])
+                .arg(format!("PG:{conn}"))
+                .args(["-sql", &sql]))
+        })
+    };
+    println!(
+        "viewport: peer ogr2ogr -f GeoJSON /vsistdout/ PG:... -sql (the same box): {}; \
+         the same with no rows: {}",
+        ms(ogr(&envelope)),
+        ms(ogr("false"))
+    );
+    let psql = |filter: &str| {
+        let sql = copy(filter);
+        median(9, || {
+            run(std::process::Command::new("psql").args(["-X", "-q", "-d", &conn, "-c", &sql]))
+        })
+    };
+    println!(
+        "viewport: peer psql -c 'COPY (the same box) TO STDOUT (FORMAT binary)': {}; \
+         the same with no rows: {}",
+        ms(psql(&envelope)),
+        ms(psql("false"))
+    );
 }
 
 criterion_group!(benches, bench);

@@ -342,3 +342,99 @@ fn sslmode_in_the_url_is_honoured() {
         assert_eq!(code, Some(0), "{mode}: {err}");
     }
 }
+
+#[test]
+fn a_viewport_query_gives_exactly_the_local_features_in_the_box() {
+    use hetao_atlas::core::io::features_to_geojson;
+    use hetao_atlas::core::model::Feature;
+    let Some(s) = server() else { return };
+    let url = s.zone_db("viewport");
+    let name = url.rsplit('/').next().expect("db name").to_string();
+    let mut db = s.db(&name);
+    let ds = hetao_atlas::core::zone::embedded_dataset().expect("zone");
+    let bbox = [114.07, 22.51, 114.09, 22.53];
+    let meets = |f: &&Feature| {
+        let r = f
+            .geometry
+            .as_ref()
+            .and_then(geo::BoundingRect::bounding_rect);
+        r.is_some_and(|r| {
+            r.min().x <= bbox[2]
+                && r.max().x >= bbox[0]
+                && r.min().y <= bbox[3]
+                && r.max().y >= bbox[1]
+        })
+    };
+    let text = |fs: &mut dyn Iterator<Item = &Feature>| {
+        let v: Vec<&Feature> = fs.collect();
+        let pos: Vec<_> = v.iter().map(|f| (f.pos.line, f.pos.column)).collect();
+        let json = features_to_geojson(&Default::default(), None, v, Default::default());
+        (json, pos)
+    };
+    for layer in ["buildings", "research_units", "hk_roads", "hk_districts"] {
+        let local = ds.layer(layer).expect("layer");
+        let want: Vec<&Feature> = local.features.iter().filter(meets).collect();
+        assert!(!want.is_empty(), "{layer}: nothing in the box");
+        let got = hetao_atlas::core::db::layers::features_in_bbox(&mut db, layer, bbox, None)
+            .expect("viewport");
+        assert_eq!(
+            text(&mut got.iter()),
+            text(&mut want.iter().copied()),
+            "{layer}: the viewport differs from the local features in the box"
+        );
+        // with a limit: the first ones in layer order
+        let k = want.len().min(3);
+        let got =
+            hetao_atlas::core::db::layers::features_in_bbox(&mut db, layer, bbox, Some(k as i64))
+                .expect("viewport");
+        assert_eq!(
+            text(&mut got.iter()),
+            text(&mut want[..k].iter().copied()),
+            "{layer}: limited"
+        );
+    }
+}
+
+#[test]
+fn the_database_and_files_are_one_or_the_other_never_both() {
+    // refused before any connection: no server needed
+    let url = "postgres://nobody@127.0.0.1:1/none";
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("a.geojson");
+    std::fs::write(&file, r#"{"type":"FeatureCollection","features":[]}"#).expect("write");
+    let f = file.to_string_lossy().into_owned();
+    let png = dir.path().join("a.png").to_string_lossy().into_owned();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(db_common::bin())
+            .args(args)
+            .current_dir(db_common::root())
+            .output()
+            .expect("run");
+        assert!(!o.status.success(), "{args:?} succeeded");
+        assert!(!png_exists(&png), "{args:?} drew something");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let err = run(&["snapshot", "--db", url, "--data", &f, "--out", &png]);
+    assert!(
+        err.contains("--db") && err.contains("does not go with --data"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("did not answer") && !err.contains("refused"),
+        "it connected: {err}"
+    );
+    let err = run(&["snapshot", "--buildings", &f, "--data", &f, "--out", &png]);
+    assert!(
+        err.contains("--buildings") && err.contains("does not go with --data"),
+        "{err}"
+    );
+    let out = dir.path().join("o.geojson").to_string_lossy().into_owned();
+    let err = run(&["export", "--db", url, &f, "--out", &out]);
+    assert!(err.contains("do not go with FILE arguments"), "{err}");
+    let err = run(&["query", "--db", url, &f, "--bbox", "114,22.5,114.1,22.6"]);
+    assert!(err.contains("do not go with FILE arguments"), "{err}");
+}
+
+fn png_exists(p: &str) -> bool {
+    std::path::Path::new(p).exists()
+}

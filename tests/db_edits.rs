@@ -338,3 +338,51 @@ fn a_client_killed_inside_its_transaction_leaves_the_database_consistent() {
     assert!(wait_for_sessions(&mut c, 0, Duration::from_secs(10)));
     assert_eq!(s.ok(&["stats", "--db", &url, "--json"]), want);
 }
+
+#[test]
+fn an_edit_reads_only_the_layers_a_scenario_needs() {
+    let Some(s) = server() else { return };
+    let url = s.zone_db("only");
+    let name = url.rsplit('/').next().expect("db name").to_string();
+    // another layer on top of the zone, then its table gone behind the catalogue's back:
+    // whatever reads every layer fails on it
+    let dir = tempfile::tempdir().expect("tmp");
+    let extra = dir.path().join("survey_points.geojson");
+    std::fs::write(
+        &extra,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":1},
+            "geometry":{"type":"Point","coordinates":[114.08,22.52]}}]}"#,
+    )
+    .expect("write");
+    s.ok(&["db", "push", "--db", &url, &extra.to_string_lossy()]);
+    s.admin_client(&name)
+        .batch_execute(r#"DROP TABLE hetao."layer:survey_points""#)
+        .expect("drop");
+    let out = dir.path().join("pulled");
+    let (code, _, err) = s.run(&["db", "pull", "--db", &url, "--out", &out.to_string_lossy()]);
+    assert_ne!(code, 0, "a pull reads every layer");
+    assert!(err.contains("survey_points"), "{err}");
+    // the edit reads the buildings, research units and park outlines only
+    let ids = building_ids();
+    let f = write_scenario(
+        dir.path(),
+        "e.json",
+        vec![Edit::SetFloorArea {
+            id: ids[0].clone(),
+            m2: 4321.0,
+        }],
+    );
+    let printed = s.ok(&[
+        "db",
+        "edit",
+        "--db",
+        &url,
+        "--scenario-name",
+        "only",
+        "--edits",
+        &f,
+    ]);
+    assert!(printed.contains("as revision 1"), "{printed}");
+    let rev = s.ok(&["db", "revision", "--db", &url, "--scenario-name", "only"]);
+    assert_eq!(rev.trim(), "1");
+}

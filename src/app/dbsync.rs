@@ -2,13 +2,15 @@
 //! `LISTEN`s for colleagues' changes, pushes this planner's edits as revisions and reports
 //! back over a channel, so the UI never waits on the network.
 //!
-//! It pulls the layers and the shared scenario first ([`Msg::Pulled`]), then loops: commands
+//! It pulls the layers and the shared scenario first ([`Msg::Pulled`]; a layer bigger than
+//! [`crate::app::dbview::big_layer`] is left out, to be loaded by viewport), then loops: commands
 //! from the UI ([`Cmd::Push`]), notifications (waited for at most [`POLL`]), the revisions
 //! after the last one it reported ([`Msg::Remote`], each with its author), and a heartbeat.
 //! When the server stops answering it reports [`Msg::Offline`] (within about
 //! [`HEARTBEAT`] + [`POLL`]) and retries every [`RETRY`]; on reconnecting it first reports the
 //! revisions it missed, then [`Msg::Online`]. The password lives only in this thread's memory.
 
+use crate::core::db::layers::{self as db_layers, LayerInfo};
 use crate::core::db::scenario::{self, Revision};
 use crate::core::db::{self as core_db, Db, DbError, DbUrl, schema};
 use crate::core::model::Dataset;
@@ -44,8 +46,10 @@ pub enum Cmd {
 pub enum Msg {
     /// The first pull: the layers, the shared scenario's revisions (empty for a new one).
     Pulled {
-        /// The database's layers.
+        /// The database's layers, except the big ones.
         dataset: Box<Dataset>,
+        /// The layers too big to pull whole (loaded by viewport, `app::dbview`).
+        big: Vec<LayerInfo>,
         /// Every revision so far.
         revisions: Vec<Revision>,
         /// The scenario's description ("" when new).
@@ -96,12 +100,7 @@ pub fn spawn(
     name: &str,
     wake: impl Fn() + Send + 'static,
 ) -> Result<SyncHandle, DbError> {
-    let mut raw = url.trim().to_string();
-    if !raw.contains("connect_timeout=") {
-        raw.push(if raw.contains('?') { '&' } else { '?' });
-        raw.push_str(&format!("connect_timeout={CONNECT_TIMEOUT_S}"));
-    }
-    let parsed = DbUrl::parse(&raw)?;
+    let parsed = app_url(url)?;
     let (tx, cmd_rx) = channel();
     let (msg_tx, rx) = channel();
     let name = name.to_string();
@@ -123,6 +122,16 @@ pub fn spawn(
     Ok(SyncHandle { tx, rx })
 }
 
+/// `url` as the app connects to it: with [`CONNECT_TIMEOUT_S`] unless it sets a timeout.
+pub fn app_url(url: &str) -> Result<DbUrl, DbError> {
+    let mut raw = url.trim().to_string();
+    if !raw.contains("connect_timeout=") {
+        raw.push(if raw.contains('?') { '&' } else { '?' });
+        raw.push_str(&format!("connect_timeout={CONNECT_TIMEOUT_S}"));
+    }
+    DbUrl::parse(&raw)
+}
+
 fn connect(url: &DbUrl, password: Option<&str>) -> Result<Db, DbError> {
     let give = |_: &str| password.map(str::to_string);
     let mut db = Db::connect(url, Some(&give))?;
@@ -137,7 +146,16 @@ fn connect(url: &DbUrl, password: Option<&str>) -> Result<Db, DbError> {
 }
 
 fn pull(db: &mut Db, name: &str) -> Result<Msg, DbError> {
-    let (dataset, _) = core_db::dataset(db, None)?;
+    let min = crate::app::dbview::big_layer();
+    let all = db_layers::list(db)?;
+    if all.is_empty() {
+        return Err(DbError::NoLayers {
+            url: db.url().to_string(),
+        });
+    }
+    let (big, _): (Vec<LayerInfo>, Vec<LayerInfo>) =
+        all.into_iter().partition(|l| l.features > min);
+    let dataset = db_layers::pull_layers(db, &|n| !big.iter().any(|b| b.name == n))?;
     let (revisions, description) = match scenario::load(db, name) {
         Ok(s) => (s.revisions, s.scenario.description),
         Err(DbError::NoScenario { .. }) => (Vec::new(), String::new()),
@@ -145,6 +163,7 @@ fn pull(db: &mut Db, name: &str) -> Result<Msg, DbError> {
     };
     Ok(Msg::Pulled {
         dataset: Box::new(dataset),
+        big,
         revisions,
         description,
     })

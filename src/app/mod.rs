@@ -22,6 +22,7 @@
 
 pub mod cache;
 pub mod dbsync;
+pub mod dbview;
 pub mod describe;
 pub mod dialogs;
 pub mod doc;

@@ -220,8 +220,17 @@ fn inputs(args: &Options) -> anyhow::Result<(View, crate::core::model::Dataset, 
         }
         _ => View::Auto,
     };
-    if !args.data.is_empty() && args.inventory.buildings.is_some() {
-        bail!("--buildings draws the zone with your inventory; it does not go with --data");
+    if !args.data.is_empty() && args.inventory.is_set() {
+        // one source of data: never let --data win silently over the other
+        let (flag, what) = if args.inventory.db.is_some() {
+            ("--db", "the database's layers")
+        } else {
+            ("--buildings", "the zone with your inventory")
+        };
+        bail!(
+            "{flag} draws {what}; it does not go with --data (files drawn instead of the zone): \
+             give one or the other"
+        );
     }
     let dataset = if args.data.is_empty() {
         args.inventory.dataset().context("zone data")?

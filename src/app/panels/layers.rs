@@ -63,6 +63,8 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                 } else {
                     Default::default()
                 };
+                // a database layer loaded by viewport says how much of it is shown
+                let db_note = app.dbview_note(&app.layers[i].name);
                 let e = &mut app.layers[i];
                 let header = egui::collapsing_header::CollapsingState::load_with_default_open(
                     ui.ctx(),
@@ -191,6 +193,9 @@ pub fn show(app: &mut HetaoApp, ui: &mut egui::Ui) {
                         inventory = Some(e.name.clone());
                     }
                 });
+                if let Some(note) = db_note {
+                    ui.label(egui::RichText::new(note).small().weak());
+                }
                 let resp = header_resp.response;
                 if let Some(from) = resp.dnd_release_payload::<usize>() {
                     move_op = Some((*from, i));

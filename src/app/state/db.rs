@@ -9,7 +9,9 @@
 //! has not sent yet, or a push the server refuses as a conflict, becomes a [`DbConflict`] the
 //! planner resolves (keep mine / keep theirs); nothing is overwritten silently. Offline, the
 //! app keeps working on the last pulled copy and sends the edits when the server is back.
-//! The password is kept in the worker's memory only.
+//! The password is kept in the worker's memory only. Layers too big to pull whole are loaded
+//! by viewport ([`crate::app::dbview`]); the database's layers that the zone does not have are
+//! added as user layers.
 
 use super::HetaoApp;
 use crate::app::dbsync::{self, Cmd, Msg, SyncHandle};
@@ -101,6 +103,8 @@ pub struct DbLink {
     pulled: bool,
     /// Conflicts resolved as "keep mine": (feature, their revision), not raised again.
     kept_mine: Vec<(String, i64)>,
+    /// The layers loaded by viewport, and their worker.
+    pub view: Option<crate::app::dbview::DbView>,
     handle: SyncHandle,
 }
 
@@ -157,9 +161,12 @@ pub fn from_env() -> Option<DbDialog> {
 impl HetaoApp {
     /// Connect to the shared scenario of `dialog` (the worker starts; the document switches
     /// to the database's data once it is pulled).
-    pub fn db_connect(&mut self, dialog: &DbDialog, wake: impl Fn() + Send + 'static) {
+    pub fn db_connect(&mut self, dialog: &DbDialog, wake: impl Fn() + Send + Clone + 'static) {
         let password = (!dialog.password.is_empty()).then(|| dialog.password.clone());
         let name = dialog.scenario.trim().to_string();
+        let view = dbsync::app_url(&dialog.url).ok().and_then(|u| {
+            crate::app::dbview::spawn(u, password.clone(), self.styles.clone(), wake.clone()).ok()
+        });
         match dbsync::spawn(&dialog.url, password, &name, wake) {
             Ok(handle) => {
                 self.db = Some(DbLink {
@@ -177,6 +184,7 @@ impl HetaoApp {
                     blocked: None,
                     pulled: false,
                     kept_mine: Vec::new(),
+                    view,
                     handle,
                 });
                 self.db_dialog = None;
@@ -215,6 +223,7 @@ impl HetaoApp {
             self.db_message(m);
         }
         self.db_send();
+        self.dbview_tick();
     }
 
     fn db_message(&mut self, m: Msg) {
@@ -223,10 +232,22 @@ impl HetaoApp {
         };
         match m {
             Msg::Pulled {
-                dataset,
+                mut dataset,
+                big,
                 revisions,
                 description,
             } => {
+                // the layers the zone does not have become user layers
+                let zone: Vec<String> = self
+                    .layers
+                    .iter()
+                    .filter(|e| !e.user)
+                    .map(|e| e.name.clone())
+                    .collect();
+                let (kept, extra): (Vec<_>, Vec<_>) = std::mem::take(&mut dataset.layers)
+                    .into_iter()
+                    .partition(|l| zone.contains(&l.name));
+                dataset.layers = kept;
                 let sc = Scenario {
                     name: link.scenario.clone(),
                     description,
@@ -259,6 +280,10 @@ impl HetaoApp {
                 self.cache.clear();
                 self.selection.clear();
                 self.hover = None;
+                for l in extra {
+                    self.replace_user_layer(l);
+                }
+                self.dbview_add(&big);
                 self.status = line;
             }
             Msg::Remote(revs) => self.db_merge_remote(revs),

@@ -11,7 +11,8 @@
 
 use super::ident::{layer_table_name, qualified};
 use super::{Db, DbError};
-use crate::core::model::{Dataset, Feature, FeatureId, Layer, Properties, SourcePos};
+use crate::core::io::PropertiesReader;
+use crate::core::model::{Dataset, Feature, FeatureId, Layer, SourcePos};
 use crate::core::zone::feature_id;
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -290,6 +291,10 @@ pub struct LayerInfo {
     pub table: String,
     /// Features.
     pub features: i64,
+    /// Its attribution, if any.
+    pub attribution: Option<String>,
+    /// Illustrative (generated or schematic) data.
+    pub illustrative: bool,
     /// Who pushed it.
     pub pushed_by: String,
     /// When (UTC, ISO 8601).
@@ -301,7 +306,8 @@ pub fn list(db: &mut Db) -> Result<Vec<LayerInfo>, DbError> {
     super::schema::require_current(db)?;
     let rows = db.client().query(
         "SELECT name, tbl, feature_count, pushed_by,
-                to_char(pushed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+                to_char(pushed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                attribution, illustrative
          FROM hetao.layers ORDER BY ord",
         &[],
     );
@@ -312,6 +318,8 @@ pub fn list(db: &mut Db) -> Result<Vec<LayerInfo>, DbError> {
             name: r.get(0),
             table: r.get(1),
             features: r.get(2),
+            attribution: r.get(5),
+            illustrative: r.get(6),
             pushed_by: r.get(3),
             pushed_at: r.get(4),
         })
@@ -321,8 +329,46 @@ pub fn list(db: &mut Db) -> Result<Vec<LayerInfo>, DbError> {
 const FEATURE_COLUMNS: &str =
     "ord, fid::text, line, col, props::text, extra::text, ST_AsBinary(geom)";
 
-fn row_feature(url: &str, layer: &str, r: &postgres::Row) -> Result<Feature, DbError> {
-    let ord: i64 = r.get(0);
+/// The columns of one feature ([`FEATURE_COLUMNS`]), borrowed from what the server sent.
+struct Parts<'a> {
+    ord: i64,
+    fid: Option<&'a str>,
+    line: Option<i32>,
+    col: Option<i32>,
+    props: Option<&'a str>,
+    extra: Option<&'a str>,
+    geom: Option<&'a [u8]>,
+}
+
+/// One row of [`FEATURE_COLUMNS`] as a model feature (and its `ord`).
+fn row_feature(
+    url: &str,
+    layer: &str,
+    r: &postgres::Row,
+    props: &mut PropertiesReader,
+) -> Result<(i64, Feature), DbError> {
+    let parts = Parts {
+        ord: r.get(0),
+        fid: r.get(1),
+        line: r.get(2),
+        col: r.get(3),
+        props: r.get(4),
+        extra: r.get(5),
+        geom: r.get(6),
+    };
+    parts_feature(url, layer, &parts, props)
+}
+
+/// One feature's columns as a model feature (and its `ord`). Properties are read by the
+/// GeoJSON loader's own parser (`props`, keys shared between rows), so a feature from the
+/// database is exactly the feature the same object gives in a file.
+fn parts_feature(
+    url: &str,
+    layer: &str,
+    r: &Parts<'_>,
+    props: &mut PropertiesReader,
+) -> Result<(i64, Feature), DbError> {
+    let ord = r.ord;
     let bad = |message: String| DbError::BadRow {
         url: url.to_string(),
         layer: layer.to_string(),
@@ -330,25 +376,26 @@ fn row_feature(url: &str, layer: &str, r: &postgres::Row) -> Result<Feature, DbE
         message,
     };
     let mut f = Feature::default();
-    if let Some(fid) = r.get::<_, Option<&str>>(1) {
+    if let Some(fid) = r.fid {
         f.id = match serde_json::from_str::<Value>(fid) {
             Ok(Value::String(s)) => Some(FeatureId::String(s)),
             Ok(Value::Number(n)) => Some(FeatureId::Number(n)),
             Ok(_) | Err(_) => return Err(bad(format!("id {fid} is not a string or number"))),
         };
     }
-    let line: Option<i32> = r.get(2);
-    let col: Option<i32> = r.get(3);
+    let (line, col) = (r.line, r.col);
     f.pos = SourcePos {
         line: line.and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
         column: col.and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
     };
-    if let Some(p) = r.get::<_, Option<&str>>(4) {
-        let m: Map<String, Value> =
-            serde_json::from_str(p).map_err(|e| bad(format!("properties: {e}")))?;
-        f.properties = Some(Properties::from(m));
+    if let Some(p) = r.props {
+        f.properties = Some(
+            props
+                .read(p.as_bytes())
+                .map_err(|e| bad(format!("properties: {e}")))?,
+        );
     }
-    if let Some(x) = r.get::<_, Option<&str>>(5) {
+    if let Some(x) = r.extra {
         let m: Map<String, Value> =
             serde_json::from_str(x).map_err(|e| bad(format!("extra: {e}")))?;
         if let Some(z) = m.get("z").and_then(Value::as_array) {
@@ -361,10 +408,52 @@ fn row_feature(url: &str, layer: &str, r: &postgres::Row) -> Result<Feature, DbE
             f.foreign = o.clone().into();
         }
     }
-    if let Some(g) = r.get::<_, Option<&[u8]>>(6) {
+    if let Some(g) = r.geom {
         f.geometry = Some(super::wkb::decode(g).map_err(|e| bad(e.to_string()))?);
     }
-    Ok(f)
+    Ok((ord, f))
+}
+
+/// Run `sql` (selecting [`FEATURE_COLUMNS`]) and decode its rows as they stream in, so the
+/// client decodes while the server is still sending; `keep` drops the features it refuses,
+/// at most `limit` are kept.
+fn stream_features(
+    db: &mut Db,
+    context: &str,
+    layer: &str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    limit: usize,
+    keep: &dyn Fn(&Feature) -> bool,
+) -> Result<Vec<(i64, Feature)>, DbError> {
+    let url = db.url().to_string();
+    let mut props = PropertiesReader::default();
+    let mut out = Vec::new();
+    let failed = {
+        use postgres::fallible_iterator::FallibleIterator;
+        match db.client().query_raw(sql, params.iter().copied()) {
+            Err(e) => Some(e),
+            Ok(mut rows) => loop {
+                if out.len() >= limit {
+                    break None;
+                }
+                match rows.next() {
+                    Ok(Some(r)) => {
+                        let (ord, f) = row_feature(&url, layer, &r, &mut props)?;
+                        if keep(&f) {
+                            out.push((ord, f));
+                        }
+                    }
+                    Ok(None) => break None,
+                    Err(e) => break Some(e),
+                }
+            },
+        }
+    };
+    match failed {
+        Some(e) => Err(db.err(context, &e)),
+        None => Ok(out),
+    }
 }
 
 fn json_array(text: Option<&str>) -> Option<Vec<f64>> {
@@ -374,7 +463,13 @@ fn json_array(text: Option<&str>) -> Option<Vec<f64>> {
 
 /// Every layer in the database, in stack order, as the model holds it.
 pub fn pull_dataset(db: &mut Db) -> Result<Dataset, DbError> {
-    let url = db.url().to_string();
+    pull_layers(db, &|_| true)
+}
+
+/// The layers whose name `keep` accepts, in stack order, as the model holds them; the
+/// others are not read at all (a scenario edit reads only the layers it edits, the app
+/// leaves out the layers it loads by viewport).
+pub fn pull_layers(db: &mut Db, keep: &dyn Fn(&str) -> bool) -> Result<Dataset, DbError> {
     let rows = db.client().query(
         "SELECT name, tbl, attribution, illustrative, bbox::text, foreign_members::text,
                 source_crs, source
@@ -385,6 +480,9 @@ pub fn pull_dataset(db: &mut Db) -> Result<Dataset, DbError> {
     let mut ds = Dataset::default();
     for r in rows {
         let name: String = r.get(0);
+        if !keep(&name) {
+            continue;
+        }
         let table: String = r.get(1);
         let mut layer = Layer {
             name: name.clone(),
@@ -406,12 +504,9 @@ pub fn pull_dataset(db: &mut Db) -> Result<Dataset, DbError> {
             "SELECT {FEATURE_COLUMNS} FROM {} ORDER BY ord",
             qualified(&table)
         );
-        let rows = db.client().query(&sql, &[]);
-        let rows = rows.map_err(|e| db.err(format!("reading layer {name:?}"), &e))?;
-        layer.features.reserve(rows.len());
-        for r in &rows {
-            layer.features.push(row_feature(&url, &name, r)?);
-        }
+        let context = format!("reading layer {name:?}");
+        let rows = stream_features(db, &context, &name, &sql, &[], usize::MAX, &|_| true)?;
+        layer.features = rows.into_iter().map(|(_, f)| f).collect();
         ds.layers.push(layer);
     }
     Ok(ds)
@@ -421,25 +516,25 @@ pub fn pull_dataset(db: &mut Db) -> Result<Dataset, DbError> {
 /// shows. Found through the GiST index (`&&`), whose boxes are single precision and so let in
 /// neighbours a few metres outside; those are then dropped by the exact test in double
 /// precision here (cheaper than `ST_Intersects` on the server, whose cost estimate also
-/// switches on parallel workers and JIT for a 10 ms query). In layer order; at most `limit`.
+/// switches on parallel workers and JIT for a 10 ms query). In layer order.
+///
+/// Without a limit the server sends the rows as its index scan finds them (no sort to wait
+/// for) and they are decoded as they stream in, while the server is still sending; they are
+/// put in layer order here. With `limit`, the server sorts and stops after the first `limit`
+/// in layer order, so at most `limit` come back (a few fewer when some of them are those
+/// neighbours).
 pub fn features_in_bbox(
     db: &mut Db,
     layer: &str,
     bbox: [f64; 4],
     limit: Option<i64>,
 ) -> Result<Vec<Feature>, DbError> {
-    let url = db.url().to_string();
     let table = layer_table_name(layer)?;
-    let sql = format!(
-        "SELECT {FEATURE_COLUMNS} FROM {} WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-         ORDER BY ord",
+    let select = format!(
+        "SELECT {FEATURE_COLUMNS} FROM {}
+         WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
         qualified(&table)
     );
-    let limit = usize::try_from(limit.unwrap_or(i64::MAX).max(0)).unwrap_or(usize::MAX);
-    let rows = db
-        .client()
-        .query(&sql, &[&bbox[0], &bbox[1], &bbox[2], &bbox[3]]);
-    let rows = rows.map_err(|e| db.err(format!("querying layer {layer:?}"), &e))?;
     let meets = |f: &Feature| {
         use geo::BoundingRect;
         f.geometry
@@ -452,17 +547,22 @@ pub fn features_in_bbox(
                     && r.max().y >= bbox[1]
             })
     };
-    let mut out = Vec::with_capacity(rows.len().min(limit));
-    for r in &rows {
-        if out.len() >= limit {
-            break;
+    let context = format!("querying layer {layer:?}");
+    let mut rows = match limit {
+        None => {
+            let params: [&(dyn ToSql + Sync); 4] = [&bbox[0], &bbox[1], &bbox[2], &bbox[3]];
+            stream_features(db, &context, layer, &select, &params, usize::MAX, &meets)?
         }
-        let f = row_feature(&url, layer, r)?;
-        if meets(&f) {
-            out.push(f);
+        Some(n) => {
+            let n = n.max(0);
+            let sql = format!("{select} ORDER BY ord LIMIT $5");
+            let params: [&(dyn ToSql + Sync); 5] = [&bbox[0], &bbox[1], &bbox[2], &bbox[3], &n];
+            let cap = usize::try_from(n).unwrap_or(usize::MAX);
+            stream_features(db, &context, layer, &sql, &params, cap, &meets)?
         }
-    }
-    Ok(out)
+    };
+    rows.sort_unstable_by_key(|(ord, _)| *ord);
+    Ok(rows.into_iter().map(|(_, f)| f).collect())
 }
 
 /// The inventory note (`hetao stats`' line about the buildings) of the last push that set

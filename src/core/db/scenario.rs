@@ -215,7 +215,9 @@ pub fn apply_edits(
     base: Option<i64>,
 ) -> Result<EditOutcome, DbError> {
     super::schema::require_current(db)?;
-    let layers = super::layers::pull_dataset(db)?;
+    // only what the edits read: not a city's worth of other layers
+    let needed = crate::core::zone::scenario::SCENARIO_LAYERS;
+    let layers = super::layers::pull_layers(db, &|name| needed.contains(&name))?;
     if layers.layers.is_empty() {
         return Err(DbError::NoLayers {
             url: db.url().to_string(),

@@ -242,13 +242,16 @@ fn read_line(r: &mut Reader<'_>, le: bool, dims: usize) -> Result<LineString<f64
 
 fn read_polygon(r: &mut Reader<'_>, le: bool, dims: usize) -> Result<Polygon<f64>, WkbError> {
     let n = r.count(le, 4)?;
-    let mut rings = Vec::with_capacity(n);
-    for _ in 0..n {
-        rings.push(read_line(r, le, dims)?);
+    if n == 0 {
+        return Ok(Polygon::new(LineString::new(Vec::new()), Vec::new()));
     }
-    let mut it = rings.into_iter();
-    let exterior = it.next().unwrap_or_else(|| LineString::new(Vec::new()));
-    Ok(Polygon::new(exterior, it.collect()))
+    // the exterior, then the holes (no list of all rings in between)
+    let exterior = read_line(r, le, dims)?;
+    let mut interiors = Vec::with_capacity(n - 1);
+    for _ in 1..n {
+        interiors.push(read_line(r, le, dims)?);
+    }
+    Ok(Polygon::new(exterior, interiors))
 }
 
 fn read_geometry(r: &mut Reader<'_>, depth: usize) -> Result<Geometry<f64>, WkbError> {

@@ -27,6 +27,7 @@ mod write;
 
 pub use self::gdal::{ExportError, ExportReport, Format, export_layer, layer_issues};
 pub use open::{OpenOptions, is_geojson, open_layers};
+pub(crate) use parse::PropertiesReader;
 
 pub use write::{
     Collection, FeatureParts, WriteOptions, features_to_geojson, layer_to_geojson,

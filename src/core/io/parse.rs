@@ -21,7 +21,10 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 mod chunks;
 mod geometry;
+mod props;
 mod scan;
+
+pub(crate) use props::PropertiesReader;
 
 use scan::{find_feature_start, find_root_type};
 

@@ -348,6 +348,16 @@ impl Scenario {
     }
 }
 
+/// Every layer a scenario's edits read or change: the buildings and research units they
+/// edit, and the park outlines a new building must lie inside. Applying a scenario to a
+/// dataset that has only these gives the same result for them as applying it to the whole.
+pub const SCENARIO_LAYERS: &[&str] = &[
+    "buildings",
+    "research_units",
+    "shenzhen_park",
+    "lok_ma_chau_loop",
+];
+
 /// Where a feature is: (layer index, feature index).
 fn find(ds: &Dataset, id: &str) -> Option<(usize, usize)> {
     for (li, l) in ds.layers.iter().enumerate() {
