@@ -60,7 +60,7 @@ fn view_layer(app: &HetaoApp) -> Option<ViewLayer> {
 }
 
 fn shown(app: &HetaoApp) -> Option<&Layer> {
-    app.user_layers.iter().find(|l| l.name == BIG)
+    app.user_layers.iter().find(|l| l.name == BIG).map(|l| &**l)
 }
 
 fn tick_until(app: &mut HetaoApp, what: &str, ok: impl Fn(&HetaoApp) -> bool) {

@@ -545,7 +545,7 @@ impl HetaoApp {
         let old = &self.user_layers[i];
         layer.attribution = old.attribution.clone();
         layer.illustrative = old.illustrative;
-        self.user_layers[i] = layer;
+        self.user_layers[i] = std::sync::Arc::new(layer);
         self.touch_layer(name);
         let rev = self.user_revs.get(name).copied().unwrap_or(0);
         let Some(k) = self.layers.iter().position(|e| e.name == name) else {
