@@ -5,7 +5,9 @@
 //! strokes every ring with the public `stroke_path`. The layer's mesh (threads, chunks, reused
 //! buffers, cached projections) must match it feature by feature: the same fill area within
 //! 1e-9 relative, the same fill vertices (bit for bit), the same stroke triangles (bit for
-//! bit), every feature drawn, fills before strokes and in feature order, and the same counts.
+//! bit), every feature drawn, fills before strokes and in drawing order (feature order; for a
+//! layer of 20,000+ features, drawn by parts, the order of `core::index::hilbert_order`), and
+//! the same counts.
 #![cfg(feature = "gui")]
 
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
@@ -349,6 +351,20 @@ fn check(n: usize, seed: u64) {
     assert_eq!(mesh.class_counts, class_counts);
     assert_eq!(mesh.bbox, Some(bbox));
 
+    // the order the fills must come in: the features', or along the Hilbert curve for a layer
+    // drawn by parts (20,000+ features)
+    let mut rank: Vec<usize> = (0..n).collect();
+    if n >= 20_000 {
+        let order = hetao_atlas::core::index::hilbert_order(&layer.features);
+        assert_eq!(order.len(), n, "every feature is in the order once");
+        for (k, &f) in order.iter().enumerate() {
+            rank[f as usize] = k;
+        }
+        assert!(mesh.chunks.len() > 1, "a big layer is drawn by parts");
+    } else {
+        assert!(mesh.chunks.is_empty());
+    }
+
     // the mesh's triangles, attributed to features by where they lie
     let mut fill_area = vec![0.0f64; n];
     let mut fill_vertices: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -363,8 +379,8 @@ fn check(n: usize, seed: u64) {
             let c = [0, 1].map(|d| v.iter().map(|v| f64::from(v.pos[d])).sum::<f64>() / 3.0);
             let fi = cell(origin, c, side);
             assert!(fi < n, "fill of no feature");
-            assert!(fi >= last_fill_feature, "fills out of feature order");
-            last_fill_feature = fi;
+            assert!(rank[fi] >= last_fill_feature, "fills out of drawing order");
+            last_fill_feature = rank[fi];
             fill_area[fi] += area2(&v.map(|v| v.pos));
             fill_vertices[fi].extend_from_slice(t);
         } else {
