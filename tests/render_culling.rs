@@ -7,7 +7,7 @@
 
 use hetao_atlas::core::model::{Feature, Layer};
 use hetao_atlas::render::canvas::{CANVAS_SAMPLES, MapCanvas};
-use hetao_atlas::render::offscreen::{OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES};
+use hetao_atlas::render::offscreen::{OFFSCREEN_FORMAT, OFFSCREEN_SAMPLES, read_back};
 use hetao_atlas::render::snapshot::BACKGROUND;
 use hetao_atlas::render::tessellate::tessellate_layer;
 use hetao_atlas::render::{
@@ -248,50 +248,7 @@ fn composite(
         });
         canvas.paint(&mut pass);
     }
-    let padded = (w * 4).div_ceil(256) * 256;
-    let buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: None,
-        size: u64::from(padded * h),
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    enc.copy_texture_to_buffer(
-        wgpu::TexelCopyTextureInfo {
-            texture: &target,
-            mip_level: 0,
-            origin: wgpu::Origin3d::ZERO,
-            aspect: wgpu::TextureAspect::All,
-        },
-        wgpu::TexelCopyBufferInfo {
-            buffer: &buf,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded),
-                rows_per_image: Some(h),
-            },
-        },
-        wgpu::Extent3d {
-            width: w,
-            height: h,
-            depth_or_array_layers: 1,
-        },
-    );
-    ctx.queue.submit([enc.finish()]);
-    buf.map_async(wgpu::MapMode::Read, .., |_| {});
-    ctx.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .expect("poll");
-    let data = buf.get_mapped_range(..).expect("mapped");
-    let mut pixels = Vec::with_capacity((w * h * 4) as usize);
-    for y in 0..h as usize {
-        let s = y * padded as usize;
-        pixels.extend_from_slice(&data[s..s + (w * 4) as usize]);
-    }
-    Image {
-        width: w,
-        height: h,
-        pixels,
-    }
+    read_back(ctx, enc, &target, w, h).expect("read back")
 }
 
 #[test]

@@ -64,15 +64,16 @@ fn background_priority() {
     }
 }
 
-/// The calling thread's nice value (Linux; 0 elsewhere).
+/// The calling thread's nice value (Linux).
+#[cfg(target_os = "linux")]
 pub fn current_nice() -> i32 {
-    #[cfg(target_os = "linux")]
     // SAFETY: as in `background_priority`.
-    unsafe {
-        let tid = libc::gettid();
-        return libc::getpriority(libc::PRIO_PROCESS, tid as libc::id_t);
-    }
-    #[allow(unreachable_code)]
+    unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+}
+
+/// The calling thread's nice value (0: not lowered elsewhere).
+#[cfg(not(target_os = "linux"))]
+pub fn current_nice() -> i32 {
     0
 }
 

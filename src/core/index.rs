@@ -174,24 +174,22 @@ fn leaves(features: &[Feature], threads: usize) -> Vec<Node> {
     nodes
 }
 
+/// The box around `boxes` (inverted and infinite when there are none).
+fn extent(boxes: impl IntoIterator<Item = [f64; 4]>) -> [f64; 4] {
+    boxes
+        .into_iter()
+        .fold(None, |e, b| Some(crate::core::measure::bbox_union(e, b)))
+        .unwrap_or([
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ])
+}
+
 /// Sort leaves along a Hilbert curve of their box centres over the extent of them all.
 fn hilbert_sort(nodes: &mut [Node]) {
-    let ext = nodes.iter().fold(
-        [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ],
-        |e, n| {
-            [
-                e[0].min(n.b[0]),
-                e[1].min(n.b[1]),
-                e[2].max(n.b[2]),
-                e[3].max(n.b[3]),
-            ]
-        },
-    );
+    let ext = extent(nodes.iter().map(|n| n.b));
     let (w, h) = ((ext[2] - ext[0]).max(1e-300), (ext[3] - ext[1]).max(1e-300));
     let scale = |v: f64, lo: f64, span: f64| -> u32 {
         let t = (((v - lo) / span) * 65535.0).clamp(0.0, 65535.0);
@@ -499,22 +497,7 @@ impl SpatialIndex {
         if k == 0 || self.is_empty() {
             return Vec::new();
         }
-        let all = self.layers.iter().filter_map(Packed::root).fold(
-            [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ],
-            |e, n| {
-                [
-                    e[0].min(n.b[0]),
-                    e[1].min(n.b[1]),
-                    e[2].max(n.b[2]),
-                    e[3].max(n.b[3]),
-                ]
-            },
-        );
+        let all = extent(self.layers.iter().filter_map(Packed::root).map(|n| n.b));
         let frame = QueryFrame::new(lon, lat);
         let mut r = 100.0;
         loop {

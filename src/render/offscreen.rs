@@ -158,6 +158,35 @@ pub fn render_image(
         });
         renderer.paint(&mut pass);
     }
+    let image = read_back(ctx, enc, &resolve, w, h);
+    let oom = pollster::block_on(oom_scope.pop());
+    let invalid = pollster::block_on(validation_scope.pop());
+    if let Some(e) = oom {
+        return Err(RenderError::Device(format!(
+            "out of GPU memory for a {w}×{h} px image: {e}"
+        )));
+    }
+    if let Some(e) = invalid {
+        return Err(RenderError::Device(e.to_string()));
+    }
+    image
+}
+
+/// Copy the single-sample `texture` (`w`×`h`, 4 bytes a pixel, `COPY_SRC`) to the CPU after
+/// the work already recorded in `enc`, submit, wait, and return it as an [`Image`].
+pub fn read_back(
+    ctx: &GpuContext,
+    mut enc: wgpu::CommandEncoder,
+    texture: &wgpu::Texture,
+    w: u32,
+    h: u32,
+) -> Result<Image, RenderError> {
+    let device = &ctx.device;
+    let extent = wgpu::Extent3d {
+        width: w,
+        height: h,
+        depth_or_array_layers: 1,
+    };
     let row = w * 4;
     let padded =
         row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
@@ -169,7 +198,7 @@ pub fn render_image(
     });
     enc.copy_texture_to_buffer(
         wgpu::TexelCopyTextureInfo {
-            texture: &resolve,
+            texture,
             mip_level: 0,
             origin: wgpu::Origin3d::ZERO,
             aspect: wgpu::TextureAspect::All,
@@ -185,16 +214,6 @@ pub fn render_image(
         extent,
     );
     ctx.queue.submit([enc.finish()]);
-    let oom = pollster::block_on(oom_scope.pop());
-    let invalid = pollster::block_on(validation_scope.pop());
-    if let Some(e) = oom {
-        return Err(RenderError::Device(format!(
-            "out of GPU memory for a {w}×{h} px image: {e}"
-        )));
-    }
-    if let Some(e) = invalid {
-        return Err(RenderError::Device(e.to_string()));
-    }
     let (tx, rx) = std::sync::mpsc::channel();
     readback.map_async(wgpu::MapMode::Read, .., move |r| {
         let _ = tx.send(r);
